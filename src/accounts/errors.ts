@@ -1,0 +1,93 @@
+// Expected failures of the domain. Each has a stable `code`; the GraphQL layer
+// lists these classes explicitly, so anything else stays an unexpected error.
+import type { PasswordViolation } from './password-policy.ts';
+
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'INVALID_SESSION'
+  | 'INVALID_CREDENTIALS'
+  | 'INCORRECT_PASSWORD'
+  | 'WEAK_PASSWORD'
+  | 'PASSWORD_REUSED'
+  | 'EMAIL_TAKEN'
+  | 'RATE_LIMITED';
+
+export abstract class DomainError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+export interface FieldError {
+  path: string[];
+  message: string;
+}
+
+export class ValidationError extends DomainError {
+  override name = 'ValidationError';
+  readonly code = 'VALIDATION_FAILED';
+  readonly fieldErrors: FieldError[];
+  constructor(fieldErrors: FieldError[]) {
+    super(fieldErrors.length === 1 ? `Invalid input: ${fieldErrors[0]?.message}` : 'Invalid input.');
+    this.fieldErrors = fieldErrors;
+  }
+}
+
+export class InvalidSessionError extends DomainError {
+  override name = 'InvalidSessionError';
+  readonly code = 'INVALID_SESSION';
+  constructor() {
+    super('Invalid or expired session.');
+  }
+}
+
+export class InvalidCredentialsError extends DomainError {
+  override name = 'InvalidCredentialsError';
+  readonly code = 'INVALID_CREDENTIALS';
+  constructor() {
+    super('Invalid email or password.');
+  }
+}
+
+export class IncorrectPasswordError extends DomainError {
+  override name = 'IncorrectPasswordError';
+  readonly code = 'INCORRECT_PASSWORD';
+  constructor() {
+    super('Current password is incorrect.');
+  }
+}
+
+export class PasswordReusedError extends DomainError {
+  override name = 'PasswordReusedError';
+  readonly code = 'PASSWORD_REUSED';
+  constructor() {
+    super('New password must be different from current password.');
+  }
+}
+
+export class EmailTakenError extends DomainError {
+  override name = 'EmailTakenError';
+  readonly code = 'EMAIL_TAKEN';
+  constructor() {
+    super('An account with this email already exists.');
+  }
+}
+
+export class WeakPasswordError extends DomainError {
+  override name = 'WeakPasswordError';
+  readonly code = 'WEAK_PASSWORD';
+  readonly violations: PasswordViolation[];
+  /** `violations` is never empty; the message is the first one's. */
+  constructor(violations: [PasswordViolation, ...PasswordViolation[]]) {
+    super(violations[0].message);
+    this.violations = violations;
+  }
+}
+
+export class RateLimitedError extends DomainError {
+  override name = 'RateLimitedError';
+  readonly code = 'RATE_LIMITED';
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number, message = `Too many attempts. Try again in ${Math.max(1, Math.ceil(retryAfterSeconds))} seconds.`) {
+    super(message);
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}

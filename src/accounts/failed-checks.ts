@@ -1,0 +1,67 @@
+import type { Db } from '../db/orm.ts';
+
+export interface LockoutSettings {
+  /** Consecutive failed password checks before the account is blocked. */
+  threshold: number;
+  /** The first block's length; each further block doubles it. */
+  baseSeconds: number;
+}
+
+export type CheckSlot = { granted: true; reservedCount: number } | { granted: false; retryAfterSeconds: number };
+
+/** Blocks stop doubling after this many (15 min × 2^16 is over a year). */
+const MAX_DOUBLINGS = 16;
+
+/**
+ * NIST SP 800-63B throttling: at most `threshold` consecutive failed password
+ * checks per account, then a growing cool-down. Kept in the database and
+ * counted atomically, so it holds across instances without Redis.
+ *
+ * A check first reserves a slot by counting itself as a failure; a success
+ * resets the count. So however many checks run at once, no more than
+ * `threshold` reach bcrypt.
+ */
+export class FailedChecks {
+  readonly #db: Db;
+  readonly #settings: LockoutSettings;
+
+  constructor(db: Db, settings: LockoutSettings) {
+    this.#db = db;
+    this.#settings = settings;
+  }
+
+  async reserve(userId: number): Promise<CheckSlot> {
+    const rows = await this.#db.execute<{ failed_password_checks: number }[]>(
+      `update "users" set "failed_password_checks" = "failed_password_checks" + 1
+        where "id" = ? and "failed_password_checks" < ? and ("locked_until" is null or "locked_until" <= now())
+        returning "failed_password_checks"`,
+      [userId, this.#settings.threshold],
+    );
+    const reserved = rows[0];
+    if (reserved) return { granted: true, reservedCount: reserved.failed_password_checks };
+    const [state] = await this.#db.execute<{ wait: number | null }[]>(
+      `select extract(epoch from ("locked_until" - now()))::float8 as "wait" from "users" where "id" = ?`,
+      [userId],
+    );
+    // Null wait: the last allowed checks are still running; their outcome decides.
+    return { granted: false, retryAfterSeconds: Math.max(1, Math.ceil(state?.wait ?? 1)) };
+  }
+
+  /** After a failed check: the one that used the last slot starts the block. */
+  async failed(userId: number, slot: { reservedCount: number }): Promise<void> {
+    if (slot.reservedCount < this.#settings.threshold) return;
+    await this.#db.execute(
+      `update "users" set "failed_password_checks" = 0, "lockouts" = "lockouts" + 1,
+         "locked_until" = now() + make_interval(secs => ? * power(2, least("lockouts", ?)))
+       where "id" = ?`,
+      [this.#settings.baseSeconds, MAX_DOUBLINGS, userId],
+    );
+  }
+
+  async succeeded(userId: number): Promise<void> {
+    await this.#db.execute(
+      `update "users" set "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null where "id" = ?`,
+      [userId],
+    );
+  }
+}

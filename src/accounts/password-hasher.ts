@@ -1,0 +1,60 @@
+import bcrypt from 'bcrypt';
+import { normalizePassword } from './password-policy.ts';
+
+/** `unnormalized-match`: the hash was made elsewhere from the password before NFC normalisation. */
+export type PasswordMatch = 'match' | 'unnormalized-match' | 'mismatch';
+
+/**
+ * bcrypt, always through the native asynchronous API so hashing runs on the
+ * libuv pool and never blocks the event loop.
+ */
+export class PasswordHasher {
+  readonly cost: number;
+  #decoy: Promise<string> | undefined;
+
+  constructor(cost: number) {
+    this.cost = cost;
+  }
+
+  hash(password: string): Promise<string> {
+    return bcrypt.hash(normalizePassword(password), this.cost);
+  }
+
+  /**
+   * Checks a password against a stored hash. `$2y$` (PHP) is the same
+   * algorithm as `$2b$`, which native bcrypt does not parse. A hash made
+   * elsewhere from un-normalised input still verifies: the raw form is tried
+   * when it differs from NFC.
+   */
+  async verify(password: string, hash: string): Promise<PasswordMatch> {
+    const stored = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
+    const normalized = normalizePassword(password);
+    if (await bcrypt.compare(normalized, stored)) return 'match';
+    if (normalized !== password && (await bcrypt.compare(password, stored))) return 'unnormalized-match';
+    return 'mismatch';
+  }
+
+  /**
+   * Spends the same bcrypt work as a real check, for an email that has no
+   * account, so response time does not tell whether an email is registered.
+   */
+  async verifyDecoy(password: string): Promise<void> {
+    await this.verify(password, await this.decoyHash());
+  }
+
+  /** Starts computing the decoy hash (once) so the first unknown email is not faster or slower. */
+  decoyHash(): Promise<string> {
+    this.#decoy ??= bcrypt.hash(`decoy-${Math.random()}`, this.cost);
+    return this.#decoy;
+  }
+
+  /** After a successful check: should the hash be replaced (lower cost, or made from un-normalised input)? */
+  needsRehash(hash: string, match: PasswordMatch): boolean {
+    if (match === 'unnormalized-match') return true;
+    try {
+      return bcrypt.getRounds(hash) < this.cost;
+    } catch {
+      return true;
+    }
+  }
+}

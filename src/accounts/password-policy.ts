@@ -1,0 +1,98 @@
+import type { PasswordPolicyName } from '../config.ts';
+import { commonPasswords } from './common-passwords.ts';
+
+export type PasswordRule =
+  | 'MIN_LENGTH'
+  | 'MAX_LENGTH'
+  | 'UPPERCASE'
+  | 'LOWERCASE'
+  | 'DIGIT'
+  | 'SPECIAL'
+  | 'COMMON'
+  | 'CONTAINS_EMAIL';
+
+export interface PasswordViolation {
+  rule: PasswordRule;
+  message: string;
+}
+
+/** What the rules in force are, for a UI to show before the user submits. */
+export interface PasswordPolicyDescription {
+  name: PasswordPolicyName;
+  minLength: number;
+  /** bcrypt reads at most 72 bytes; longer passwords are refused, never truncated. */
+  maxBytes: number;
+  requireUppercase: boolean;
+  requireLowercase: boolean;
+  requireDigit: boolean;
+  requireSpecial: boolean;
+  rejectCommon: boolean;
+  rejectEmail: boolean;
+  rules: PasswordRule[];
+}
+
+/** bcrypt's input limit. */
+export const MAX_PASSWORD_BYTES = 72;
+/** The email rule applies when the local part is at least this long (shorter ones match too much). */
+const MIN_EMAIL_LOCAL_PART = 3;
+
+const UPPERCASE = /\p{Lu}|\p{Lt}/u;
+const LOWERCASE = /\p{Ll}/u;
+const DIGIT = /\p{Nd}/u;
+// Unicode-aware: anything that is neither a letter nor a digit is special.
+const SPECIAL = /[^\p{L}\p{Nd}]/u;
+
+/** Passwords are compared and hashed in NFC, so "é" typed two ways is one password. */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFC');
+}
+
+export class PasswordPolicy {
+  readonly description: PasswordPolicyDescription;
+
+  constructor(name: PasswordPolicyName) {
+    const composition = name === 'standard';
+    this.description = {
+      name,
+      minLength: composition ? 8 : 15,
+      maxBytes: MAX_PASSWORD_BYTES,
+      requireUppercase: composition,
+      requireLowercase: composition,
+      requireDigit: composition,
+      requireSpecial: composition,
+      rejectCommon: true,
+      rejectEmail: true,
+      rules: composition
+        ? ['MIN_LENGTH', 'MAX_LENGTH', 'UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL', 'COMMON', 'CONTAINS_EMAIL']
+        : ['MIN_LENGTH', 'MAX_LENGTH', 'COMMON', 'CONTAINS_EMAIL'],
+    };
+  }
+
+  /**
+   * Every rule the (already NFC-normalised) password breaks, in the order of
+   * the contract, so the first one's message is the one to show.
+   */
+  check(password: string, email: string): PasswordViolation[] {
+    const rules = this.description;
+    const violations: PasswordViolation[] = [];
+    const broken = (rule: PasswordRule, message: string) => violations.push({ rule, message });
+
+    // Length counts characters (code points), not UTF-16 units.
+    if ([...password].length < rules.minLength) broken('MIN_LENGTH', `Password must be at least ${rules.minLength} characters`);
+    if (Buffer.byteLength(password, 'utf8') > rules.maxBytes) {
+      broken('MAX_LENGTH', `Password must be at most ${rules.maxBytes} bytes (UTF-8)`);
+    }
+    if (rules.requireUppercase && !UPPERCASE.test(password)) broken('UPPERCASE', 'Password must contain at least one uppercase letter');
+    if (rules.requireLowercase && !LOWERCASE.test(password)) broken('LOWERCASE', 'Password must contain at least one lowercase letter');
+    if (rules.requireDigit && !DIGIT.test(password)) broken('DIGIT', 'Password must contain at least one number');
+    if (rules.requireSpecial && !SPECIAL.test(password)) broken('SPECIAL', 'Password must contain at least one special character');
+
+    const lower = password.toLowerCase();
+    if (commonPasswords().has(lower)) broken('COMMON', 'Password is too common');
+    const localPart = email.slice(0, Math.max(0, email.lastIndexOf('@'))).toLowerCase();
+    if (localPart.length >= MIN_EMAIL_LOCAL_PART && lower.includes(localPart)) {
+      broken('CONTAINS_EMAIL', 'Password must not contain your email address');
+    }
+    return violations;
+  }
+}

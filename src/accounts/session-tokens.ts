@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import type { Secret } from '../secret.ts';
+
+export interface SessionTokenSettings {
+  secret: Secret;
+  ttlSeconds: number;
+  issuer: string;
+  audience: string;
+}
+
+/** What a verified token says; it is still checked against the account's session version. */
+export interface SessionClaims {
+  userId: number;
+  sessionVersion: number;
+}
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+/** Longer bearer values are refused unread: ours are about 300 bytes. */
+export const MAX_TOKEN_LENGTH = 2048;
+
+/**
+ * HS256 JWTs. jsonwebtoken accepts tokens without `exp` and any audience
+ * unless told otherwise, so algorithm, issuer, audience and `exp` are all
+ * pinned here.
+ */
+export class SessionTokens {
+  readonly #settings: SessionTokenSettings;
+
+  constructor(settings: SessionTokenSettings) {
+    if (settings.secret.byteLength < 32) throw new Error('The token secret must be at least 32 bytes');
+    this.#settings = settings;
+  }
+
+  issue(claims: SessionClaims, now = Date.now()): IssuedToken {
+    const { secret, ttlSeconds, issuer, audience } = this.#settings;
+    const issuedAt = Math.floor(now / 1000);
+    const expiresAt = issuedAt + ttlSeconds;
+    const token = jwt.sign({ sv: claims.sessionVersion, iat: issuedAt, exp: expiresAt }, secret.bytes, {
+      algorithm: 'HS256',
+      subject: String(claims.userId),
+      issuer,
+      audience,
+      jwtid: randomUUID(),
+    });
+    return { token, expiresAt: new Date(expiresAt * 1000) };
+  }
+
+  /** The claims of a valid token, or null for anything else (never throws). */
+  verify(token: string): SessionClaims | null {
+    if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+    const { secret, issuer, audience } = this.#settings;
+    try {
+      const payload = jwt.verify(token, secret.bytes, { algorithms: ['HS256'], issuer, audience, complete: false });
+      if (typeof payload !== 'object' || typeof payload.exp !== 'number') return null;
+      const userId = Number(payload.sub);
+      const sessionVersion = (payload as { sv?: unknown }).sv;
+      if (!Number.isSafeInteger(userId) || userId <= 0 || typeof sessionVersion !== 'number' || !Number.isSafeInteger(sessionVersion)) {
+        return null;
+      }
+      return { userId, sessionVersion };
+    } catch {
+      return null;
+    }
+  }
+}

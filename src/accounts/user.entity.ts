@@ -1,0 +1,37 @@
+import { defineEntity, p } from '@mikro-orm/core';
+
+/**
+ * An account. Table and the `email` / `password` columns match the original
+ * change-password workflow's `users` table, so such a table can be adopted.
+ */
+export const UserSchema = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    /** Trimmed and lower-cased before it is stored. */
+    email: p.string().length(254).unique(),
+    /** The bcrypt hash; never serialised. */
+    password: p.string().length(255).hidden(),
+    createdAt: p.datetime().onCreate(() => new Date()).defaultRaw('now()'),
+    updatedAt: p
+      .datetime()
+      .onCreate(() => new Date())
+      .onUpdate(() => new Date())
+      .defaultRaw('now()'),
+    passwordChangedAt: p.datetime().nullable(),
+    /**
+     * Carried in every token as `sv`; raising it revokes all tokens issued
+     * before, on every instance at once (timestamps in whole seconds cannot).
+     */
+    sessionVersion: p.integer().default(0),
+    /** Consecutive failed password checks (NIST SP 800-63B throttling). */
+    failedPasswordChecks: p.integer().default(0),
+    /** How many times the account has been blocked since its last success. */
+    lockouts: p.integer().default(0),
+    lockedUntil: p.datetime().nullable(),
+  },
+});
+
+export class User extends UserSchema.class {}
+UserSchema.setClass(User);

@@ -1,0 +1,19 @@
+// `npm run db:check`: fails when the entities and the migrations disagree.
+// Applies every migration to an empty database (in memory, or a throw-away
+// schema on DATABASE_URL's server) and asks the schema generator what it
+// would still change.
+import { initORM, migrate } from './orm.ts';
+
+const orm = await initORM({ databaseUrl: null, pgliteDir: 'memory://' });
+try {
+  await migrate(orm);
+  const pending = await orm.schema.getUpdateSchemaSQL({ wrap: false });
+  if (pending.trim()) {
+    console.error('Entities and migrations differ; create a migration for:\n' + pending);
+    process.exitCode = 1;
+  } else {
+    console.log('Migrations match the entities.');
+  }
+} finally {
+  await orm.close(true);
+}

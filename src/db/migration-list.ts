@@ -1,0 +1,4 @@
+// Static imports so migrations run the same from `node`, jest and a bundle.
+import { Migration20261123180824 } from './migrations/Migration20261123180824.ts';
+
+export const migrationsList = [{ name: 'Migration20261123180824', class: Migration20261123180824 }];

@@ -1,0 +1,71 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PgliteDriver } from '@mikro-orm/pglite';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import { User } from '../accounts/user.entity.ts';
+import { migrationsList } from './migration-list.ts';
+
+/** Both drivers are SQL drivers: services get raw SQL and the query builder. */
+export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
+export type Db = SqlEntityManager;
+
+export interface DatabaseSettings {
+  /** `postgres://…` for a server; null for embedded PGlite. */
+  databaseUrl: string | null;
+  /** Where PGlite keeps its files: a directory, or `memory://`. */
+  pgliteDir: string;
+  /** Aborts any statement running longer (PostgreSQL's statement_timeout). */
+  statementTimeoutMs?: number;
+  debug?: boolean;
+}
+
+export function pgliteDirFor(dataDir: string): string {
+  return join(dataDir, 'pglite');
+}
+
+function sharedOptions(settings: DatabaseSettings) {
+  return {
+    entities: [User],
+    extensions: [Migrator],
+    migrations: {
+      migrationsList,
+      path: 'src/db/migrations',
+      pathTs: 'src/db/migrations',
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+    },
+    debug: settings.debug ?? false,
+    // Entities are declared up front; no folder discovery at start-up.
+    discovery: { warnWhenNoEntities: true },
+    allowGlobalContext: false,
+  };
+}
+
+/** Opens the ORM on PostgreSQL or embedded PGlite; both speak PostgreSQL. */
+export async function initORM(settings: DatabaseSettings): Promise<Orm> {
+  const options = sharedOptions(settings);
+  if (settings.databaseUrl !== null) {
+    const timeout = settings.statementTimeoutMs;
+    return MikroORM.init({
+      ...options,
+      driver: PostgreSqlDriver,
+      clientUrl: settings.databaseUrl,
+      pool: { min: 0, max: 10 },
+      ...(timeout === undefined ? {} : { driverOptions: { statement_timeout: timeout } }),
+    });
+  }
+  // PGlite creates its own directory but not the parents above it.
+  if (!settings.pgliteDir.startsWith('memory://')) mkdirSync(dirname(settings.pgliteDir), { recursive: true });
+  return MikroORM.init({ ...options, driver: PgliteDriver, dbName: settings.pgliteDir });
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.migrator.up();
+  return applied.map((migration) => migration.name);
+}

@@ -1,0 +1,51 @@
+import type { PasswordChange } from '../accounts/account-service.ts';
+import {
+  IncorrectPasswordError,
+  InvalidSessionError,
+  PasswordReusedError,
+  RateLimitedError,
+  ValidationError,
+  WeakPasswordError,
+} from '../accounts/errors.ts';
+import { builder } from './builder.ts';
+import { passwordSchema, requiredPasswordSchema } from './inputs.ts';
+import { UserType } from './user.ts';
+
+const ChangePasswordSuccess = builder.objectRef<PasswordChange>('ChangePasswordSuccess').implement({
+  fields: (t) => ({
+    success: t.exposeBoolean('success'),
+    message: t.exposeString('message'),
+    token: t.exposeString('token', { description: 'A fresh session token; older ones stop working unless revokeOtherSessions was false.' }),
+    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
+    user: t.field({ type: UserType, resolve: (change) => change.user }),
+  }),
+});
+
+const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
+  fields: (t) => ({
+    currentPassword: t.string({ validate: { schema: requiredPasswordSchema } }),
+    newPassword: t.string({ validate: { schema: passwordSchema } }),
+    revokeOtherSessions: t.boolean({
+      required: false,
+      defaultValue: true,
+      description: 'Sign out every other session (default). The caller gets a fresh token either way.',
+    }),
+  }),
+});
+
+builder.mutationField('changePassword', (t) =>
+  t.field({
+    type: ChangePasswordSuccess,
+    args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
+    errors: {
+      types: [ValidationError, InvalidSessionError, IncorrectPasswordError, WeakPasswordError, PasswordReusedError, RateLimitedError],
+      union: { name: 'ChangePasswordResult' },
+    },
+    resolve: (_root, { input }, { accounts, viewer, client }) =>
+      accounts.changePassword(
+        viewer,
+        { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: input.revokeOtherSessions ?? true },
+        client,
+      ),
+  }),
+);

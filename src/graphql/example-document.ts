@@ -1,0 +1,36 @@
+/** What GraphiQL opens with, so a newcomer can try the API at once. */
+export const exampleDocument = `# Welcome to Rekey. Run SignUp (or SignIn), copy the token into the
+# Headers tab as {"Authorization": "Bearer <token>"}, then run Me and ChangePassword.
+
+mutation SignUp {
+  signUp(input: { email: "ada@example.com", password: "Analytical-Engine-1843" }) {
+    __typename
+    ... on AuthPayload { token expiresAt user { id email } }
+    ... on Error { code message }
+    ... on WeakPasswordError { violations { rule message } }
+  }
+}
+
+mutation SignIn {
+  signIn(input: { email: "ada@example.com", password: "Analytical-Engine-1843" }) {
+    __typename
+    ... on AuthPayload { token expiresAt }
+    ... on Error { code message }
+  }
+}
+
+query Me {
+  me { id email createdAt passwordChangedAt }
+  passwordPolicy { name minLength maxBytes rules }
+}
+
+mutation ChangePassword {
+  changePassword(input: { currentPassword: "Analytical-Engine-1843", newPassword: "Difference-Engine-1822" }) {
+    __typename
+    ... on ChangePasswordSuccess { success message token expiresAt }
+    ... on Error { code message }
+    ... on WeakPasswordError { violations { rule message } }
+    ... on RateLimitedError { retryAfterSeconds }
+  }
+}
+`;

@@ -1,0 +1,81 @@
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { AccountService, type AccountDeps } from '../accounts/account-service.ts';
+import type { Config } from '../config.ts';
+import type { Orm } from '../db/orm.ts';
+import { clientAddress, type ServerContext } from '../http/client-address.ts';
+import type { GraphQLContext } from './context.ts';
+import { exampleDocument } from './example-document.ts';
+import { onePasswordFieldPerOperation } from './one-password-field.ts';
+import { schema } from './schema.ts';
+
+export interface GraphQLServerDeps {
+  config: Config;
+  orm: Orm;
+  accounts: AccountDeps;
+  /** Routes other than /graphql (REST, readiness), as Yoga plugins so CORS and error handling apply. */
+  routes: Plugin<ServerContext>[];
+}
+
+function bearerToken(request: Request): string | null {
+  const header = request.headers.get('authorization');
+  const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1] ?? null;
+}
+
+function validationRules(config: Config): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(onePasswordFieldPerOperation);
+      if (!config.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance<ServerContext, GraphQLContext> {
+  const { config, orm } = deps;
+  const production = config.env === 'production';
+  return createYoga<ServerContext, GraphQLContext>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    healthCheckEndpoint: '/health',
+    landingPage: false,
+    batching: false,
+    logging: config.env === 'test' ? false : 'info',
+    // Unexpected errors become "Unexpected error."; details only in development.
+    maskedErrors: { isDev: config.env === 'development' },
+    graphiql: config.graphiql ? { title: 'Rekey', defaultQuery: exampleDocument } : false,
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (config.corsOrigins === '*') return { origin: origin ?? '*', credentials: false };
+      return { origin: origin && config.corsOrigins.includes(origin) ? origin : [], credentials: false };
+    },
+    plugins: [
+      // Refuses simple (non-preflighted) requests that carry no custom header: cross-site forms cannot post operations.
+      useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      maxDepthPlugin({ n: 8, exposeLimits: false, flattenFragments: true }),
+      maxAliasesPlugin({ n: 15, exposeLimits: false }),
+      maxTokensPlugin({ n: 1000, exposeLimits: false }),
+      maxDirectivesPlugin({ n: 50, exposeLimits: false }),
+      ...(production ? [blockFieldSuggestionsPlugin()] : []),
+      validationRules(config),
+      ...deps.routes,
+    ],
+    context: async ({ request, req }): Promise<GraphQLContext> => {
+      // One EntityManager fork per request: its identity map is this request's alone.
+      const accounts = new AccountService(orm.em.fork(), deps.accounts);
+      return {
+        accounts,
+        viewer: await accounts.authenticate(bearerToken(request)),
+        policy: deps.accounts.policy,
+        client: { address: clientAddress(request, { req }, config.trustProxyHops) },
+      };
+    },
+  });
+}

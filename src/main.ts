@@ -1,0 +1,42 @@
+// Start-up only: config → database → app → listen; graceful stop on SIGTERM/SIGINT.
+import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
+import { createRekey, type Logger } from './runtime.ts';
+
+const log: Logger = {
+  info: (message) => console.log(message),
+  warn: (message) => console.warn(`Warning: ${message}`),
+};
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  if (!process.env.UV_THREADPOOL_SIZE) {
+    log.warn('UV_THREADPOOL_SIZE is unset; `npm start` sets it to the core count so bcrypt cannot starve other work.');
+  }
+  const rekey = await createRekey(config, log);
+  const url = await rekey.listen();
+  log.info(`Rekey listening on ${url}/graphql (${config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}/`})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal} received: finishing in-flight requests, then stopping.`);
+    const force = setTimeout(() => {
+      console.error('Shutdown took too long; exiting.');
+      process.exit(1);
+    }, config.requestTimeoutMs + 5_000);
+    force.unref();
+    await rekey.close();
+    log.info('Stopped.');
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // One clear line; configuration and connection problems need no stack trace.
+  const message = error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+  console.error(`Rekey failed to start: ${message}`);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import type { AccountDeps } from './accounts/account-service.ts';
+import { PasswordHasher } from './accounts/password-hasher.ts';
+import { PasswordPolicy } from './accounts/password-policy.ts';
+import { SessionTokens } from './accounts/session-tokens.ts';
+import { createApp, type App } from './app.ts';
+import type { Config } from './config.ts';
+import { initORM, migrate, pgliteDirFor, type Orm } from './db/orm.ts';
+import { loadOrCreateDevSecret } from './dev-secret.ts';
+import { WindowAttemptLimiter, type AttemptLimiter } from './limits/attempt-limiter.ts';
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export const silentLogger: Logger = { info: () => undefined, warn: () => undefined };
+
+export interface Rekey {
+  app: App;
+  orm: Orm;
+  deps: AccountDeps;
+  /** Set once `listen` has been called. */
+  url: string | null;
+  listen(): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish, then closes the database and Redis. */
+  close(): Promise<void>;
+}
+
+async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    // Fail fast while Redis is away (password checks then fail closed) and reconnect in the background.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2_000,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+  });
+  redis.on('error', () => undefined); // reported through failed commands; reconnects by itself
+  try {
+    await redis.connect();
+  } catch {
+    redis.disconnect();
+    throw new Error(`Cannot reach Redis at REDIS_URL (${new URL(url).host})`);
+  }
+  return redis;
+}
+
+/** Everything start-up builds, in order: secret → database (migrated) → limiter → app. */
+export async function createRekey(config: Config, log: Logger = silentLogger): Promise<Rekey> {
+  let secret = config.jwtSecret;
+  if (secret === null) {
+    const dev = loadOrCreateDevSecret(config.dataDir);
+    secret = dev.secret;
+    log.warn(`${dev.created ? 'Generated' : 'Using'} a development JWT secret in ${dev.path}; set JWT_SECRET in production.`);
+  }
+
+  const orm = await initORM({
+    databaseUrl: config.databaseUrl,
+    pgliteDir: pgliteDirFor(config.dataDir),
+    statementTimeoutMs: config.statementTimeoutMs,
+  });
+  let limiter: AttemptLimiter | undefined;
+  try {
+    const applied = await migrate(orm);
+    if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
+    limiter = config.redisUrl
+      ? WindowAttemptLimiter.redis(config.limits, await connectRedis(config.redisUrl))
+      : WindowAttemptLimiter.inMemory(config.limits);
+  } catch (error) {
+    await orm.close(true);
+    throw error;
+  }
+
+  const hasher = new PasswordHasher(config.bcryptCost);
+  // Computed in the background now, so the first unknown-email sign-in costs what the others do.
+  void hasher.decoyHash();
+  const deps: AccountDeps = {
+    hasher,
+    tokens: new SessionTokens({ secret, ttlSeconds: config.jwtTtlSeconds, issuer: config.jwtIssuer, audience: config.jwtAudience }),
+    policy: new PasswordPolicy(config.passwordPolicy),
+    limiter,
+    lockout: config.lockout,
+  };
+  const app = createApp({ config, orm, accounts: deps });
+  let server: Server | null = null;
+
+  const rekey: Rekey = {
+    app,
+    orm,
+    deps,
+    url: null,
+    async listen() {
+      server = createServer({ requestTimeout: config.requestTimeoutMs + 5_000, headersTimeout: 10_000 }, app);
+      server.keepAliveTimeout = 5_000;
+      await new Promise<void>((resolve, reject) => {
+        server?.once('error', reject);
+        server?.listen(config.port, config.host, () => resolve());
+      });
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      rekey.url = `http://${host}:${address.port}`;
+      return rekey.url;
+    },
+    async close() {
+      if (server) {
+        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+      await limiter.close();
+      await orm.close(true);
+    },
+  };
+  return rekey;
+}

@@ -1,0 +1,37 @@
+import { inspect } from 'node:util';
+
+/**
+ * Key material that must never reach a log: printing, inspecting or
+ * serialising it yields a placeholder. Only `bytes` gives the value.
+ */
+export class Secret {
+  readonly #bytes: Buffer;
+
+  private constructor(bytes: Buffer) {
+    this.#bytes = bytes;
+  }
+
+  static fromText(text: string): Secret {
+    return new Secret(Buffer.from(text, 'utf8'));
+  }
+
+  get byteLength(): number {
+    return this.#bytes.byteLength;
+  }
+
+  get bytes(): Buffer {
+    return this.#bytes;
+  }
+
+  toString(): string {
+    return '[secret]';
+  }
+
+  toJSON(): string {
+    return '[secret]';
+  }
+
+  [inspect.custom](): string {
+    return '[secret]';
+  }
+}
