@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (!process.env.UV_THREADPOOL_SIZE) {
     log.warn('UV_THREADPOOL_SIZE is unset; `npm start` sets it to the core count so bcrypt cannot starve other work.');
   }
-  const rekey = await createRekey(config, log);
+  const rekey = await createRekey(config, { log });
   const url = await rekey.listen();
   log.info(`Rekey listening on ${url}/graphql (${config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}/`})`);
 

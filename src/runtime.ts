@@ -49,7 +49,13 @@ async function connectRedis(url: string): Promise<Redis> {
 }
 
 /** Everything start-up builds, in order: secret → database (migrated) → limiter → app. */
-export async function createRekey(config: Config, log: Logger = silentLogger): Promise<Rekey> {
+export interface RekeyOptions {
+  log?: Logger;
+  /** Where embedded PGlite lives; tests pass `memory://`. Default: DATA_DIR/pglite. */
+  pgliteDir?: string;
+}
+
+export async function createRekey(config: Config, { log = silentLogger, pgliteDir }: RekeyOptions = {}): Promise<Rekey> {
   let secret = config.jwtSecret;
   if (secret === null) {
     const dev = loadOrCreateDevSecret(config.dataDir);
@@ -59,7 +65,7 @@ export async function createRekey(config: Config, log: Logger = silentLogger): P
 
   const orm = await initORM({
     databaseUrl: config.databaseUrl,
-    pgliteDir: pgliteDirFor(config.dataDir),
+    pgliteDir: pgliteDir ?? pgliteDirFor(config.dataDir),
     statementTimeoutMs: config.statementTimeoutMs,
   });
   let limiter: AttemptLimiter | undefined;

@@ -1,0 +1,54 @@
+import { loadConfig, type Config } from '../../src/config.ts';
+import { createRekey, type Rekey } from '../../src/runtime.ts';
+import { createTestDatabase } from './database.ts';
+
+export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
+
+export interface TestServer {
+  url: string;
+  graphqlUrl: string;
+  rekey: Rekey;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** Environment for a test server: fast bcrypt, quiet, a fixed secret. Overrides win. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    JWT_SECRET: TEST_SECRET,
+    BCRYPT_COST: '4',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...overrides,
+  };
+}
+
+/**
+ * The real app on a loopback port, on a database of its own (PGlite in memory,
+ * or a fresh database on DATABASE_URL's server), with Redis when REDIS_URL is
+ * set and `useRedis` is asked for.
+ */
+export async function startTestServer(
+  overrides: Record<string, string> = {},
+  options: { useRedis?: boolean; database?: { databaseUrl: string | null; pgliteDir: string } } = {},
+): Promise<TestServer> {
+  const owned = options.database ? null : await createTestDatabase();
+  const database = options.database ?? owned!;
+  const env = testEnv(overrides);
+  if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
+  if (options.useRedis && process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
+  const config = loadConfig(env);
+  const rekey = await createRekey(config, { pgliteDir: database.pgliteDir });
+  const url = await rekey.listen();
+  return {
+    url,
+    graphqlUrl: `${url}/graphql`,
+    rekey,
+    config,
+    async close() {
+      await rekey.close();
+      await owned?.drop();
+    },
+  };
+}
