@@ -12,7 +12,10 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Environment for a test server: fast bcrypt, quiet, a fixed secret. Overrides win. */
+/**
+ * Environment for a test server: fast bcrypt, a fixed secret, and rate limits
+ * high enough that only the tests about limits meet them. Overrides win.
+ */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
@@ -20,6 +23,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     BCRYPT_COST: '4',
     PORT: '0',
     HOST: '127.0.0.1',
+    SIGN_UP_RATE_LIMIT: '10000',
+    SIGN_IN_RATE_LIMIT: '10000',
+    CHANGE_PASSWORD_RATE_LIMIT: '10000',
     ...overrides,
   };
 }
