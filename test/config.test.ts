@@ -1,0 +1,98 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { TEST_SECRET } from './support/server.ts';
+
+const expectConfigError = (env: Record<string, string>, pattern: RegExp) => {
+  expect(() => loadConfig(env)).toThrow(ConfigError);
+  expect(() => loadConfig(env)).toThrow(pattern);
+};
+
+describe('configuration', () => {
+  it('needs nothing to run in development', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      env: 'development',
+      port: 4000,
+      host: '127.0.0.1',
+      databaseUrl: null,
+      dataDir: '.data',
+      redisUrl: null,
+      jwtSecret: null,
+      jwtTtlSeconds: 3600,
+      bcryptCost: 12,
+      passwordPolicy: 'standard',
+      corsOrigins: '*',
+      trustProxyHops: 0,
+      graphiql: true,
+      introspection: true,
+      limits: { changePassword: { max: 10, windowMs: 60_000 }, signIn: { max: 10, windowMs: 60_000 }, signUp: { max: 10, windowMs: 60_000 } },
+      lockout: { threshold: 100, baseSeconds: 900 },
+    });
+  });
+
+  it('hardens the defaults in production', () => {
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: TEST_SECRET });
+    expect(config).toMatchObject({ corsOrigins: [], graphiql: false, introspection: false, maskErrors: true });
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: TEST_SECRET, GRAPHQL_INTROSPECTION: 'true' }).introspection).toBe(true);
+  });
+
+  it.each([
+    [{ NODE_ENV: 'production' }, /JWT_SECRET/],
+    [{ JWT_SECRET: 'too-short' }, /JWT_SECRET must be at least 32 bytes/],
+    [{ JWT_SECRET_FILE: '/nonexistent/secret' }, /JWT_SECRET_FILE cannot be read/],
+    [{ DATABASE_URL: 'not a url' }, /DATABASE_URL/],
+    [{ DATABASE_URL: 'mysql://localhost/x' }, /DATABASE_URL/],
+    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL/],
+    [{ BCRYPT_COST: '3' }, /BCRYPT_COST/],
+    [{ BCRYPT_COST: '32' }, /BCRYPT_COST/],
+    [{ BCRYPT_COST: 'twelve' }, /BCRYPT_COST/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ JWT_TTL: 'forever' }, /JWT_TTL/],
+    [{ PASSWORD_POLICY: 'lax' }, /PASSWORD_POLICY/],
+    [{ CORS_ORIGINS: 'https://ok.example, not-an-origin' }, /CORS_ORIGINS/],
+    [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY/],
+  ])('refuses %p with one line naming the variable', (env, pattern) => {
+    expectConfigError(env, pattern);
+  });
+
+  it('reads the secret from JWT_SECRET_FILE and never prints it', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'rekey-secret-')), 'secret');
+    writeFileSync(file, `${TEST_SECRET}\n`);
+    const config = loadConfig({ JWT_SECRET_FILE: file });
+    expect(config.jwtSecret?.byteLength).toBe(TEST_SECRET.length);
+    expect(JSON.stringify(config)).not.toContain(TEST_SECRET);
+    expect(String(config.jwtSecret)).toBe('[secret]');
+  });
+
+  it('parses durations, policy and proxy hops', () => {
+    const config = loadConfig({ JWT_TTL: '15m', PASSWORD_POLICY: 'nist', TRUST_PROXY: 'true', RATE_LIMIT_WINDOW: '2s', CORS_ORIGINS: 'https://a.example,https://b.example' });
+    expect(config).toMatchObject({ jwtTtlSeconds: 900, passwordPolicy: 'nist', trustProxyHops: 1, corsOrigins: ['https://a.example', 'https://b.example'] });
+    expect(config.limits.signIn.windowMs).toBe(2000);
+  });
+});
+
+describe('start-up with invalid configuration', () => {
+  const start = (env: Record<string, string>) =>
+    spawnSync(process.execPath, ['src/main.ts'], {
+      env: { PATH: process.env.PATH ?? '', DATA_DIR: mkdtempSync(join(tmpdir(), 'rekey-start-')), PORT: '0', ...env },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+
+  it.each([
+    [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
+    [{ DATABASE_URL: 'postgres//broken' }, 'DATABASE_URL'],
+    [{ BCRYPT_COST: '40' }, 'BCRYPT_COST'],
+  ])('exits non-zero with one line naming the variable for %p', (env, variable) => {
+    const result = start(env);
+    expect(result.status).not.toBe(0);
+    const lines = result.stderr.trim().split('\n').filter((line) => !line.includes('ExperimentalWarning') && !line.includes('--trace-warnings'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(variable);
+    expect(lines[0]).toMatch(/^Rekey failed to start: Invalid configuration: /);
+  });
+});
