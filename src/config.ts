@@ -21,6 +21,8 @@ export interface Config {
   databaseUrl: string | null;
   dataDir: string;
   redisUrl: string | null;
+  /** Prefix of every rate-limit key in Redis; instances that share limits share it. */
+  redisKeyPrefix: string;
   /** Null when JWT_SECRET / JWT_SECRET_FILE are unset (development generates one into DATA_DIR). */
   jwtSecret: Secret | null;
   jwtTtlSeconds: number;
@@ -99,6 +101,7 @@ const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']).optional(),
   DATA_DIR: z.string().min(1).default('.data'),
   REDIS_URL: url(['redis:', 'rediss:']).optional(),
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('rekey:limit:'),
   JWT_SECRET: z.string().optional(),
   JWT_SECRET_FILE: z.string().optional(),
   JWT_TTL: duration(60_000, 30 * 86_400_000).default(3_600_000),
@@ -191,6 +194,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL ?? null,
     dataDir: env.DATA_DIR,
     redisUrl: env.REDIS_URL ?? null,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
     jwtSecret,
     jwtTtlSeconds: Math.floor(env.JWT_TTL / 1000),
     jwtIssuer: env.JWT_ISSUER,

@@ -73,7 +73,7 @@ export async function createRekey(config: Config, { log = silentLogger, pgliteDi
     const applied = await migrate(orm);
     if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
     limiter = config.redisUrl
-      ? WindowAttemptLimiter.redis(config.limits, await connectRedis(config.redisUrl))
+      ? WindowAttemptLimiter.redis(config.limits, await connectRedis(config.redisUrl), config.redisKeyPrefix)
       : WindowAttemptLimiter.inMemory(config.limits);
   } catch (error) {
     await orm.close(true);

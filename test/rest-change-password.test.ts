@@ -3,8 +3,8 @@ import { MeDocument, SignInDocument, SignUpDocument } from './generated/graphql.
 import { expectType, run } from './support/graphql.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
-// TRUST_PROXY=1 lets every test speak from an address of its own (X-Forwarded-For),
-// so the per-address limits (10 a minute) count each test's attempts alone.
+// TRUST_PROXY=1 lets each caller speak from an address of its own (X-Forwarded-For),
+// so per-address limits count one test's attempts only.
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({ TRUST_PROXY: '1' });
@@ -25,11 +25,11 @@ interface Caller {
 }
 
 /** A fresh account, signed up over GraphQL from an address of its own. */
-async function newCaller(): Promise<Caller> {
+async function newCaller(on = server): Promise<Caller> {
   callers += 1;
   const email = `rest-${callers}@example.com`;
-  const address = `203.0.113.${callers}`;
-  const { signUp } = await run(server.graphqlUrl, SignUpDocument, { input: { email, password: PASSWORD } }, { headers: { 'x-forwarded-for': address } });
+  const address = `10.0.${Math.floor(callers / 256)}.${callers % 256}`;
+  const { signUp } = await run(on.graphqlUrl, SignUpDocument, { input: { email, password: PASSWORD } }, { headers: { 'x-forwarded-for': address } });
   const payload = expectType(signUp, 'AuthPayload');
   return { email, userId: payload.user.id, jwt: payload.token, address };
 }
@@ -40,12 +40,16 @@ interface RestResponse {
   body: unknown;
 }
 
+interface PostOptions {
+  path?: string;
+  address?: string;
+  headers?: Record<string, string>;
+  on?: TestServer;
+}
+
 /** What the original workflow's front end sends: `fetch(url, { method: 'POST', headers: JSON, body })`. */
-async function post(
-  body: unknown,
-  { path = ROUTE, address = '198.51.100.1', headers = {} }: { path?: string; address?: string; headers?: Record<string, string> } = {},
-): Promise<RestResponse> {
-  const response = await fetch(`${server.url}${path}`, {
+async function post(body: unknown, { path = ROUTE, address = '198.51.100.1', headers = {}, on = server }: PostOptions = {}): Promise<RestResponse> {
+  const response = await fetch(`${on.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': address, ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -54,11 +58,11 @@ async function post(
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
 }
 
-const changePassword = (caller: Caller, input: { currentPassword: string; newPassword: string }, path = ROUTE) =>
-  post({ jwt: caller.jwt, ...input }, { path, address: caller.address });
+const changePassword = (caller: Caller, input: { currentPassword: string; newPassword: string }, options: PostOptions = {}) =>
+  post({ jwt: caller.jwt, ...input }, { address: caller.address, ...options });
 
-const signIn = async (caller: Caller, password: string) => {
-  const { signIn: result } = await run(server.graphqlUrl, SignInDocument, { input: { email: caller.email, password } }, { headers: { 'x-forwarded-for': caller.address } });
+const signIn = async (caller: Caller, password: string, on = server) => {
+  const { signIn: result } = await run(on.graphqlUrl, SignInDocument, { input: { email: caller.email, password } }, { headers: { 'x-forwarded-for': caller.address } });
   return result;
 };
 
@@ -147,6 +151,11 @@ describe('request validation', () => {
     expect(expectType(await signIn(caller, PASSWORD), 'AuthPayload').user.email).toBe(caller.email);
   });
 
+  it('refuses a body over the size bound with 413, as /graphql does', async () => {
+    const response = await post({ jwt: 'x'.repeat(server.config.maxBodyBytes), currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
+    expect(response.status).toBe(413);
+  });
+
   it('accepts application/json with a charset', async () => {
     const caller = await newCaller();
     const response = await post(
@@ -160,7 +169,7 @@ describe('request validation', () => {
 describe('paths and methods', () => {
   it.each([['/api/v1/change-password'], ['/api/v1/some-id/change-password']])('serves POST %s', async (path) => {
     const caller = await newCaller();
-    const response = await changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, path);
+    const response = await changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { path });
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ success: true, message: 'Password changed successfully.' });
     expectType(await signIn(caller, NEW_PASSWORD), 'AuthPayload');
@@ -168,7 +177,7 @@ describe('paths and methods', () => {
 
   it('does not serve a path with more than one segment in between', async () => {
     const caller = await newCaller();
-    const response = await changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, '/api/v1/a/b/change-password');
+    const response = await changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { path: '/api/v1/a/b/change-password' });
     expect(response.status).toBe(404);
     expectType(await signIn(caller, PASSWORD), 'AuthPayload');
   });
@@ -220,34 +229,54 @@ describe('sessions', () => {
   });
 });
 
-describe('rate limit', () => {
-  it('refuses the 11th attempt in a minute with 429 and Retry-After, even with the right password', async () => {
-    const caller = await newCaller();
+describe('rate limit (the default: 10 attempts a minute per account and per address)', () => {
+  // Test servers raise the limits; this one has the default back.
+  let limited: TestServer;
+  beforeAll(async () => {
+    limited = await startTestServer({ TRUST_PROXY: '1', CHANGE_PASSWORD_RATE_LIMIT: '10' });
+  });
+  afterAll(() => limited.close());
+
+  it('refuses the 11th attempt with 429 and Retry-After, even with the right password', async () => {
+    const caller = await newCaller(limited);
     for (let attempt = 1; attempt <= 10; attempt += 1) {
-      const response = await changePassword(caller, { currentPassword: `Wrong-Guess-${attempt}`, newPassword: NEW_PASSWORD });
-      expect(response.status).toBe(400);
+      const response = await changePassword(caller, { currentPassword: `Wrong-Guess-${attempt}`, newPassword: NEW_PASSWORD }, { on: limited });
+      expect(response).toMatchObject({ status: 400, body: { success: false, error: 'Current password is incorrect.' } });
     }
-    const limited = await changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
-    expect(limited.status).toBe(429);
-    expect(limited.body).toEqual({ success: false, error: expect.stringMatching(/too many attempts/i) });
-    const retryAfter = Number(limited.headers.get('retry-after'));
+    const refused = await changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { on: limited });
+    expect(refused.status).toBe(429);
+    expect(refused.body).toEqual({ success: false, error: expect.stringMatching(/too many attempts/i) });
+    const retryAfter = Number(refused.headers.get('retry-after'));
     expect(Number.isInteger(retryAfter)).toBe(true);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expectType(await signIn(caller, PASSWORD), 'AuthPayload');
+    expectType(await signIn(caller, PASSWORD, limited), 'AuthPayload');
   });
 
   it('counts per account, whatever the address', async () => {
-    const caller = await newCaller();
+    const caller = await newCaller(limited);
     for (let attempt = 1; attempt <= 10; attempt += 1) {
-      const response = await post(
-        { jwt: caller.jwt, currentPassword: `Wrong-Guess-${attempt}`, newPassword: NEW_PASSWORD },
-        { address: `192.0.2.${attempt}` },
+      const response = await changePassword(
+        caller,
+        { currentPassword: `Wrong-Guess-${attempt}`, newPassword: NEW_PASSWORD },
+        { on: limited, address: `192.0.2.${attempt}` },
       );
       expect(response.status).toBe(400);
     }
-    const limited = await post({ jwt: caller.jwt, currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { address: '192.0.2.99' });
-    expect(limited.status).toBe(429);
+    const refused = await changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { on: limited, address: '192.0.2.99' });
+    expect(refused.status).toBe(429);
+  });
+
+  it('counts per address, whatever the account', async () => {
+    const address = '192.0.2.200';
+    for (let attempt = 1; attempt <= 10; attempt += 1) {
+      const caller = await newCaller(limited);
+      const response = await changePassword(caller, { currentPassword: 'Wrong-Guess-1', newPassword: NEW_PASSWORD }, { on: limited, address });
+      expect(response.status).toBe(400);
+    }
+    const caller = await newCaller(limited);
+    const refused = await changePassword(caller, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD }, { on: limited, address });
+    expect(refused.status).toBe(429);
   });
 });
 

@@ -31,6 +31,9 @@ export interface PasswordPolicyDescription {
   rules: PasswordRule[];
 }
 
+/** Inputs longer than this (in characters) are malformed: they never reach the policy or bcrypt. */
+export const MAX_PASSWORD_INPUT = 1024;
+
 /** bcrypt's input limit. */
 export const MAX_PASSWORD_BYTES = 72;
 /** The email rule applies when the local part is at least this long (shorter ones match too much). */

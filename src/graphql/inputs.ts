@@ -1,7 +1,6 @@
 import { z } from 'zod';
+import { MAX_PASSWORD_INPUT } from '../accounts/password-policy.ts';
 
-/** No password longer than this reaches bcrypt or the policy (the policy's own bound is 72 bytes). */
-export const MAX_PASSWORD_INPUT = 1024;
 
 export const emailSchema = z.string().trim().max(254, 'Email must be at most 254 characters').pipe(z.email('Email must be a valid email address'));
 export const passwordSchema = z.string().max(MAX_PASSWORD_INPUT, `Password must be at most ${MAX_PASSWORD_INPUT} characters`);

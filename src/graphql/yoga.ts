@@ -20,7 +20,7 @@ export interface GraphQLServerDeps {
   orm: Orm;
   accounts: AccountDeps;
   /** Routes other than /graphql (REST, readiness), as Yoga plugins so CORS and error handling apply. */
-  routes: Plugin<ServerContext>[];
+  routes: Plugin<object, ServerContext>[];
 }
 
 function bearerToken(request: Request): string | null {
@@ -29,11 +29,26 @@ function bearerToken(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
-function validationRules(config: Config): Plugin {
+/**
+ * Our validation rules. And every refused document (unparsable, over a
+ * bound, invalid) is answered with 400 whatever the client accepts: Yoga
+ * marks such errors "spec" and would downgrade them to 200 for plain
+ * `application/json`; proxies, logs and clients should see a refusal as one.
+ */
+function documentRules(config: Config): Plugin {
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(onePasswordFieldPerOperation);
       if (!config.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+    onResultProcess({ result }) {
+      if (Array.isArray(result) || !('errors' in result) || 'data' in result) return;
+      for (const error of result.errors ?? []) {
+        const extensions = error.extensions as { http?: { spec?: boolean; status?: number }; unexpected?: boolean };
+        if (extensions.http?.spec && extensions.http.status === 400) extensions.http.spec = false;
+        // graphql-armor's refusals carry no status at all; unexpected (masked) errors stay 500.
+        else if (!extensions.http && !extensions.unexpected && !error.originalError) extensions.http = { status: 400 };
+      }
     },
   };
 }
@@ -53,18 +68,20 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     graphiql: config.graphiql ? { title: 'Rekey', defaultQuery: exampleDocument } : false,
     cors: (request) => {
       const origin = request.headers.get('origin');
-      if (config.corsOrigins === '*') return { origin: origin ?? '*', credentials: false };
-      return { origin: origin && config.corsOrigins.includes(origin) ? origin : [], credentials: false };
+      // Retry-After tells a browser client how long a rate limit lasts.
+      const exposedHeaders = ['Retry-After'];
+      if (config.corsOrigins === '*') return { origin: origin ?? '*', credentials: false, exposedHeaders };
+      return { origin: origin && config.corsOrigins.includes(origin) ? origin : [], credentials: false, exposedHeaders };
     },
     plugins: [
       // Refuses simple (non-preflighted) requests that carry no custom header: cross-site forms cannot post operations.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
-      maxDepthPlugin({ n: 8, exposeLimits: false, flattenFragments: true }),
-      maxAliasesPlugin({ n: 15, exposeLimits: false }),
-      maxTokensPlugin({ n: 1000, exposeLimits: false }),
-      maxDirectivesPlugin({ n: 50, exposeLimits: false }),
+      maxDepthPlugin({ n: 8, flattenFragments: true }),
+      maxAliasesPlugin({ n: 15 }),
+      maxTokensPlugin({ n: 1000 }),
+      maxDirectivesPlugin({ n: 50 }),
       ...(production ? [blockFieldSuggestionsPlugin()] : []),
-      validationRules(config),
+      documentRules(config),
       ...deps.routes,
     ],
     context: async ({ request, req }): Promise<GraphQLContext> => {

@@ -4,7 +4,7 @@ import type { ServerContext } from './client-address.ts';
 import { json } from './responses.ts';
 
 /** `GET /ready`: the database answers, so a load balancer may send traffic. (`/health` is Yoga's: the process is up.) */
-export function readyRoute(orm: Orm): Plugin<ServerContext> {
+export function readyRoute(orm: Orm): Plugin<object, ServerContext> {
   return {
     async onRequest({ url, request, endResponse }) {
       if (url.pathname !== '/ready' || request.method !== 'GET') return;

@@ -48,10 +48,10 @@ export class WindowAttemptLimiter implements AttemptLimiter {
     return new WindowAttemptLimiter(rules, (rule) => new MemoryWindowStore(log, rule), async () => log.close());
   }
 
-  static redis(rules: Record<LimitedAction, WindowRule>, redis: Redis): WindowAttemptLimiter {
+  static redis(rules: Record<LimitedAction, WindowRule>, redis: Redis, keyPrefix?: string): WindowAttemptLimiter {
     return new WindowAttemptLimiter(
       rules,
-      (rule) => new RedisWindowStore(redis, rule),
+      (rule) => new RedisWindowStore(redis, rule, keyPrefix),
       async () => {
         await redis.quit().catch(() => redis.disconnect());
       },

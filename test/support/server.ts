@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createRekey, type Rekey } from '../../src/runtime.ts';
 import { createTestDatabase } from './database.ts';
@@ -43,7 +44,11 @@ export async function startTestServer(
   const database = options.database ?? owned!;
   const env = testEnv(overrides);
   if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
-  if (options.useRedis && process.env.REDIS_URL) env.REDIS_URL = process.env.REDIS_URL;
+  if (options.useRedis && process.env.REDIS_URL) {
+    env.REDIS_URL = process.env.REDIS_URL;
+    // Keys of this run only, unless the test shares a prefix between instances on purpose.
+    env.REDIS_KEY_PREFIX ??= `rekey-test:${randomUUID()}:`;
+  }
   const config = loadConfig(env);
   const rekey = await createRekey(config, { pgliteDir: database.pgliteDir });
   const url = await rekey.listen();
