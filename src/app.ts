@@ -14,7 +14,13 @@ export interface AppDeps {
   accounts: AccountDeps;
 }
 
-export type App = ServerAdapter<ServerContext, { handle: (request: Request, server: ServerContext) => Promise<Response> }>;
+interface AppHandlers {
+  handle: (request: Request, server: ServerContext) => Promise<Response>;
+  /** Resolves once every request started so far has finished its work (timed-out ones included). */
+  settled: () => Promise<void>;
+}
+
+export type App = ServerAdapter<ServerContext, AppHandlers>;
 
 const timedOut = Symbol('timed out');
 
@@ -47,13 +53,19 @@ export function createApp(deps: AppDeps): App {
     return yoga.handle(buffered, server);
   }
 
+  // Work still running, including requests whose client already got a timeout answer.
+  const running = new Set<Promise<unknown>>();
+
   async function handle(request: Request, server: ServerContext): Promise<Response> {
+    const work = bounded(request, server);
+    running.add(work);
+    void work.catch(() => undefined).finally(() => running.delete(work));
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof timedOut>((resolve) => {
       timer = setTimeout(() => resolve(timedOut), config.requestTimeoutMs);
     });
     try {
-      const response = await Promise.race([bounded(request, server), deadline]);
+      const response = await Promise.race([work, deadline]);
       if (response === timedOut) return json({ errors: [{ message: 'The request took too long and was stopped.' }] }, 503);
       return response;
     } finally {
@@ -61,5 +73,9 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
-  return createServerAdapter<ServerContext, { handle: typeof handle }>({ handle });
+  async function settled(): Promise<void> {
+    while (running.size > 0) await Promise.allSettled([...running]);
+  }
+
+  return createServerAdapter<ServerContext, AppHandlers>({ handle, settled });
 }

@@ -99,7 +99,8 @@ export async function createRekey(config: Config, { log = silentLogger, pgliteDi
     deps,
     url: null,
     async listen() {
-      server = createServer({ requestTimeout: config.requestTimeoutMs + 5_000, headersTimeout: 10_000 }, app);
+      const requestTimeout = config.requestTimeoutMs + 5_000;
+      server = createServer({ requestTimeout, headersTimeout: Math.min(10_000, requestTimeout) }, app);
       server.keepAliveTimeout = 5_000;
       await new Promise<void>((resolve, reject) => {
         server?.once('error', reject);
@@ -116,6 +117,8 @@ export async function createRekey(config: Config, { log = silentLogger, pgliteDi
         server.closeIdleConnections();
         await closing;
       }
+      // Never close the database under a request that is still working.
+      await app.settled();
       await limiter.close();
       await orm.close(true);
     },

@@ -71,7 +71,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       // Retry-After tells a browser client how long a rate limit lasts.
       const exposedHeaders = ['Retry-After'];
       if (config.corsOrigins === '*') return { origin: origin ?? '*', credentials: false, exposedHeaders };
-      return { origin: origin && config.corsOrigins.includes(origin) ? origin : [], credentials: false, exposedHeaders };
+      // An unlisted origin gets no CORS headers at all (an empty origin list would mean "any" to Yoga).
+      return origin && config.corsOrigins.includes(origin) ? { origin, credentials: false, exposedHeaders } : false;
     },
     plugins: [
       // Refuses simple (non-preflighted) requests that carry no custom header: cross-site forms cannot post operations.

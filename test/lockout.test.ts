@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PASSWORD, signIn, signUp, changePassword } from './support/accounts.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+// NIST SP 800-63B throttling: 100 consecutive failures per account, then a
+// cool-down that doubles with each block. Rate limits are raised here (test
+// default) so that attempts spread "over addresses and minutes" reach it.
+let server: TestServer;
+let url: string;
+beforeAll(async () => {
+  server = await startTestServer({ LOCKOUT_THRESHOLD: '100', LOCKOUT_BASE: '15m' });
+  url = server.graphqlUrl;
+});
+afterAll(() => server.close());
+
+const tally = (names: string[]) => names.reduce<Record<string, number>>((acc, name) => ({ ...acc, [name]: (acc[name] ?? 0) + 1 }), {});
+/** Time passes: the current block ends now. */
+const endBlock = (id: string) =>
+  server.rekey.orm.em.fork().execute(`update "users" set "locked_until" = now() - interval '1 second' where "id" = ?`, [Number(id)]);
+const retryAfter = (result: { __typename: string; retryAfterSeconds?: number }) => (result.__typename === 'RateLimitedError' ? result.retryAfterSeconds : null);
+
+describe('consecutive failed password checks', () => {
+  it('lets at most 100 of 120 wrong sign-ins reach bcrypt, then refuses with a growing cool-down', async () => {
+    const account = await signUp(url);
+    const first: string[] = [];
+    let firstWait = 0;
+    for (let attempt = 0; attempt < 120; attempt += 1) {
+      const result = await signIn(url, account.email, `Wrong-Pass-${attempt}`);
+      first.push(result.__typename);
+      firstWait = retryAfter(result) ?? firstWait;
+    }
+    expect(tally(first)).toEqual({ InvalidCredentialsError: 100, RateLimitedError: 20 });
+    expect(first.slice(0, 100).every((name) => name === 'InvalidCredentialsError')).toBe(true);
+    expect(firstWait).toBeGreaterThan(14 * 60);
+    expect(firstWait).toBeLessThanOrEqual(15 * 60);
+    // Even the right password is refused while blocked.
+    expect((await signIn(url, account.email, PASSWORD)).__typename).toBe('RateLimitedError');
+
+    await endBlock(account.user.id);
+    const second: string[] = [];
+    let secondWait = 0;
+    for (let attempt = 0; attempt < 101; attempt += 1) {
+      const result = await signIn(url, account.email, `Wrong-Again-${attempt}`);
+      second.push(result.__typename);
+      secondWait = retryAfter(result) ?? secondWait;
+    }
+    expect(tally(second)).toEqual({ InvalidCredentialsError: 100, RateLimitedError: 1 });
+    expect(secondWait).toBeGreaterThan(29 * 60);
+    expect(secondWait).toBeLessThanOrEqual(30 * 60);
+  });
+
+  it('lets at most 100 of 120 concurrent wrong attempts reach bcrypt', async () => {
+    const account = await signUp(url);
+    const results = await Promise.all(Array.from({ length: 120 }, (_, attempt) => signIn(url, account.email, `Wrong-Pass-${attempt}`)));
+    expect(tally(results.map((r) => r.__typename))).toEqual({ InvalidCredentialsError: 100, RateLimitedError: 20 });
+  });
+
+  it('counts failed current passwords in changePassword against the same cap', async () => {
+    const account = await signUp(url);
+    const names: string[] = [];
+    for (let attempt = 0; attempt < 101; attempt += 1) {
+      names.push((await changePassword(url, account.token, { currentPassword: `Wrong-${attempt}`, newPassword: 'Brand-New-Pass-7' })).__typename);
+    }
+    expect(tally(names)).toEqual({ IncorrectPasswordError: 100, RateLimitedError: 1 });
+  });
+
+  it('resets the count after a success', async () => {
+    const account = await signUp(url);
+    for (let attempt = 0; attempt < 99; attempt += 1) await signIn(url, account.email, `Wrong-Pass-${attempt}`);
+    expect((await signIn(url, account.email, PASSWORD)).__typename).toBe('AuthPayload');
+    const after: string[] = [];
+    for (let attempt = 0; attempt < 99; attempt += 1) after.push((await signIn(url, account.email, `Wrong-Again-${attempt}`)).__typename);
+    expect(tally(after)).toEqual({ InvalidCredentialsError: 99 });
+    expect((await signIn(url, account.email, PASSWORD)).__typename).toBe('AuthPayload');
+  });
+});
