@@ -98,7 +98,8 @@ export class AccountService {
     await this.#consume('signIn', [`address:${client.address}`, `email:${email}`]);
     const user = await this.#db.findOne(User, { email });
     if (user === null) {
-      // The same bcrypt work as a wrong password: timing does not reveal whether the email is registered.
+      // The same database and bcrypt work as a wrong password: timing does not reveal whether the email is registered.
+      await this.#failedChecks.reserveDecoy();
       await this.#deps.hasher.verifyDecoy(input.password);
       throw new InvalidCredentialsError();
     }

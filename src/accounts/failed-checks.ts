@@ -31,13 +31,7 @@ export class FailedChecks {
   }
 
   async reserve(userId: number): Promise<CheckSlot> {
-    const rows = await this.#db.execute<{ failed_password_checks: number }[]>(
-      `update "users" set "failed_password_checks" = "failed_password_checks" + 1
-        where "id" = ? and "failed_password_checks" < ? and ("locked_until" is null or "locked_until" <= now())
-        returning "failed_password_checks"`,
-      [userId, this.#settings.threshold],
-    );
-    const reserved = rows[0];
+    const reserved = (await this.#reserveStatement(userId))[0];
     if (reserved) return { granted: true, reservedCount: reserved.failed_password_checks };
     const [state] = await this.#db.execute<{ wait: number | null }[]>(
       `select extract(epoch from ("locked_until" - now()))::float8 as "wait" from "users" where "id" = ?`,
@@ -45,6 +39,23 @@ export class FailedChecks {
     );
     // Null wait: the last allowed checks are still running; their outcome decides.
     return { granted: false, retryAfterSeconds: Math.max(1, Math.ceil(state?.wait ?? 1)) };
+  }
+
+  /**
+   * For an email with no account: the same statement, matching no row, so
+   * that sign-in spends the same database round trip either way.
+   */
+  async reserveDecoy(): Promise<void> {
+    await this.#reserveStatement(0);
+  }
+
+  #reserveStatement(userId: number) {
+    return this.#db.execute<{ failed_password_checks: number }[]>(
+      `update "users" set "failed_password_checks" = "failed_password_checks" + 1
+        where "id" = ? and "failed_password_checks" < ? and ("locked_until" is null or "locked_until" <= now())
+        returning "failed_password_checks"`,
+      [userId, this.#settings.threshold],
+    );
   }
 
   /** After a failed check: the one that used the last slot starts the block. */

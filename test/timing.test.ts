@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { signIn, signUp, uniqueEmail } from './support/accounts.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+// Sign-in must not tell whether an email is registered, not even by its
+// duration: an unknown email spends the same bcrypt work as a wrong password.
+let server: TestServer;
+beforeAll(async () => {
+  // Cost 9 (~25 ms a compare here) makes bcrypt dominate, as it does in production.
+  server = await startTestServer({ BCRYPT_COST: '9', LOCKOUT_THRESHOLD: '100000' });
+});
+afterAll(() => server.close());
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+
+async function timed(action: () => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await action();
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+describe('sign-in timing', () => {
+  it('takes the same time for an unknown email as for a wrong password (200 each, medians within 10%)', async () => {
+    const account = await signUp(server.graphqlUrl);
+    const unknown: number[] = [];
+    const wrong: number[] = [];
+    // Interleaved, so drift in machine load affects both alike.
+    for (let round = 0; round < 200; round += 1) {
+      unknown.push(await timed(() => signIn(server.graphqlUrl, uniqueEmail('nobody'), 'Wrong-Pass-123')));
+      wrong.push(await timed(() => signIn(server.graphqlUrl, account.email, 'Wrong-Pass-123')));
+    }
+    const [unknownMedian, wrongMedian] = [median(unknown), median(wrong)];
+    console.log(`sign-in medians: unknown email ${unknownMedian.toFixed(1)} ms, wrong password ${wrongMedian.toFixed(1)} ms`);
+    expect(Math.abs(unknownMedian - wrongMedian) / wrongMedian).toBeLessThan(0.1);
+  });
+});
