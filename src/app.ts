@@ -2,6 +2,7 @@ import { createServerAdapter, type ServerAdapter } from '@whatwg-node/server';
 import type { AccountDeps } from './accounts/account-service.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
+import type { AppLogger } from './logging.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
 import type { ServerContext } from './http/client-address.ts';
 import { readyRoute } from './http/ready-route.ts';
@@ -12,6 +13,7 @@ export interface AppDeps {
   config: Config;
   orm: Orm;
   accounts: AccountDeps;
+  logger: AppLogger;
 }
 
 interface AppHandlers {

@@ -1,11 +1,9 @@
 // Start-up only: config → database → app → listen; graceful stop on SIGTERM/SIGINT.
 import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
-import { createRekey, type Logger } from './runtime.ts';
+import { createLogger } from './logging.ts';
+import { createRekey } from './runtime.ts';
 
-const log: Logger = {
-  info: (message) => console.log(message),
-  warn: (message) => console.warn(`Warning: ${message}`),
-};
+const log = createLogger('info');
 
 async function main(): Promise<void> {
   loadDotEnv();

@@ -9,14 +9,8 @@ import { createApp, type App } from './app.ts';
 import type { Config } from './config.ts';
 import { initORM, migrate, pgliteDirFor, type Orm } from './db/orm.ts';
 import { loadOrCreateDevSecret } from './dev-secret.ts';
+import { createLogger, type AppLogger } from './logging.ts';
 import { WindowAttemptLimiter, type AttemptLimiter } from './limits/attempt-limiter.ts';
-
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-}
-
-export const silentLogger: Logger = { info: () => undefined, warn: () => undefined };
 
 export interface Rekey {
   app: App;
@@ -50,12 +44,13 @@ async function connectRedis(url: string): Promise<Redis> {
 
 /** Everything start-up builds, in order: secret → database (migrated) → limiter → app. */
 export interface RekeyOptions {
-  log?: Logger;
+  /** Default: silent. */
+  log?: AppLogger;
   /** Where embedded PGlite lives; tests pass `memory://`. Default: DATA_DIR/pglite. */
   pgliteDir?: string;
 }
 
-export async function createRekey(config: Config, { log = silentLogger, pgliteDir }: RekeyOptions = {}): Promise<Rekey> {
+export async function createRekey(config: Config, { log = createLogger('silent'), pgliteDir }: RekeyOptions = {}): Promise<Rekey> {
   let secret = config.jwtSecret;
   if (secret === null) {
     const dev = loadOrCreateDevSecret(config.dataDir);
@@ -90,7 +85,7 @@ export async function createRekey(config: Config, { log = silentLogger, pgliteDi
     limiter,
     lockout: config.lockout,
   };
-  const app = createApp({ config, orm, accounts: deps });
+  const app = createApp({ config, orm, accounts: deps, logger: log });
   let server: Server | null = null;
 
   const rekey: Rekey = {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/logging.ts';
 import { createRekey } from '../src/runtime.ts';
 import { MeDocument } from './generated/graphql.ts';
 import { PASSWORD, signIn, signUp } from './support/accounts.ts';
@@ -15,7 +16,7 @@ describe('embedded database and development secret', () => {
     // No JWT_SECRET and no DATABASE_URL: what `npm start` does for a newcomer.
     const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, PORT: '0', BCRYPT_COST: '4' });
     const warnings: string[] = [];
-    const log = { info: () => undefined, warn: (message: string) => warnings.push(message) };
+    const log = createLogger('warn', (_level, line) => warnings.push(line));
 
     const first = await createRekey(config, { log });
     const firstUrl = `${await first.listen()}/graphql`;

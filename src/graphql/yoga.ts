@@ -8,6 +8,7 @@ import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { AccountService, type AccountDeps } from '../accounts/account-service.ts';
 import type { Config } from '../config.ts';
+import type { AppLogger } from '../logging.ts';
 import type { Orm } from '../db/orm.ts';
 import { clientAddress, type ServerContext } from '../http/client-address.ts';
 import type { GraphQLContext } from './context.ts';
@@ -19,6 +20,7 @@ export interface GraphQLServerDeps {
   config: Config;
   orm: Orm;
   accounts: AccountDeps;
+  logger: AppLogger;
   /** Routes other than /graphql (REST, readiness), as Yoga plugins so CORS and error handling apply. */
   routes: Plugin<object, ServerContext>[];
 }
@@ -62,7 +64,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     healthCheckEndpoint: '/health',
     landingPage: false,
     batching: false,
-    logging: config.env === 'test' ? false : 'info',
+    // Everything Yoga logs (unexpected errors included) goes through the redacting logger.
+    logging: deps.logger,
     // Unexpected errors become "Unexpected error."; details only in development.
     maskedErrors: { isDev: config.env === 'development' },
     graphiql: config.graphiql ? { title: 'Rekey', defaultQuery: exampleDocument } : false,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../../src/config.ts';
+import type { AppLogger } from '../../src/logging.ts';
 import { createRekey, type Rekey } from '../../src/runtime.ts';
 import { createTestDatabase } from './database.ts';
 
@@ -38,7 +39,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
  */
 export async function startTestServer(
   overrides: Record<string, string> = {},
-  options: { useRedis?: boolean; database?: { databaseUrl: string | null; pgliteDir: string } } = {},
+  options: { useRedis?: boolean; database?: { databaseUrl: string | null; pgliteDir: string }; log?: AppLogger } = {},
 ): Promise<TestServer> {
   const owned = options.database ? null : await createTestDatabase();
   const database = options.database ?? owned!;
@@ -50,7 +51,7 @@ export async function startTestServer(
     env.REDIS_KEY_PREFIX ??= `rekey-test:${randomUUID()}:`;
   }
   const config = loadConfig(env);
-  const rekey = await createRekey(config, { pgliteDir: database.pgliteDir });
+  const rekey = await createRekey(config, { pgliteDir: database.pgliteDir, ...(options.log ? { log: options.log } : {}) });
   const url = await rekey.listen();
   return {
     url,
