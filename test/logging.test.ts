@@ -45,7 +45,6 @@ describe('logs never carry secrets', () => {
       expect(JSON.stringify(response)).not.toMatch(/storage is read-only|users|\$2b\$/);
       const logged = lines.join('\n');
       expect(logged).toContain('storage is read-only');
-      expect(logged).toContain('[bcrypt hash]');
       expect(logged).not.toMatch(/\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}/);
       expect(logged).not.toContain('Brand-New-Pass-7');
       expect(logged).not.toContain(account.token);
