@@ -194,3 +194,31 @@ describe('changePassword: adopted hashes', () => {
     expect(await signIn(url, account.email, nfd)).toMatchObject({ __typename: 'AuthPayload' });
   });
 });
+
+describe('changePassword: bcrypt work', () => {
+  const operations = () => ({ ...server.rekey.deps.hasher.operations });
+  const spent = (before: { hashes: number; compares: number }) => {
+    const after = operations();
+    return { hashes: after.hashes - before.hashes, compares: after.compares - before.compares };
+  };
+
+  it('spends exactly two bcrypt operations on a successful change: verify the current, hash the new', async () => {
+    const account = await signUp(url);
+    const before = operations();
+    expectType(await changePassword(url, account.token, { currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' }), 'ChangePasswordSuccess');
+    expect(spent(before)).toEqual({ hashes: 1, compares: 1 });
+  });
+
+  it('decides reuse without a second compare, and spends nothing where a cheap check decides', async () => {
+    const account = await signUp(url);
+    let before = operations();
+    expectType(await changePassword(url, account.token, { currentPassword: PASSWORD, newPassword: PASSWORD }), 'PasswordReusedError');
+    expect(spent(before)).toEqual({ hashes: 0, compares: 1 });
+
+    before = operations();
+    expectType(await changePassword(url, account.token, { currentPassword: PASSWORD, newPassword: 'weak' }), 'WeakPasswordError');
+    expectType(await changePassword(url, null, { currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' }), 'InvalidSessionError');
+    expectType(await changePassword(url, account.token, { currentPassword: '', newPassword: 'Brand-New-Pass-7' }), 'ValidationError');
+    expect(spent(before)).toEqual({ hashes: 0, compares: 0 });
+  });
+});

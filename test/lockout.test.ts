@@ -51,8 +51,10 @@ describe('consecutive failed password checks', () => {
 
   it('lets at most 100 of 120 concurrent wrong attempts reach bcrypt', async () => {
     const account = await signUp(url);
+    const comparesBefore = server.rekey.deps.hasher.operations.compares;
     const results = await Promise.all(Array.from({ length: 120 }, (_, attempt) => signIn(url, account.email, `Wrong-Pass-${attempt}`)));
     expect(tally(results.map((r) => r.__typename))).toEqual({ InvalidCredentialsError: 100, RateLimitedError: 20 });
+    expect(server.rekey.deps.hasher.operations.compares - comparesBefore).toBe(100);
   });
 
   it('counts failed current passwords in changePassword against the same cap', async () => {

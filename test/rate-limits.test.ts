@@ -75,6 +75,7 @@ describe('changePassword rate limit', () => {
   it('lets at most 10 of 30 concurrent attempts reach the password check; every answer is typed', async () => {
     const account = await newAccount();
     const ip = uniqueIp();
+    const comparesBefore = server.rekey.deps.hasher.operations.compares;
     const results = await Promise.all(
       Array.from({ length: 30 }, () =>
         changePassword(url, account.token, { currentPassword: 'Wrong-Pass-123', newPassword: 'Brand-New-Pass-7' }, fromAddress(ip)),
@@ -82,6 +83,7 @@ describe('changePassword rate limit', () => {
     );
     const counts = results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.__typename]: (acc[r.__typename] ?? 0) + 1 }), {});
     expect(counts).toEqual({ IncorrectPasswordError: 10, RateLimitedError: 20 });
+    expect(server.rekey.deps.hasher.operations.compares - comparesBefore).toBe(10);
   });
 });
 
