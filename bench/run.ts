@@ -1,0 +1,47 @@
+// `npm run bench`: Rekey against its physical limit (bcrypt), side by side in
+// one run. `npm run bench -- --help` lists the options; bench/RESULTS.md has a run.
+import { writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { measure } from './measure.ts';
+import { parseOptions, usage, UsageError } from './options.ts';
+import { buildReport, formatTable } from './report.ts';
+
+const started = performance.now();
+const elapsed = () => (performance.now() - started) / 1000;
+
+function progress(message: string): void {
+  process.stderr.write(`bench ${elapsed().toFixed(1).padStart(5)}s: ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  if (options === null) {
+    console.log(usage);
+    return;
+  }
+  const measurements = await measure(options, progress);
+  const report = buildReport(measurements, elapsed());
+  const json = JSON.stringify(report, null, 2);
+  console.log(formatTable(report));
+  console.log();
+  console.log(json);
+  if (options.jsonPath) await writeFile(options.jsonPath, `${json}\n`);
+  for (const problem of report.problems) progress(`problem: ${problem}`);
+  const met = report.targets.filter((target) => target.met).length;
+  progress(
+    `${met} of ${report.targets.length} targets met in ${report.elapsedSeconds} s` +
+      (options.quick ? ' (quick mode only proves that the benchmark works; its figures mean little)' : ''),
+  );
+  // Unexpected answers mean something else was measured; missed targets are results.
+  if (report.problems.length > 0) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${usage}`);
+    process.exitCode = 2;
+    return;
+  }
+  console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,194 @@
+import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import bcrypt from 'bcrypt';
+import { AccountService } from '../src/accounts/account-service.ts';
+import { loadConfig, type Config } from '../src/config.ts';
+import { createLogger } from '../src/logging.ts';
+import { createRekey, type Rekey } from '../src/runtime.ts';
+import type { BcryptBound, CommandMessage, Commands, Flow, LimiterFill, LoopDelay, MemorySample, SeededAccount, ServerMessage } from './protocol.ts';
+
+const LOOP_RESOLUTION_MS = 10;
+const NS_PER_MS = 1e6;
+
+function send(message: ServerMessage): void {
+  process.send?.(message);
+}
+
+function memorySample(): MemorySample {
+  // Run with --expose-gc: measure what is live, not what is waiting to be collected.
+  globalThis.gc?.();
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rssBytes: rss, heapUsedBytes: heapUsed };
+}
+
+/** A distinct IPv4 address for each index (up to 4 million), in the shared address space 100.64.0.0/10. */
+function addressFor(index: number): string {
+  return `100.${64 + ((index >>> 16) & 63)}.${(index >>> 8) & 255}.${index & 255}`;
+}
+
+/** What the server does for each command of protocol.ts. */
+class BenchCommands {
+  readonly #rekey: Rekey;
+  readonly #config: Config;
+  #loopDelay: ELDHistogram | null = null;
+
+  constructor(rekey: Rekey, config: Config) {
+    this.#rekey = rekey;
+    this.#config = config;
+  }
+
+  /** Accounts inserted directly, all with one password hashed once at the configured cost, each with a session token. */
+  async seed({ count, password, emailPrefix }: Commands['seed']['args']): Promise<SeededAccount[]> {
+    const hash = await this.#rekey.deps.hasher.hash(password);
+    const rows = await this.#rekey.orm.em.fork().execute<{ id: number; email: string }[]>(
+      `insert into "users" ("email", "password")
+       select ?::text || '-' || g::text || '@bench.test', ? from generate_series(1, ?::int) as g
+       returning "id", "email"`,
+      [emailPrefix, hash, count],
+    );
+    return rows
+      .sort((a, b) => a.id - b.id)
+      .map((row) => ({
+        id: row.id,
+        email: row.email,
+        password,
+        token: this.#rekey.deps.tokens.issue({ userId: row.id, sessionVersion: 0 }).token,
+      }));
+  }
+
+  /**
+   * bcrypt compares per second with every pool thread busy, at the server's
+   * cost, in the server's own process. One compare in flight per pool thread:
+   * then each runs from start to end without queueing, so a compare that
+   * straddles an edge of the window can count for its part inside it.
+   */
+  async bcryptBound({ seconds, warmupSeconds }: Commands['bcryptBound']['args']): Promise<BcryptBound> {
+    const threadpoolSize = Number(process.env.UV_THREADPOOL_SIZE) || 4;
+    const concurrency = threadpoolSize;
+    const password = 'Bound-Measure-Passw0rd!';
+    const hash = await bcrypt.hash(password, this.#config.bcryptCost);
+    const compares: { start: number; end: number }[] = [];
+    let running = true;
+    const compareLoop = async () => {
+      while (running) {
+        const start = performance.now();
+        await bcrypt.compare(password, hash);
+        compares.push({ start, end: performance.now() });
+      }
+    };
+    const loops = Array.from({ length: concurrency }, compareLoop);
+    await sleep(warmupSeconds * 1000);
+    const windowStart = performance.now();
+    await sleep(seconds * 1000);
+    const windowEnd = performance.now();
+    running = false;
+    await Promise.all(loops);
+    let counted = 0;
+    for (const { start, end } of compares) {
+      const inside = Math.min(end, windowEnd) - Math.max(start, windowStart);
+      if (inside > 0) counted += inside / Math.max(end - start, Number.EPSILON);
+    }
+    const elapsed = (windowEnd - windowStart) / 1000;
+    return { comparesPerSecond: counted / elapsed, compares: counted, seconds: elapsed, concurrency, threadpoolSize };
+  }
+
+  loopDelayStart(): null {
+    this.#loopDelay?.disable();
+    this.#loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
+    this.#loopDelay.enable();
+    return null;
+  }
+
+  loopDelayStop(): LoopDelay {
+    const histogram = this.#loopDelay;
+    if (histogram === null) throw new Error('loopDelayStart was not called');
+    histogram.disable();
+    this.#loopDelay = null;
+    const ms = (ns: number) => ns / NS_PER_MS;
+    const p99Ms = ms(histogram.percentile(99));
+    return {
+      resolutionMs: LOOP_RESOLUTION_MS,
+      meanMs: ms(histogram.mean),
+      p50Ms: ms(histogram.percentile(50)),
+      p99Ms,
+      maxMs: ms(histogram.max),
+      excessP99Ms: Math.max(0, p99Ms - LOOP_RESOLUTION_MS),
+    };
+  }
+
+  memory(): MemorySample {
+    return memorySample();
+  }
+
+  /**
+   * Records `identities` distinct sign-up addresses in the server's own rate
+   * limiter, the one its resolvers use. Over HTTP this would take a minute of
+   * requests and measure HTTP as much as the store; the store is what grows.
+   */
+  async fillLimiter({ identities }: Commands['fillLimiter']['args']): Promise<LimiterFill> {
+    const limiter = this.#rekey.deps.limiter;
+    const before = memorySample();
+    const start = performance.now();
+    const batch = 1_000;
+    for (let first = 0; first < identities; first += batch) {
+      const size = Math.min(batch, identities - first);
+      const verdicts = await Promise.all(
+        Array.from({ length: size }, (_, offset) => limiter.consume('signUp', [`address:${addressFor(first + offset)}`])),
+      );
+      if (verdicts.some((verdict) => verdict.limited)) throw new Error('A fresh identity was refused: identities are not distinct');
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return { identities, before, after: memorySample(), seconds };
+  }
+}
+
+export async function serveBench(): Promise<void> {
+  if (process.send === undefined || process.disconnect === undefined) {
+    throw new Error('bench/server.ts runs as a child of bench/run.ts, over an IPC channel');
+  }
+  const disconnect = process.disconnect.bind(process);
+  const config = loadConfig(process.env);
+  // Warnings and errors only, forwarded to the benchmark's stderr by the parent.
+  const rekey = await createRekey(config, { log: createLogger('warn') });
+  const url = await rekey.listen();
+  const commands = new BenchCommands(rekey, config);
+
+  // Asked to stop, or the parent is gone: close the server and the database, then exit by running out of work.
+  process.once('disconnect', () => {
+    setTimeout(() => process.exit(1), 15_000).unref();
+    void rekey.close();
+  });
+
+  const run = async (message: CommandMessage): Promise<unknown> => {
+    switch (message.command) {
+      case 'seed':
+        return commands.seed(message.args);
+      case 'bcryptBound':
+        return commands.bcryptBound(message.args);
+      case 'loopDelayStart':
+        return commands.loopDelayStart();
+      case 'loopDelayStop':
+        return commands.loopDelayStop();
+      case 'memory':
+        return commands.memory();
+      case 'fillLimiter':
+        return commands.fillLimiter(message.args);
+      case 'stop':
+        return null;
+    }
+  };
+
+  process.on('message', (message: CommandMessage) => {
+    run(message).then(
+      (result) => {
+        send({ type: 'reply', id: message.id, ok: true, result });
+        if (message.command === 'stop') disconnect();
+      },
+      (error: unknown) => send({ type: 'reply', id: message.id, ok: false, error: error instanceof Error ? error.message : String(error) }),
+    );
+  });
+
+  // The static marker exists only on the naive subclass (bench/naive/account-service.ts).
+  const flow: Flow = 'naiveReference' in AccountService ? 'naive' : 'rekey';
+  send({ type: 'ready', url, flow });
+}
