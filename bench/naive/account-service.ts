@@ -11,7 +11,7 @@ import {
 } from '../../src/accounts/account-service.ts';
 import { PasswordReusedError } from '../../src/accounts/errors.ts';
 import { normalizePassword } from '../../src/accounts/password-policy.ts';
-import type { User } from '../../src/accounts/user.entity.ts';
+import type { Authentication } from '../../src/accounts/authentication.ts';
 
 export * from '../../src/accounts/account-service.ts';
 
@@ -24,10 +24,11 @@ export class AccountService extends RekeyAccountService {
    * instead of 2. The extra compare runs first because Rekey's internals are
    * private; the cost per change is the same as doing it after the check.
    */
-  override async changePassword(viewer: User | null, input: ChangePasswordInput, client: Client): Promise<PasswordChange> {
+  override async changePassword(session: Authentication, input: ChangePasswordInput, client: Client): Promise<PasswordChange> {
+    const viewer = await session.user();
     if (viewer !== null && (await bcrypt.compare(normalizePassword(input.newPassword), viewer.password))) {
       throw new PasswordReusedError();
     }
-    return super.changePassword(viewer, input, client);
+    return super.changePassword(session, input, client);
   }
 }

@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../db/orm.ts';
+import { Authentication } from './authentication.ts';
 import { LimiterUnavailableError, type AttemptLimiter, type LimitedAction, type LimitSubject } from '../limits/attempt-limiter.ts';
 import {
   EmailTakenError,
@@ -65,15 +66,9 @@ export class AccountService {
     this.#failedChecks = new FailedChecks(db, deps.lockout);
   }
 
-  /** The account a bearer token belongs to, or null when the token is not (or no longer) valid. */
-  async authenticate(token: string | null): Promise<User | null> {
-    if (token === null) return null;
-    const claims = this.#deps.tokens.verify(token);
-    if (claims === null) return null;
-    const user = await this.#db.findOne(User, { id: claims.userId });
-    // A different version means the password was changed (and sessions revoked) since issue.
-    if (user === null || user.sessionVersion !== claims.sessionVersion) return null;
-    return user;
+  /** The request's bearer token, to be checked as far as needed (see Authentication). */
+  authenticate(token: string | null): Authentication {
+    return new Authentication(token, this.#deps.tokens, this.#db);
   }
 
   async signUp(input: { email: string; password: string }, client: Client): Promise<Session> {
@@ -119,9 +114,13 @@ export class AccountService {
     return this.#session(user);
   }
 
-  async changePassword(viewer: User | null, input: ChangePasswordInput, client: Client): Promise<PasswordChange> {
+  async changePassword(session: Authentication, input: ChangePasswordInput, client: Client): Promise<PasswordChange> {
+    // The signature is enough to know whose limit to count: refusals cost no database work.
+    const claims = session.claims;
+    if (claims === null) throw new InvalidSessionError();
+    await this.#consume('changePassword', [`account:${claims.userId}`, `address:${client.address}`]);
+    const viewer = await session.user();
     if (viewer === null) throw new InvalidSessionError();
-    await this.#consume('changePassword', [`account:${viewer.id}`, `address:${client.address}`]);
     const newPassword = normalizePassword(input.newPassword);
     this.#enforcePolicy(newPassword, viewer.email);
 

@@ -41,9 +41,9 @@ builder.mutationField('changePassword', (t) =>
       types: [ValidationError, InvalidSessionError, IncorrectPasswordError, WeakPasswordError, PasswordReusedError, RateLimitedError],
       union: { name: 'ChangePasswordResult' },
     },
-    resolve: (_root, { input }, { accounts, viewer, client }) =>
+    resolve: (_root, { input }, { accounts, auth, client }) =>
       accounts.changePassword(
-        viewer,
+        auth,
         { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: input.revokeOtherSessions ?? true },
         client,
       ),

@@ -16,6 +16,6 @@ builder.queryField('me', (t) =>
     type: UserType,
     nullable: true,
     description: 'The signed-in account; null without a valid token.',
-    resolve: (_root, _args, { viewer }) => viewer,
+    resolve: (_root, _args, { auth }) => auth.user(),
   }),
 );

@@ -88,12 +88,12 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       documentRules(config),
       ...deps.routes,
     ],
-    context: async ({ request, req }): Promise<GraphQLContext> => {
+    context: ({ request, req }): GraphQLContext => {
       // One EntityManager fork per request: its identity map is this request's alone.
       const accounts = new AccountService(orm.em.fork(), deps.accounts);
       return {
         accounts,
-        viewer: await accounts.authenticate(bearerToken(request)),
+        auth: accounts.authenticate(bearerToken(request)),
         policy: deps.accounts.policy,
         client: { address: clientAddress(request, { req }, config.trustProxyHops) },
       };

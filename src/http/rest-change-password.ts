@@ -90,12 +90,16 @@ async function changePasswordOverRest(deps: AppDeps, request: Request, serverCon
   const { jwt, currentPassword, newPassword } = parsed.data;
   const db = deps.orm.em.fork();
   const accounts = new AccountService(db, deps.accounts);
-  const viewer = await accounts.authenticate(jwt);
-  if (viewer === null) return sessionFailure(deps, db, jwt);
+  const session = accounts.authenticate(jwt);
+  // The original contract: 401 for an invalid token, but 400 for a valid one whose
+  // user no longer exists. Only a token we signed gets that far, so telling the two
+  // apart reveals nothing to an outsider; a revoked token is an invalid session.
+  const { state } = await session.state();
+  if (state !== 'active') return failure(state === 'unknown-user' ? 400 : 401, new InvalidSessionError().message);
 
   try {
     await accounts.changePassword(
-      viewer,
+      session,
       { currentPassword, newPassword, revokeOtherSessions: true },
       { address: clientAddress(request, serverContext, deps.config.trustProxyHops) },
     );
@@ -105,19 +109,6 @@ async function changePasswordOverRest(deps: AppDeps, request: Request, serverCon
     return response;
   }
   return json({ success: true, message: 'Password changed successfully.' });
-}
-
-/**
- * The original contract answers 401 for an invalid JWT but 400 for a valid one
- * whose user no longer exists; `authenticate` says null for both. Only a token
- * we signed ourselves reaches the lookup, so telling the two apart reveals
- * nothing to an outsider. A token of an existing user that is still refused
- * was revoked by a password change: an invalid session, so 401.
- */
-async function sessionFailure(deps: AppDeps, db: Db, jwt: string): Promise<Response> {
-  const claims = deps.accounts.tokens.verify(jwt);
-  const userMissing = claims !== null && (await db.count(User, { id: claims.userId })) === 0;
-  return failure(userMissing ? 400 : 401, new InvalidSessionError().message);
 }
 
 /** The status and body of SPEC's table for each expected failure; null for anything unexpected. */
