@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from './support/accounts.ts';
+import { PASSWORD, changePassword, signIn, uniqueEmail } from './support/accounts.ts';
 import { graphql } from './support/graphql.ts';
 import { SignUpDocument } from './generated/graphql.ts';
 import { startTestServer, type TestServer } from './support/server.ts';

@@ -1,4 +1,4 @@
-import type { Plugin, YogaLogger } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 import { AccountService } from '../accounts/account-service.ts';
 import {
@@ -9,9 +9,7 @@ import {
   ValidationError,
   WeakPasswordError,
 } from '../accounts/errors.ts';
-import { User } from '../accounts/user.entity.ts';
 import type { AppDeps } from '../app.ts';
-import type { Db } from '../db/orm.ts';
 import { MAX_PASSWORD_INPUT } from '../accounts/password-policy.ts';
 import { clientAddress, type ServerContext } from './client-address.ts';
 import { json } from './responses.ts';
@@ -51,19 +49,15 @@ const invalid = (errors: FieldProblem[]) => json({ valid: false, errors }, 400);
  * A Yoga plugin so CORS (including preflight) and the body bound apply as for /graphql.
  */
 export function restChangePasswordRoute(deps: AppDeps): Plugin<object, ServerContext> {
-  let logger: YogaLogger | undefined;
   return {
-    onYogaInit({ yoga }) {
-      logger = yoga.logger;
-    },
     async onRequest({ url, request, serverContext, endResponse }) {
       if (!ROUTE.test(url.pathname)) return;
       try {
         endResponse(await changePasswordOverRest(deps, request, serverContext));
       } catch (error) {
-        // onRequest errors are not caught by Yoga. Only the class is logged:
-        // database errors can quote the statement's parameters (password hashes).
-        logger?.error(`Change-password route failed: ${error instanceof Error ? error.name : typeof error}`);
+        // onRequest errors are not caught by Yoga. The logger redacts hashes and
+        // tokens that database errors may quote.
+        deps.logger.error('Change-password route failed:', error);
         endResponse(failure(500, 'Something went wrong. Please try again later.'));
       }
     },
