@@ -5,6 +5,7 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { AccountService, type AccountDeps } from '../accounts/account-service.ts';
 import type { Config } from '../config.ts';
@@ -69,6 +70,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     // Unexpected errors become "Unexpected error."; details only in development.
     maskedErrors: { isDev: config.env === 'development' },
     graphiql: config.graphiql ? { title: 'Rekey', defaultQuery: exampleDocument } : false,
+    // Self-contained GraphiQL (no CDN): works offline and loads no third-party script.
+    renderGraphiQL,
     cors: (request) => {
       const origin = request.headers.get('origin');
       // Retry-After tells a browser client how long a rate limit lasts.
