@@ -140,18 +140,18 @@ export class AccountService {
     const newHash = await this.#deps.hasher.hash(newPassword);
     // Compare-and-set: replace the hash only if it is still the one verified
     // above. Of two concurrent changes one wins; the other sees no row.
-    const [updated] = await this.#db.execute<{ id: number }[]>(
+    const [updated] = await this.#db.execute<Record<string, unknown>[]>(
       `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
          "session_version" = "session_version" + ?,
          "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null
        where "id" = ? and "password" = ?
-       returning "id"`,
+       returning *`,
       [newHash, input.revokeOtherSessions ? 1 : 0, viewer.id, verifiedHash],
     );
     if (updated === undefined) throw new IncorrectPasswordError();
 
-    // Reload so this request's `user` shows the new password_changed_at.
-    const user = (await this.#db.refresh(viewer)) ?? viewer;
+    // The row as written (new session version, password_changed_at) becomes this request's entity.
+    const user = this.#db.map(User, updated);
     return { success: true, message: 'Password changed successfully.', ...this.#session(user) };
   }
 
