@@ -75,4 +75,28 @@ describe('consecutive failed password checks', () => {
     expect(tally(after)).toEqual({ InvalidCredentialsError: 99 });
     expect((await signIn(url, account.email, PASSWORD)).__typename).toBe('AuthPayload');
   });
+
+  it('never stays blocked for good when the check holding the last slot never settled', async () => {
+    const account = await signUp(url);
+    const db = server.rekey.orm.em.fork();
+    // The last slot was taken (its provisional block has ended) but its check never reported back.
+    await db.execute(`update "users" set "failed_password_checks" = 100, "locked_until" = now() - interval '1 second' where "id" = ?`, [
+      Number(account.user.id),
+    ]);
+    expect((await signIn(url, account.email, PASSWORD)).__typename).toBe('AuthPayload');
+    // The same state as older code could leave it, with no block at all.
+    await db.execute(`update "users" set "failed_password_checks" = 100, "locked_until" = null where "id" = ?`, [Number(account.user.id)]);
+    expect((await signIn(url, account.email, PASSWORD)).__typename).toBe('AuthPayload');
+  });
+
+  it('blocks the moment the last slot is taken, before that check has finished', async () => {
+    const account = await signUp(url);
+    for (let attempt = 0; attempt < 99; attempt += 1) await signIn(url, account.email, `Wrong-Pass-${attempt}`);
+    // The 100th check and a 101st arrive together: the 101st is refused with the real cool-down, not a guess.
+    const [hundredth, next] = await Promise.all([signIn(url, account.email, 'Wrong-Pass-x'), signIn(url, account.email, 'Wrong-Pass-y')]);
+    const names = [hundredth.__typename, next.__typename].sort();
+    expect(names).toEqual(['InvalidCredentialsError', 'RateLimitedError']);
+    const refused = [hundredth, next].find((r) => r.__typename === 'RateLimitedError');
+    expect(retryAfter(refused as { __typename: string; retryAfterSeconds?: number })).toBeGreaterThan(14 * 60);
+  });
 });

@@ -72,6 +72,19 @@ describe('changePassword rate limit', () => {
     expect(outcomes).toEqual([...Array(10).fill('IncorrectPasswordError'), 'RateLimitedError', 'RateLimitedError']);
   });
 
+  it('does not let a revoked token use up the owner\'s limit', async () => {
+    const account = await newAccount();
+    const changed = await changePassword(url, account.token, { currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' }, fromAddress(uniqueIp()));
+    if (changed.__typename !== 'ChangePasswordSuccess') throw new Error(changed.__typename);
+    // Someone holding the old, revoked token hammers the mutation from many addresses.
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      const result = await changePassword(url, account.token, { currentPassword: 'Whatever-123!', newPassword: 'Other-Pass-42!' }, fromAddress(uniqueIp()));
+      expect(result.__typename).not.toBe('ChangePasswordSuccess');
+    }
+    const owner = await changePassword(url, changed.token, { currentPassword: 'Brand-New-Pass-7', newPassword: 'Third-Pass-99!' }, fromAddress(uniqueIp()));
+    expect(owner.__typename).toBe('ChangePasswordSuccess');
+  });
+
   it('lets at most 10 of 30 concurrent attempts reach the password check; every answer is typed', async () => {
     const account = await newAccount();
     const ip = uniqueIp();

@@ -116,9 +116,11 @@ export class AccountService {
 
   async changePassword(session: Authentication, input: ChangePasswordInput, client: Client): Promise<PasswordChange> {
     // The signature is enough to know whose limit to count: refusals cost no database work.
+    // The session version is part of the key, so a revoked token (older version)
+    // cannot use up the limit of the owner's current sessions.
     const claims = session.claims;
     if (claims === null) throw new InvalidSessionError();
-    await this.#consume('changePassword', [`account:${claims.userId}`, `address:${client.address}`]);
+    await this.#consume('changePassword', [`account:${claims.userId}:v${claims.sessionVersion}`, `address:${client.address}`]);
     const viewer = await session.user();
     if (viewer === null) throw new InvalidSessionError();
     const newPassword = normalizePassword(input.newPassword);
@@ -148,7 +150,11 @@ export class AccountService {
        returning *`,
       [newHash, input.revokeOtherSessions ? 1 : 0, viewer.id, verifiedHash],
     );
-    if (updated === undefined) throw new IncorrectPasswordError();
+    if (updated === undefined) {
+      // A concurrent change won. This check did verify the password, so its slot is released.
+      await this.#failedChecks.succeeded(viewer.id);
+      throw new IncorrectPasswordError();
+    }
 
     // The row as written (new session version, password_changed_at) becomes this request's entity.
     const user = this.#db.map(User, updated);

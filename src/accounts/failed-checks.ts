@@ -11,6 +11,8 @@ export type CheckSlot = { granted: true; reservedCount: number } | { granted: fa
 
 /** Blocks stop doubling after this many (15 min × 2^16 is over a year). */
 const MAX_DOUBLINGS = 16;
+/** The end of the block about to start: base × 2^(blocks so far). Parameters: base seconds, MAX_DOUBLINGS. */
+const BLOCK_END = `now() + make_interval(secs => ? * power(2, least("lockouts", ?)))`;
 
 /**
  * NIST SP 800-63B throttling: at most `threshold` consecutive failed password
@@ -19,7 +21,10 @@ const MAX_DOUBLINGS = 16;
  *
  * A check first reserves a slot by counting itself as a failure; a success
  * resets the count. So however many checks run at once, no more than
- * `threshold` reach bcrypt.
+ * `threshold` reach bcrypt. The reservation that takes the last slot also
+ * starts the block provisionally: should that check never settle (a crash, a
+ * database error), the block still ends and the count starts over, instead
+ * of the account staying refused for good.
  */
 export class FailedChecks {
   readonly #db: Db;
@@ -37,7 +42,6 @@ export class FailedChecks {
       `select extract(epoch from ("locked_until" - now()))::float8 as "wait" from "users" where "id" = ?`,
       [userId],
     );
-    // Null wait: the last allowed checks are still running; their outcome decides.
     return { granted: false, retryAfterSeconds: Math.max(1, Math.ceil(state?.wait ?? 1)) };
   }
 
@@ -50,11 +54,15 @@ export class FailedChecks {
   }
 
   #reserveStatement(userId: number) {
+    const { threshold, baseSeconds } = this.#settings;
+    // After an expired block the count starts over at this check.
+    const counted = `(case when "failed_password_checks" >= ? then 1 else "failed_password_checks" + 1 end)`;
     return this.#db.execute<{ failed_password_checks: number }[]>(
-      `update "users" set "failed_password_checks" = "failed_password_checks" + 1
-        where "id" = ? and "failed_password_checks" < ? and ("locked_until" is null or "locked_until" <= now())
+      `update "users" set "failed_password_checks" = ${counted},
+         "locked_until" = case when ${counted} >= ? then ${BLOCK_END} else "locked_until" end
+        where "id" = ? and ("locked_until" is null or "locked_until" <= now())
         returning "failed_password_checks"`,
-      [userId, this.#settings.threshold],
+      [threshold, threshold, threshold, baseSeconds, MAX_DOUBLINGS, userId],
     );
   }
 
@@ -62,8 +70,7 @@ export class FailedChecks {
   async failed(userId: number, slot: { reservedCount: number }): Promise<void> {
     if (slot.reservedCount < this.#settings.threshold) return;
     await this.#db.execute(
-      `update "users" set "failed_password_checks" = 0, "lockouts" = "lockouts" + 1,
-         "locked_until" = now() + make_interval(secs => ? * power(2, least("lockouts", ?)))
+      `update "users" set "failed_password_checks" = 0, "lockouts" = "lockouts" + 1, "locked_until" = ${BLOCK_END}
        where "id" = ?`,
       [this.#settings.baseSeconds, MAX_DOUBLINGS, userId],
     );
