@@ -128,6 +128,17 @@ describe('changePassword: Unicode and the 72-byte bound', () => {
   });
 });
 
+describe('changePassword: reuse past the 72-byte mark', () => {
+  it('treats a current password with junk past byte 72 as the same password', async () => {
+    const seventyTwo = `${'😀'.repeat(17)}Aa1x`;
+    const account = await signUp(url);
+    const changed = expectType(await changePassword(url, account.token, { currentPassword: PASSWORD, newPassword: seventyTwo }), 'ChangePasswordSuccess');
+    // bcrypt verifies the longer input (it reads 72 bytes); the reuse check must see the same.
+    const result = await changePassword(url, changed.token, { currentPassword: `${seventyTwo}-junk`, newPassword: seventyTwo });
+    expect(result.__typename).toBe('PasswordReusedError');
+  });
+});
+
 describe('changePassword: sessions', () => {
   it("revokes the caller's old token and a second session issued in the same second; the fresh token works", async () => {
     const account = await signUp(url);

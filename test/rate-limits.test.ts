@@ -173,6 +173,19 @@ describe('signIn rate limit', () => {
     expect(outcomes).toEqual([...Array(10).fill('InvalidCredentialsError'), 'RateLimitedError']);
   });
 
+  it('counts a whole IPv6 /64 as one client, and IPv4-mapped addresses as IPv4', async () => {
+    const outcomes: string[] = [];
+    for (let attempt = 0; attempt < 11; attempt += 1) {
+      const address = attempt === 10 ? '::ffff:192.0.2.77' : `2001:db8:77:1:${attempt.toString(16)}::${attempt + 1}`;
+      outcomes.push((await signIn(url, uniqueEmail('probe'), 'Wrong-Pass-123', fromAddress(address))).__typename);
+    }
+    expect(outcomes).toEqual(Array(11).fill('InvalidCredentialsError'));
+    const sameNetwork = await signIn(url, uniqueEmail('probe'), 'Wrong-Pass-123', fromAddress('2001:db8:77:1:ffff::1'));
+    expect(sameNetwork.__typename).toBe('RateLimitedError');
+    for (let attempt = 0; attempt < 9; attempt += 1) await signIn(url, uniqueEmail('probe'), 'Wrong-Pass-123', fromAddress('192.0.2.77'));
+    expect((await signIn(url, uniqueEmail('probe'), 'Wrong-Pass-123', fromAddress('::ffff:192.0.2.77'))).__typename).toBe('RateLimitedError');
+  });
+
   it('limits one email attacked from many addresses', async () => {
     const account = await newAccount();
     const outcomes: string[] = [];

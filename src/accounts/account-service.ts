@@ -12,7 +12,7 @@ import {
   WeakPasswordError,
 } from './errors.ts';
 import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
-import type { PasswordHasher } from './password-hasher.ts';
+import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { IssuedToken, SessionTokens } from './session-tokens.ts';
 import { User } from './user.entity.ts';
@@ -133,8 +133,8 @@ export class AccountService {
       await this.#failedChecks.failed(viewer.id, slot);
       throw new IncorrectPasswordError();
     }
-    // The current password is verified, so comparing strings is exact: no second bcrypt call.
-    if (normalizePassword(input.currentPassword) === newPassword) {
+    // The current password is verified, so comparing what bcrypt reads of both is exact: no second bcrypt call.
+    if (sameForBcrypt(input.currentPassword, newPassword)) {
       await this.#failedChecks.succeeded(viewer.id);
       throw new PasswordReusedError();
     }

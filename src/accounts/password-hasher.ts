@@ -1,5 +1,15 @@
 import bcrypt from 'bcrypt';
-import { normalizePassword } from './password-policy.ts';
+import { MAX_PASSWORD_BYTES, normalizePassword } from './password-policy.ts';
+
+/**
+ * Whether bcrypt would treat two passwords as one: it reads only the first
+ * 72 bytes of UTF-8, so a verified current password with junk appended past
+ * byte 72 is still the same password.
+ */
+export function sameForBcrypt(a: string, b: string): boolean {
+  const bytes = (password: string) => Buffer.from(normalizePassword(password), 'utf8').subarray(0, MAX_PASSWORD_BYTES);
+  return bytes(a).equals(bytes(b));
+}
 
 /** `unnormalized-match`: the hash was made elsewhere from the password before NFC normalisation. */
 export type PasswordMatch = 'match' | 'unnormalized-match' | 'mismatch';

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { isIPv4, isIPv6 } from 'node:net';
 
 /** What the Node adapter passes along with each request; absent in `app.fetch` tests. */
 export interface ServerContext {
@@ -11,6 +12,30 @@ export interface ServerContext {
  * written by the client itself and could be anything, so they are never used.
  */
 export function clientAddress(request: Request, server: ServerContext, trustProxyHops: number): string {
+  return limitIdentity(forwardedOrSocketAddress(request, server, trustProxyHops));
+}
+
+/**
+ * What per-address limits count: an IPv4 address as it is (also when written
+ * IPv4-mapped, `::ffff:192.0.2.1`), an IPv6 address by its /64 — one host
+ * usually holds a whole /64, so counting single addresses would not limit it.
+ */
+export function limitIdentity(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1]) return mapped[1];
+  if (isIPv4(address) || !isIPv6(address)) return address;
+  const [head = '', tail = ''] = address.toLowerCase().split('::');
+  const headGroups = head ? head.split(':') : [];
+  const tailGroups = tail ? tail.split(':') : [];
+  const missing = address.includes('::') ? 8 - headGroups.length - tailGroups.length : 0;
+  const groups = [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups];
+  return `${groups
+    .slice(0, 4)
+    .map((group) => group.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
+
+function forwardedOrSocketAddress(request: Request, server: ServerContext, trustProxyHops: number): string {
   const socketAddress = server.req?.socket.remoteAddress ?? 'unknown';
   if (trustProxyHops === 0) return socketAddress;
   const forwarded = request.headers.get('x-forwarded-for');
