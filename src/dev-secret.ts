@@ -9,8 +9,9 @@ import { Secret } from './secret.ts';
  */
 export function loadOrCreateDevSecret(dataDir: string): { secret: Secret; created: boolean; path: string } {
   const path = join(dataDir, 'jwt-secret');
+  const existing = () => ({ secret: Secret.fromText(readFileSync(path, 'utf8').trim()), created: false, path });
   try {
-    return { secret: Secret.fromText(readFileSync(path, 'utf8').trim()), created: false, path };
+    return existing();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
@@ -21,7 +22,7 @@ export function loadOrCreateDevSecret(dataDir: string): { secret: Secret; create
     writeFileSync(path, `${text}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return { secret: Secret.fromText(readFileSync(path, 'utf8').trim()), created: false, path };
+    return existing();
   }
   return { secret: Secret.fromText(text), created: true, path };
 }

@@ -1,7 +1,6 @@
 // `npm run db:check`: fails when the entities and the migrations disagree.
-// Applies every migration to an empty database (in memory, or a throw-away
-// schema on DATABASE_URL's server) and asks the schema generator what it
-// would still change.
+// Applies every migration to an empty in-memory database and asks the schema
+// generator what it would still change.
 import { initORM, migrate } from './orm.ts';
 
 const orm = await initORM({ databaseUrl: null, pgliteDir: 'memory://' });

@@ -26,15 +26,19 @@ export function pgliteDirFor(dataDir: string): string {
   return join(dataDir, 'pglite');
 }
 
+/** What the server and the MikroORM CLI (mikro-orm.config.ts) share. */
+export const ormBaseOptions = {
+  entities: [User],
+  extensions: [Migrator],
+  migrations: { path: 'src/db/migrations', pathTs: 'src/db/migrations', snapshot: false },
+};
+
 function sharedOptions(settings: DatabaseSettings) {
   return {
-    entities: [User],
-    extensions: [Migrator],
+    ...ormBaseOptions,
     migrations: {
+      ...ormBaseOptions.migrations,
       migrationsList,
-      path: 'src/db/migrations',
-      pathTs: 'src/db/migrations',
-      snapshot: false,
       transactional: true,
       allOrNothing: true,
       silent: true,
