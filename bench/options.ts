@@ -35,10 +35,9 @@ function numberOption(name: string, text: string | undefined, fallback: number, 
 }
 
 /** Parses the command line; null means --help was asked for. */
-export function parseOptions(argv: string[]): BenchOptions | null {
-  let values;
+function parseFlags(argv: string[]) {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args: argv,
       strict: true,
       options: {
@@ -49,10 +48,14 @@ export function parseOptions(argv: string[]): BenchOptions | null {
         'cpu-prof': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
-    }));
+    }).values;
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
+}
+
+export function parseOptions(argv: string[]): BenchOptions | null {
+  const values = parseFlags(argv);
   if (values.help) return null;
   const quick = values.quick;
   return {

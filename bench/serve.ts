@@ -1,10 +1,9 @@
 import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcrypt';
-import { AccountService } from '../src/accounts/account-service.ts';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createLogger } from '../src/logging.ts';
-import { createRekey, type Rekey } from '../src/runtime.ts';
+import { createRekey, type Rekey, type RekeyOptions } from '../src/runtime.ts';
 import type { BcryptBound, CommandMessage, Commands, Flow, LimiterFill, LoopDelay, MemorySample, SeededAccount, ServerMessage } from './protocol.ts';
 
 const LOOP_RESOLUTION_MS = 10;
@@ -142,14 +141,14 @@ class BenchCommands {
   }
 }
 
-export async function serveBench(): Promise<void> {
+export async function serveBench({ flow, createService }: { flow: Flow; createService?: RekeyOptions['createService'] }): Promise<void> {
   if (process.send === undefined || process.disconnect === undefined) {
     throw new Error('bench/server.ts runs as a child of bench/run.ts, over an IPC channel');
   }
   const disconnect = process.disconnect.bind(process);
   const config = loadConfig(process.env);
   // Warnings and errors only, forwarded to the benchmark's stderr by the parent.
-  const rekey = await createRekey(config, { log: createLogger('warn') });
+  const rekey = await createRekey(config, { log: createLogger('warn'), ...(createService ? { createService } : {}) });
   const url = await rekey.listen();
   const commands = new BenchCommands(rekey, config);
 
@@ -188,7 +187,5 @@ export async function serveBench(): Promise<void> {
     );
   });
 
-  // The static marker exists only on the naive subclass (bench/naive/account-service.ts).
-  const flow: Flow = 'naiveReference' in AccountService ? 'naive' : 'rekey';
   send({ type: 'ready', url, flow });
 }

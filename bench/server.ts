@@ -2,12 +2,8 @@
 // src/main.ts builds it (configuration from the environment), plus an IPC
 // channel through which bench/run.ts seeds accounts and reads measurements
 // that only the server's own process can take (event-loop delay, memory).
-// REKEY_BENCH_FLOW=naive swaps in the naive reference changePassword.
-import type { Flow } from './protocol.ts';
-import { installNaiveFlow } from './naive/install.ts';
+// REKEY_BENCH_FLOW=naive plugs in the naive reference changePassword.
+import { NaiveAccountService } from './naive/account-service.ts';
+import { serveBench } from './serve.ts';
 
-const flow: Flow = process.env.REKEY_BENCH_FLOW === 'naive' ? 'naive' : 'rekey';
-if (flow === 'naive') installNaiveFlow();
-// Imported only now, so that the swap above applies to the app's modules.
-const { serveBench } = await import('./serve.ts');
-await serveBench();
+await serveBench(process.env.REKEY_BENCH_FLOW === 'naive' ? { flow: 'naive', createService: (db, deps) => new NaiveAccountService(db, deps) } : { flow: 'rekey' });

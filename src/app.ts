@@ -1,18 +1,20 @@
 import { createServerAdapter, type ServerAdapter } from '@whatwg-node/server';
-import type { AccountDeps } from './accounts/account-service.ts';
+import type { AccountsFor } from './accounts-for.ts';
+import type { PasswordPolicy } from './accounts/password-policy.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import type { AppLogger } from './logging.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
-import type { ServerContext } from './http/client-address.ts';
 import { readyRoute } from './http/ready-route.ts';
 import { restChangePasswordRoute } from './http/rest-change-password.ts';
 import { json, PayloadTooLargeError, readBodyLimited } from './http/responses.ts';
+import type { ServerContext } from './server-context.ts';
 
 export interface AppDeps {
   config: Config;
   orm: Orm;
-  accounts: AccountDeps;
+  accountsFor: AccountsFor;
+  policy: PasswordPolicy;
   logger: AppLogger;
 }
 

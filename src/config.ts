@@ -1,17 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { LockoutSettings } from './accounts/failed-checks.ts';
+import { PASSWORD_POLICY_NAMES, type PasswordPolicyName } from './accounts/password-policy.ts';
+import type { LimitRules } from './limits/attempt-limiter.ts';
 import { Secret } from './secret.ts';
 
 /** Thrown for any invalid setting; its message is one line naming the variable. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
-}
-
-export type PasswordPolicyName = 'standard' | 'nist';
-
-export interface RateLimitRule {
-  max: number;
-  windowMs: number;
 }
 
 export interface Config {
@@ -40,17 +36,8 @@ export interface Config {
   requestTimeoutMs: number;
   statementTimeoutMs: number;
   maxBodyBytes: number;
-  limits: {
-    changePassword: RateLimitRule;
-    signIn: RateLimitRule;
-    signUp: RateLimitRule;
-  };
-  lockout: {
-    /** Consecutive failed password checks on one account before it is blocked. */
-    threshold: number;
-    /** First cool-down; doubles with each further block. */
-    baseSeconds: number;
-  };
+  limits: LimitRules;
+  lockout: LockoutSettings;
 }
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
@@ -108,7 +95,7 @@ const envSchema = z.object({
   JWT_ISSUER: z.string().min(1).default('rekey'),
   JWT_AUDIENCE: z.string().min(1).default('rekey'),
   BCRYPT_COST: intIn(4, 31).default(12),
-  PASSWORD_POLICY: z.enum(['standard', 'nist'], { error: 'must be standard or nist' }).default('standard'),
+  PASSWORD_POLICY: z.enum(PASSWORD_POLICY_NAMES, { error: `must be ${PASSWORD_POLICY_NAMES.join(' or ')}` }).default('standard'),
   CORS_ORIGINS: z.string().optional(),
   TRUST_PROXY: z
     .string()

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { accountsFor, type AccountsForOptions } from './accounts-for.ts';
 import type { AccountDeps } from './accounts/account-service.ts';
 import { PasswordHasher } from './accounts/password-hasher.ts';
 import { PasswordPolicy } from './accounts/password-policy.ts';
@@ -48,9 +49,11 @@ export interface RekeyOptions {
   log?: AppLogger;
   /** Where embedded PGlite lives; tests pass `memory://`. Default: DATA_DIR/pglite. */
   pgliteDir?: string;
+  /** Another AccountService with the same contract (the benchmark's naive reference flow). */
+  createService?: AccountsForOptions['createService'];
 }
 
-export async function createRekey(config: Config, { log = createLogger('silent'), pgliteDir }: RekeyOptions = {}): Promise<Rekey> {
+export async function createRekey(config: Config, { log = createLogger('silent'), pgliteDir, createService }: RekeyOptions = {}): Promise<Rekey> {
   let secret = config.jwtSecret;
   if (secret === null) {
     const dev = loadOrCreateDevSecret(config.dataDir);
@@ -85,7 +88,13 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     limiter,
     lockout: config.lockout,
   };
-  const app = createApp({ config, orm, accounts: deps, logger: log });
+  const app = createApp({
+    config,
+    orm,
+    accountsFor: accountsFor({ orm, deps, trustProxyHops: config.trustProxyHops, ...(createService ? { createService } : {}) }),
+    policy: deps.policy,
+    logger: log,
+  });
   let server: Server | null = null;
 
   const rekey: Rekey = {

@@ -13,7 +13,11 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const tally = (names: string[]) => names.reduce<Record<string, number>>((acc, name) => ({ ...acc, [name]: (acc[name] ?? 0) + 1 }), {});
+const tally = (names: string[]) => {
+  const counts: Record<string, number> = {};
+  for (const name of names) counts[name] = (counts[name] ?? 0) + 1;
+  return counts;
+};
 /** Time passes: the current block ends now. */
 const endBlock = (id: string) =>
   server.rekey.orm.em.fork().execute(`update "users" set "locked_until" = now() - interval '1 second' where "id" = ?`, [Number(id)]);

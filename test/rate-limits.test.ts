@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PASSWORD, changePassword, signIn, uniqueEmail } from './support/accounts.ts';
 import { graphql } from './support/graphql.ts';
 import { SignUpDocument } from './generated/graphql.ts';
+import { fromAddress, uniqueAddress } from './support/addresses.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 // The limits of SPEC (10 per minute), with Redis when REDIS_URL is set.
@@ -9,12 +10,11 @@ let server: TestServer;
 let url: string;
 let nextAddress = 0;
 /** A client address of its own for each call site, through the trusted proxy header. */
-const address = () => ({ 'x-forwarded-for': `203.0.113.${(nextAddress = (nextAddress % 250) + 1)}` });
-const fromAddress = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
-const uniqueIp = (() => {
-  let n = 0;
-  return () => `198.51.${Math.floor(++n / 250)}.${(n % 250) + 1}`;
-})();
+const address = () => {
+  nextAddress = (nextAddress % 250) + 1;
+  return { 'x-forwarded-for': `203.0.113.${nextAddress}` };
+};
+const uniqueIp = uniqueAddress;
 
 beforeAll(async () => {
   server = await startTestServer(
@@ -94,7 +94,8 @@ describe('changePassword rate limit', () => {
         changePassword(url, account.token, { currentPassword: 'Wrong-Pass-123', newPassword: 'Brand-New-Pass-7' }, fromAddress(ip)),
       ),
     );
-    const counts = results.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.__typename]: (acc[r.__typename] ?? 0) + 1 }), {});
+    const counts: Record<string, number> = {};
+    for (const { __typename } of results) counts[__typename] = (counts[__typename] ?? 0) + 1;
     expect(counts).toEqual({ IncorrectPasswordError: 10, RateLimitedError: 20 });
     expect(server.rekey.deps.hasher.operations.compares - comparesBefore).toBe(10);
   });

@@ -1,24 +1,14 @@
 // The reference flow for the benchmark: what a straightforward implementation
 // does to refuse "new password equals current", a third bcrypt compare of the
-// new password against the stored hash. bench/naive/install.ts puts this
-// module in place of src/accounts/account-service.ts in the naive server.
+// new password against the stored hash. bench/server.ts plugs it into the
+// naive server through createRekey's `createService`.
 import bcrypt from 'bcrypt';
-import {
-  AccountService as RekeyAccountService,
-  type ChangePasswordInput,
-  type Client,
-  type PasswordChange,
-} from '../../src/accounts/account-service.ts';
+import { AccountService, type ChangePasswordInput, type Client, type PasswordChange } from '../../src/accounts/account-service.ts';
 import { PasswordReusedError } from '../../src/accounts/errors.ts';
 import { normalizePassword } from '../../src/accounts/password-policy.ts';
 import type { Authentication } from '../../src/accounts/authentication.ts';
 
-export * from '../../src/accounts/account-service.ts';
-
-export class AccountService extends RekeyAccountService {
-  /** Lets the bench server confirm that the swap took effect. */
-  static readonly naiveReference = true;
-
+export class NaiveAccountService extends AccountService {
   /**
    * Rekey's flow plus one bcrypt compare: 3 bcrypt operations per change
    * instead of 2. The extra compare runs first because Rekey's internals are

@@ -1,8 +1,8 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../db/orm.ts';
 import { Authentication } from './authentication.ts';
 import { LimiterUnavailableError, type AttemptLimiter, type LimitedAction, type LimitSubject } from '../limits/attempt-limiter.ts';
 import {
+  AccountGoneError,
   EmailTakenError,
   IncorrectPasswordError,
   InvalidCredentialsError,
@@ -15,7 +15,8 @@ import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
 import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { IssuedToken, SessionTokens } from './session-tokens.ts';
-import { User } from './user.entity.ts';
+import type { User } from './user.entity.ts';
+import { UserRepository } from './user.repository.ts';
 
 /** What the domain needs that lives longer than a request. */
 export interface AccountDeps {
@@ -56,19 +57,20 @@ export function normalizeEmail(email: string): string {
  * Cheap checks come first so no bcrypt work is spent where they decide.
  */
 export class AccountService {
-  readonly #db: Db;
+  readonly #users: UserRepository;
   readonly #deps: AccountDeps;
   readonly #failedChecks: FailedChecks;
 
+  /** `db` is this request's own EntityManager fork. */
   constructor(db: Db, deps: AccountDeps) {
-    this.#db = db;
+    this.#users = new UserRepository(db);
     this.#deps = deps;
-    this.#failedChecks = new FailedChecks(db, deps.lockout);
+    this.#failedChecks = new FailedChecks(this.#users, deps.lockout);
   }
 
   /** The request's bearer token, to be checked as far as needed (see Authentication). */
   authenticate(token: string | null): Authentication {
-    return new Authentication(token, this.#deps.tokens, this.#db);
+    return new Authentication(token, this.#deps.tokens, this.#users);
   }
 
   async signUp(input: { email: string; password: string }, client: Client): Promise<Session> {
@@ -76,22 +78,17 @@ export class AccountService {
     const email = normalizeEmail(input.email);
     const password = normalizePassword(input.password);
     this.#enforcePolicy(password, email);
-    if ((await this.#db.count(User, { email })) > 0) throw new EmailTakenError();
-    const user = this.#db.create(User, { email, password: await this.#deps.hasher.hash(password) });
-    try {
-      await this.#db.flush();
-    } catch (error) {
-      // Two sign-ups for one email at once: the database's unique index decides.
-      if (error instanceof UniqueConstraintViolationException) throw new EmailTakenError();
-      throw error;
-    }
+    if (await this.#users.emailTaken(email)) throw new EmailTakenError();
+    // Two sign-ups for one email at once: the database's unique index decides.
+    const user = await this.#users.add(email, await this.#deps.hasher.hash(password));
+    if (user === null) throw new EmailTakenError();
     return this.#session(user);
   }
 
   async signIn(input: { email: string; password: string }, client: Client): Promise<Session> {
     const email = normalizeEmail(input.email);
     await this.#consume('signIn', [`address:${client.address}`, `email:${email}`]);
-    const user = await this.#db.findOne(User, { email });
+    const user = await this.#users.findByEmail(email);
     if (user === null) {
       // The same database and bcrypt work as a wrong password: timing does not reveal whether the email is registered.
       await this.#failedChecks.reserveDecoy();
@@ -109,7 +106,7 @@ export class AccountService {
     if (this.#deps.hasher.needsRehash(user.password, match)) {
       // Transparent upgrade to the configured cost; only if nobody changed the hash meanwhile.
       const upgraded = await this.#deps.hasher.hash(input.password);
-      await this.#db.nativeUpdate(User, { id: user.id, password: user.password }, { password: upgraded });
+      await this.#users.upgradeHash(user.id, user.password, upgraded);
     }
     return this.#session(user);
   }
@@ -121,8 +118,7 @@ export class AccountService {
     const claims = session.claims;
     if (claims === null) throw new InvalidSessionError();
     await this.#consume('changePassword', [`account:${claims.userId}:v${claims.sessionVersion}`, `address:${client.address}`]);
-    const viewer = await session.user();
-    if (viewer === null) throw new InvalidSessionError();
+    const viewer = await this.#viewer(session);
     const newPassword = normalizePassword(input.newPassword);
     this.#enforcePolicy(newPassword, viewer.email);
 
@@ -140,25 +136,26 @@ export class AccountService {
     }
 
     const newHash = await this.#deps.hasher.hash(newPassword);
-    // Compare-and-set: replace the hash only if it is still the one verified
-    // above. Of two concurrent changes one wins; the other sees no row.
-    const [updated] = await this.#db.execute<Record<string, unknown>[]>(
-      `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
-         "session_version" = "session_version" + ?,
-         "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null
-       where "id" = ? and "password" = ?
-       returning *`,
-      [newHash, input.revokeOtherSessions ? 1 : 0, viewer.id, verifiedHash],
-    );
-    if (updated === undefined) {
+    // Compare-and-set against the hash verified above (the repository's update also clears the failure count).
+    const user = await this.#users.replacePassword({
+      userId: viewer.id,
+      expectedHash: verifiedHash,
+      newHash,
+      revokeSessions: input.revokeOtherSessions,
+    });
+    if (user === null) {
       // A concurrent change won. This check did verify the password, so its slot is released.
       await this.#failedChecks.succeeded(viewer.id);
       throw new IncorrectPasswordError();
     }
-
-    // The row as written (new session version, password_changed_at) becomes this request's entity.
-    const user = this.#db.map(User, updated);
     return { success: true, message: 'Password changed successfully.', ...this.#session(user) };
+  }
+
+  /** The signed-in account behind a session, or the domain error that says why there is none. */
+  async #viewer(session: Authentication): Promise<User> {
+    const state = await session.state();
+    if (state.state === 'active') return state.user;
+    throw state.state === 'unknown-user' ? new AccountGoneError() : new InvalidSessionError();
   }
 
   #session(user: User): Session {

@@ -1,16 +1,9 @@
 // Expected failures of the domain. Each has a stable `code`; the GraphQL layer
 // lists these classes explicitly, so anything else stays an unexpected error.
+import type { ErrorCode } from './error-codes.ts';
 import type { PasswordViolation } from './password-policy.ts';
 
-export type ErrorCode =
-  | 'VALIDATION_FAILED'
-  | 'INVALID_SESSION'
-  | 'INVALID_CREDENTIALS'
-  | 'INCORRECT_PASSWORD'
-  | 'WEAK_PASSWORD'
-  | 'PASSWORD_REUSED'
-  | 'EMAIL_TAKEN'
-  | 'RATE_LIMITED';
+export type { ErrorCode } from './error-codes.ts';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -37,6 +30,15 @@ export class InvalidSessionError extends DomainError {
   constructor() {
     super('Invalid or expired session.');
   }
+}
+
+/**
+ * A token we signed whose account no longer exists. The same code and message
+ * as any invalid session (GraphQL clients cannot tell them apart); the
+ * workflow-compatible REST route answers it with 400, as the original did.
+ */
+export class AccountGoneError extends InvalidSessionError {
+  override name = 'AccountGoneError';
 }
 
 export class InvalidCredentialsError extends DomainError {

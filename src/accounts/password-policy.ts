@@ -1,15 +1,11 @@
-import type { PasswordPolicyName } from '../config.ts';
 import { commonPasswords } from './common-passwords.ts';
 
-export type PasswordRule =
-  | 'MIN_LENGTH'
-  | 'MAX_LENGTH'
-  | 'UPPERCASE'
-  | 'LOWERCASE'
-  | 'DIGIT'
-  | 'SPECIAL'
-  | 'COMMON'
-  | 'CONTAINS_EMAIL';
+export const PASSWORD_POLICY_NAMES = ['standard', 'nist'] as const;
+export type PasswordPolicyName = (typeof PASSWORD_POLICY_NAMES)[number];
+
+/** Every rule, in the contract's order (the first broken one gives the message). */
+export const PASSWORD_RULES = ['MIN_LENGTH', 'MAX_LENGTH', 'UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL', 'COMMON', 'CONTAINS_EMAIL'] as const;
+export type PasswordRule = (typeof PASSWORD_RULES)[number];
 
 export interface PasswordViolation {
   rule: PasswordRule;
@@ -39,6 +35,8 @@ export const MAX_PASSWORD_BYTES = 72;
 /** The email rule applies when the local part is at least this long (shorter ones match too much). */
 const MIN_EMAIL_LOCAL_PART = 3;
 
+const COMPOSITION_RULES: ReadonlySet<PasswordRule> = new Set(['UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL']);
+
 const UPPERCASE = /\p{Lu}|\p{Lt}/u;
 const LOWERCASE = /\p{Ll}/u;
 const DIGIT = /\p{Nd}/u;
@@ -65,9 +63,7 @@ export class PasswordPolicy {
       requireSpecial: composition,
       rejectCommon: true,
       rejectEmail: true,
-      rules: composition
-        ? ['MIN_LENGTH', 'MAX_LENGTH', 'UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL', 'COMMON', 'CONTAINS_EMAIL']
-        : ['MIN_LENGTH', 'MAX_LENGTH', 'COMMON', 'CONTAINS_EMAIL'],
+      rules: composition ? [...PASSWORD_RULES] : PASSWORD_RULES.filter((rule) => !COMPOSITION_RULES.has(rule)),
     };
   }
 

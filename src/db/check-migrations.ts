@@ -8,7 +8,7 @@ try {
   await migrate(orm);
   const pending = await orm.schema.getUpdateSchemaSQL({ wrap: false });
   if (pending.trim()) {
-    console.error('Entities and migrations differ; create a migration for:\n' + pending);
+    console.error(`Entities and migrations differ; create a migration for:\n${pending}`);
     process.exitCode = 1;
   } else {
     console.log('Migrations match the entities.');

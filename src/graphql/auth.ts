@@ -1,16 +1,11 @@
-import { EmailTakenError, InvalidCredentialsError, RateLimitedError, WeakPasswordError } from '../accounts/errors.ts';
 import type { Session } from '../accounts/account-service.ts';
+import { EmailTakenError, InvalidCredentialsError, RateLimitedError, ValidationError, WeakPasswordError } from '../accounts/errors.ts';
 import { builder } from './builder.ts';
 import { emailSchema, passwordSchema, requiredPasswordSchema } from './inputs.ts';
-import { UserType } from './user.ts';
-import { ValidationError } from '../accounts/errors.ts';
+import { sessionFields } from './session-fields.ts';
 
 export const AuthPayloadType = builder.objectRef<Session>('AuthPayload').implement({
-  fields: (t) => ({
-    token: t.exposeString('token', { description: 'Send as `Authorization: Bearer <token>`.' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
-    user: t.field({ type: UserType, resolve: (session) => session.user }),
-  }),
+  fields: (t) => sessionFields(t),
 });
 
 const SignUpInput = builder.inputType('SignUpInput', {

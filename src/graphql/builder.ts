@@ -14,6 +14,8 @@ export const builder = new SchemaBuilder<{
   plugins: [ErrorsPlugin, ZodPlugin],
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
+  // No builder-wide `defaultTypes`: SPEC's unions differ (SignOutResult and
+  // SecureAccountResult have no ValidationError), so each field lists its members.
   errors: { directResult: true },
   zod: {
     validationError: (zodError) =>

@@ -9,15 +9,13 @@ import {
 } from '../accounts/errors.ts';
 import { builder } from './builder.ts';
 import { passwordSchema, requiredPasswordSchema } from './inputs.ts';
-import { UserType } from './user.ts';
+import { sessionFields } from './session-fields.ts';
 
 const ChangePasswordSuccess = builder.objectRef<PasswordChange>('ChangePasswordSuccess').implement({
   fields: (t) => ({
     success: t.exposeBoolean('success'),
     message: t.exposeString('message'),
-    token: t.exposeString('token', { description: 'A fresh session token; older ones stop working unless revokeOtherSessions was false.' }),
-    expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
-    user: t.field({ type: UserType, resolve: (change) => change.user }),
+    ...sessionFields(t),
   }),
 });
 

@@ -1,5 +1,6 @@
+import { ERROR_CODES, type ErrorCode } from '../accounts/error-codes.ts';
 import {
-  DomainError,
+  type DomainError,
   EmailTakenError,
   IncorrectPasswordError,
   InvalidCredentialsError,
@@ -8,26 +9,13 @@ import {
   RateLimitedError,
   ValidationError,
   WeakPasswordError,
-  type ErrorCode,
   type FieldError,
 } from '../accounts/errors.ts';
-import type { PasswordRule, PasswordViolation } from '../accounts/password-policy.ts';
+import { PASSWORD_RULES, type PasswordViolation } from '../accounts/password-policy.ts';
 import { builder } from './builder.ts';
 
-const errorCodes: ErrorCode[] = [
-  'VALIDATION_FAILED',
-  'INVALID_SESSION',
-  'INVALID_CREDENTIALS',
-  'INCORRECT_PASSWORD',
-  'WEAK_PASSWORD',
-  'PASSWORD_REUSED',
-  'EMAIL_TAKEN',
-  'RATE_LIMITED',
-];
-export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: errorCodes });
-
-const passwordRules: PasswordRule[] = ['MIN_LENGTH', 'MAX_LENGTH', 'UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL', 'COMMON', 'CONTAINS_EMAIL'];
-export const PasswordRuleEnum = builder.enumType('PasswordRule', { values: passwordRules });
+export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: ERROR_CODES });
+export const PasswordRuleEnum = builder.enumType('PasswordRule', { values: PASSWORD_RULES });
 
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({
   description: 'An expected failure; clients switch on `code` or `__typename`.',
@@ -51,30 +39,34 @@ export const PasswordViolationType = builder.objectRef<PasswordViolation>('Passw
   }),
 });
 
-builder.objectType(ValidationError, {
-  name: 'ValidationError',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ fieldErrors: t.field({ type: [FieldErrorType], resolve: (error) => error.fieldErrors }) }),
-});
+/**
+ * The GraphQL object type of each code's error class. Keyed by every code,
+ * so a code added to ERROR_CODES without a type here does not compile.
+ */
+const errorTypes: Record<ErrorCode, () => unknown> = {
+  VALIDATION_FAILED: () =>
+    builder.objectType(ValidationError, {
+      name: 'ValidationError',
+      interfaces: [ErrorInterface],
+      fields: (t) => ({ fieldErrors: t.field({ type: [FieldErrorType], resolve: (error) => error.fieldErrors }) }),
+    }),
+  WEAK_PASSWORD: () =>
+    builder.objectType(WeakPasswordError, {
+      name: 'WeakPasswordError',
+      interfaces: [ErrorInterface],
+      fields: (t) => ({ violations: t.field({ type: [PasswordViolationType], resolve: (error) => error.violations }) }),
+    }),
+  RATE_LIMITED: () =>
+    builder.objectType(RateLimitedError, {
+      name: 'RateLimitedError',
+      interfaces: [ErrorInterface],
+      fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
+    }),
+  INVALID_SESSION: () => builder.objectType(InvalidSessionError, { name: 'InvalidSessionError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  INVALID_CREDENTIALS: () => builder.objectType(InvalidCredentialsError, { name: 'InvalidCredentialsError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  INCORRECT_PASSWORD: () => builder.objectType(IncorrectPasswordError, { name: 'IncorrectPasswordError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  PASSWORD_REUSED: () => builder.objectType(PasswordReusedError, { name: 'PasswordReusedError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  EMAIL_TAKEN: () => builder.objectType(EmailTakenError, { name: 'EmailTakenError', interfaces: [ErrorInterface], fields: () => ({}) }),
+};
 
-builder.objectType(WeakPasswordError, {
-  name: 'WeakPasswordError',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ violations: t.field({ type: [PasswordViolationType], resolve: (error) => error.violations }) }),
-});
-
-builder.objectType(RateLimitedError, {
-  name: 'RateLimitedError',
-  interfaces: [ErrorInterface],
-  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
-});
-
-for (const [errorClass, name] of [
-  [InvalidSessionError, 'InvalidSessionError'],
-  [InvalidCredentialsError, 'InvalidCredentialsError'],
-  [IncorrectPasswordError, 'IncorrectPasswordError'],
-  [PasswordReusedError, 'PasswordReusedError'],
-  [EmailTakenError, 'EmailTakenError'],
-] as const) {
-  builder.objectType(errorClass, { name, interfaces: [ErrorInterface], fields: () => ({}) });
-}
+for (const register of Object.values(errorTypes)) register();

@@ -7,11 +7,11 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { NoSchemaIntrospectionCustomRule } from 'graphql';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
-import { AccountService, type AccountDeps } from '../accounts/account-service.ts';
+import type { AccountsFor } from '../accounts-for.ts';
+import type { PasswordPolicy } from '../accounts/password-policy.ts';
 import type { Config } from '../config.ts';
 import type { AppLogger } from '../logging.ts';
-import type { Orm } from '../db/orm.ts';
-import { clientAddress, type ServerContext } from '../http/client-address.ts';
+import type { ServerContext } from '../server-context.ts';
 import type { GraphQLContext } from './context.ts';
 import { exampleDocument } from './example-document.ts';
 import { onePasswordFieldPerOperation } from './one-password-field.ts';
@@ -19,8 +19,8 @@ import { schema } from './schema.ts';
 
 export interface GraphQLServerDeps {
   config: Config;
-  orm: Orm;
-  accounts: AccountDeps;
+  accountsFor: AccountsFor;
+  policy: PasswordPolicy;
   logger: AppLogger;
   /** Routes other than /graphql (REST, readiness), as Yoga plugins so CORS and error handling apply. */
   routes: Plugin<object, ServerContext>[];
@@ -32,32 +32,36 @@ function bearerToken(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
-/**
- * Our validation rules. And every refused document (unparsable, over a
- * bound, invalid) is answered with 400 whatever the client accepts: Yoga
- * marks such errors "spec" and would downgrade them to 200 for plain
- * `application/json`; proxies, logs and clients should see a refusal as one.
- */
+/** Our validation rules: one password-checking field per operation, and no introspection unless configured. */
 function documentRules(config: Config): Plugin {
   return {
     onValidate({ addValidationRule }) {
       addValidationRule(onePasswordFieldPerOperation);
       if (!config.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
     },
-    onResultProcess({ result }) {
-      if (Array.isArray(result) || !('errors' in result) || 'data' in result) return;
-      for (const error of result.errors ?? []) {
-        const extensions = error.extensions as { http?: { spec?: boolean; status?: number }; unexpected?: boolean };
-        if (extensions.http?.spec && extensions.http.status === 400) extensions.http.spec = false;
-        // graphql-armor's refusals carry no status at all; unexpected (masked) errors stay 500.
-        else if (!extensions.http && !extensions.unexpected && !error.originalError) extensions.http = { status: 400 };
-      }
-    },
   };
 }
 
+/**
+ * Every refused document (unparsable, over a bound, invalid) is answered with
+ * 400 whatever the client accepts: Yoga marks such errors "spec" and would
+ * downgrade them to 200 for plain `application/json`; proxies, logs and
+ * clients should see a refusal as one.
+ */
+const refusalsAre400: Plugin = {
+  onResultProcess({ result }) {
+    if (Array.isArray(result) || !('errors' in result) || 'data' in result) return;
+    for (const error of result.errors ?? []) {
+      const extensions = error.extensions as { http?: { spec?: boolean; status?: number }; unexpected?: boolean };
+      if (extensions.http?.spec && extensions.http.status === 400) extensions.http.spec = false;
+      // graphql-armor's refusals carry no status at all; unexpected (masked) errors stay 500.
+      else if (!extensions.http && !extensions.unexpected && !error.originalError) extensions.http = { status: 400 };
+    }
+  },
+};
+
 export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance<ServerContext, GraphQLContext> {
-  const { config, orm } = deps;
+  const { config } = deps;
   const production = config.env === 'production';
   return createYoga<ServerContext, GraphQLContext>({
     schema,
@@ -89,17 +93,12 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       maxDirectivesPlugin({ n: 50 }),
       ...(production ? [blockFieldSuggestionsPlugin()] : []),
       documentRules(config),
+      refusalsAre400,
       ...deps.routes,
     ],
     context: ({ request, req }): GraphQLContext => {
-      // One EntityManager fork per request: its identity map is this request's alone.
-      const accounts = new AccountService(orm.em.fork(), deps.accounts);
-      return {
-        accounts,
-        auth: accounts.authenticate(bearerToken(request)),
-        policy: deps.accounts.policy,
-        client: { address: clientAddress(request, { req }, config.trustProxyHops) },
-      };
+      const { accounts, client } = deps.accountsFor(request, { req });
+      return { accounts, client, auth: accounts.authenticate(bearerToken(request)), policy: deps.policy };
     },
   });
 }

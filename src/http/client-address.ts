@@ -1,10 +1,5 @@
-import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
-
-/** What the Node adapter passes along with each request; absent in `app.fetch` tests. */
-export interface ServerContext {
-  req?: IncomingMessage;
-}
+import type { ServerContext } from '../server-context.ts';
 
 /**
  * The caller's address: the socket's, or with TRUST_PROXY = N the entry the

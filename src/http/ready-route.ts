@@ -1,6 +1,6 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Orm } from '../db/orm.ts';
-import type { ServerContext } from './client-address.ts';
+import type { ServerContext } from '../server-context.ts';
 import { json } from './responses.ts';
 
 /** `GET /ready`: the database answers, so a load balancer may send traffic. (`/health` is Yoga's: the process is up.) */

@@ -1,18 +1,16 @@
 import type { Plugin } from 'graphql-yoga';
 import { z } from 'zod';
-import { AccountService } from '../accounts/account-service.ts';
-import {
-  IncorrectPasswordError,
-  InvalidSessionError,
-  PasswordReusedError,
-  RateLimitedError,
-  ValidationError,
-  WeakPasswordError,
-} from '../accounts/errors.ts';
-import type { AppDeps } from '../app.ts';
+import type { AccountsFor } from '../accounts-for.ts';
+import { AccountGoneError, DomainError, RateLimitedError, ValidationError, type ErrorCode } from '../accounts/errors.ts';
 import { MAX_PASSWORD_INPUT } from '../accounts/password-policy.ts';
-import { clientAddress, type ServerContext } from './client-address.ts';
+import type { AppLogger } from '../logging.ts';
+import type { ServerContext } from '../server-context.ts';
 import { json } from './responses.ts';
+
+export interface RestChangePasswordDeps {
+  accountsFor: AccountsFor;
+  logger: AppLogger;
+}
 
 /** `/api/v1/change-password` and `/api/v1/<one segment>/change-password`, as the original workflow's front ends call it. */
 const ROUTE = /^\/api\/v1\/(?:[^/]+\/)?change-password$/;
@@ -48,7 +46,7 @@ const invalid = (errors: FieldProblem[]) => json({ valid: false, errors }, 400);
  * REST route") over the same AccountService as GraphQL: only the transport differs.
  * A Yoga plugin so CORS (including preflight) and the body bound apply as for /graphql.
  */
-export function restChangePasswordRoute(deps: AppDeps): Plugin<object, ServerContext> {
+export function restChangePasswordRoute(deps: RestChangePasswordDeps): Plugin<object, ServerContext> {
   return {
     async onRequest({ url, request, serverContext, endResponse }) {
       if (!ROUTE.test(url.pathname)) return;
@@ -64,7 +62,7 @@ export function restChangePasswordRoute(deps: AppDeps): Plugin<object, ServerCon
   };
 }
 
-async function changePasswordOverRest(deps: AppDeps, request: Request, serverContext: ServerContext): Promise<Response> {
+async function changePasswordOverRest(deps: RestChangePasswordDeps, request: Request, serverContext: ServerContext): Promise<Response> {
   if (request.method !== 'POST') return failure(405, 'Method not allowed. Use POST.', { allow: 'POST' });
   if (!JSON_MEDIA_TYPE.test(request.headers.get('content-type') ?? '')) {
     return failure(415, 'Content-Type must be application/json.');
@@ -82,39 +80,40 @@ async function changePasswordOverRest(deps: AppDeps, request: Request, serverCon
   }
 
   const { jwt, currentPassword, newPassword } = parsed.data;
-  const db = deps.orm.em.fork();
-  const accounts = new AccountService(db, deps.accounts);
-  const session = accounts.authenticate(jwt);
-  // The original contract: 401 for an invalid token, but 400 for a valid one whose
-  // user no longer exists. Only a token we signed gets that far, so telling the two
-  // apart reveals nothing to an outsider; a revoked token is an invalid session.
-  const { state } = await session.state();
-  if (state !== 'active') return failure(state === 'unknown-user' ? 400 : 401, new InvalidSessionError().message);
-
+  const { accounts, client } = deps.accountsFor(request, serverContext);
   try {
-    await accounts.changePassword(
-      session,
-      { currentPassword, newPassword, revokeOtherSessions: true },
-      { address: clientAddress(request, serverContext, deps.config.trustProxyHops) },
-    );
+    await accounts.changePassword(accounts.authenticate(jwt), { currentPassword, newPassword, revokeOtherSessions: true }, client);
   } catch (error) {
-    const response = domainErrorResponse(error);
-    if (response === null) throw error;
-    return response;
+    if (error instanceof DomainError) return domainErrorResponse(error);
+    throw error;
   }
   return json({ success: true, message: 'Password changed successfully.' });
 }
 
-/** The status and body of SPEC's table for each expected failure; null for anything unexpected. */
-function domainErrorResponse(error: unknown): Response | null {
-  if (error instanceof InvalidSessionError) return failure(401, error.message);
-  if (error instanceof RateLimitedError) return failure(429, error.message, { 'retry-after': String(error.retryAfterSeconds) });
+/**
+ * SPEC's statuses. Keyed by every code, so a new code without a status here
+ * does not compile; codes this route cannot meet still get a sensible one.
+ */
+const STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 400,
+  INVALID_SESSION: 401,
+  INVALID_CREDENTIALS: 401,
+  INCORRECT_PASSWORD: 400,
+  WEAK_PASSWORD: 400,
+  PASSWORD_REUSED: 400,
+  EMAIL_TAKEN: 409,
+  RATE_LIMITED: 429,
+};
+
+/** The status and body of SPEC's table for an expected failure. */
+function domainErrorResponse(error: DomainError): Response {
   if (error instanceof ValidationError) {
     return invalid(error.fieldErrors.map((fieldError) => ({ field: fieldError.path.join('.'), message: fieldError.message })));
   }
-  // Their messages are the contract's: the first broken rule's for WeakPasswordError.
-  if (error instanceof IncorrectPasswordError || error instanceof WeakPasswordError || error instanceof PasswordReusedError) {
-    return failure(400, error.message);
-  }
-  return null;
+  // The original contract: 401 for an invalid token, but 400 for a valid one whose user no longer exists.
+  // Only a token we signed gets that far, so telling the two apart reveals nothing to an outsider.
+  const status = error instanceof AccountGoneError ? 400 : STATUS[error.code];
+  const headers: Record<string, string> = error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  // Messages are the contract's: the first broken rule's for WeakPasswordError.
+  return failure(status, error.message, headers);
 }

@@ -5,6 +5,9 @@ import { MemoryWindowLog, MemoryWindowStore, RedisWindowStore, type WindowRule, 
 
 export type LimitedAction = 'changePassword' | 'signIn' | 'signUp';
 
+/** N attempts per sliding window, for each limited action. */
+export type LimitRules = Record<LimitedAction, WindowRule>;
+
 /** Whom an attempt is counted against, e.g. `address:203.0.113.7` or `account:42`. */
 export type LimitSubject = `${'address' | 'account' | 'email'}:${string}`;
 
@@ -33,7 +36,7 @@ export class WindowAttemptLimiter implements AttemptLimiter {
   readonly #rules: Record<LimitedAction, { rule: WindowRule; store: WindowStore; limiter: Limiter }>;
   readonly #close: () => Promise<void>;
 
-  constructor(rules: Record<LimitedAction, WindowRule>, storeFor: (rule: WindowRule) => WindowStore, close: () => Promise<void>) {
+  constructor(rules: LimitRules, storeFor: (rule: WindowRule) => WindowStore, close: () => Promise<void>) {
     const entry = (rule: WindowRule) => {
       const store = storeFor(rule);
       const limiter = getGraphQLRateLimiter({ identifyContext: (subject: LimitSubject) => subject, store });
@@ -43,12 +46,12 @@ export class WindowAttemptLimiter implements AttemptLimiter {
     this.#close = close;
   }
 
-  static inMemory(rules: Record<LimitedAction, WindowRule>, options?: { maxKeys?: number }): WindowAttemptLimiter {
+  static inMemory(rules: LimitRules, options?: { maxKeys?: number }): WindowAttemptLimiter {
     const log = new MemoryWindowLog(options);
     return new WindowAttemptLimiter(rules, (rule) => new MemoryWindowStore(log, rule), async () => log.close());
   }
 
-  static redis(rules: Record<LimitedAction, WindowRule>, redis: Redis, keyPrefix?: string): WindowAttemptLimiter {
+  static redis(rules: LimitRules, redis: Redis, keyPrefix?: string): WindowAttemptLimiter {
     return new WindowAttemptLimiter(
       rules,
       (rule) => new RedisWindowStore(redis, rule, keyPrefix),

@@ -152,7 +152,8 @@ export class RedisWindowStore implements WindowStore {
 
   async getForIdentity(identity: Identity): Promise<readonly number[]> {
     // A member unique across instances, so two calls in one millisecond both count.
-    const member = `${this.#instance}:${(this.#sequence = (this.#sequence + 1) % Number.MAX_SAFE_INTEGER)}`;
+    this.#sequence = (this.#sequence + 1) % Number.MAX_SAFE_INTEGER;
+    const member = `${this.#instance}:${this.#sequence}`;
     const reply = (await this.#redis.eval(CONSUME, 1, this.key(identity), this.#rule.max, this.#rule.windowMs, member)) as [number, number, number];
     const [admitted, countBefore] = reply;
     return decision(admitted === 1 ? countBefore : this.#rule.max, Date.now());

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { createServerDatabase } from './server-database.ts';
 
 export interface TestDatabase {
   /** For createRekey: a fresh database URL, or null for embedded PGlite. */
@@ -16,28 +15,6 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) return { databaseUrl: null, pgliteDir: 'memory://', drop: async () => undefined };
-
-  const name = `rekey_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: serverUrl });
-  await admin.connect();
-  try {
-    await admin.query(`create database "${name}"`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    databaseUrl: url.toString(),
-    pgliteDir: 'memory://',
-    async drop() {
-      const client = new pg.Client({ connectionString: serverUrl });
-      await client.connect();
-      try {
-        await client.query(`drop database if exists "${name}" with (force)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  const database = await createServerDatabase(serverUrl, 'test');
+  return { databaseUrl: database.url, pgliteDir: 'memory://', drop: database.drop };
 }
