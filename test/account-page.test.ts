@@ -306,6 +306,37 @@ inBrowser('the /account page in Chromium', () => {
     }
   });
 
+  it('reads the token of a reset or "This wasn\'t me" link once, removes it from the address bar and never sends it on', async () => {
+    const context = await newContext();
+    try {
+      for (const [path, heading] of [
+        ['/account#reset=link-token-1', 'Choose a new password'],
+        ['/account?secure=link-token-2', "This wasn't me"],
+      ] as const) {
+        const page = await context.newPage();
+        // What each request after the page itself carried: its address and Referer.
+        const sent: Promise<string>[] = [];
+        page.on('request', (request) => {
+          if (request.isNavigationRequest()) return;
+          sent.push(request.allHeaders().then((headers) => `${request.url()} referer=${headers.referer ?? ''}`));
+        });
+        await page.goto(`${server.url}${path}`);
+        await page.getByRole('heading', { name: heading }).waitFor();
+        await page.waitForLoadState('networkidle');
+        expect(page.url()).toBe(`${server.url}/account`);
+        const requests = await Promise.all(sent);
+        expect(requests.length).toBeGreaterThan(3);
+        expect(requests.filter((request) => request.includes('link-token'))).toEqual([]);
+        // The entry was replaced, not pushed: going back leaves the page instead of finding the token.
+        await page.goBack();
+        expect(page.url()).toBe('about:blank');
+        await page.close();
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
   it('signs in with the keyboard alone and moves focus to the account panel', async () => {
     const account = await signUp(server.graphqlUrl, uniqueEmail('keyboard'));
     const context = await newContext();

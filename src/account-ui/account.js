@@ -433,8 +433,8 @@ function takeLinkToken() {
 }
 
 async function start() {
-  void loadPolicy();
   const link = takeLinkToken();
+  void loadPolicy();
   if (link) {
     state.linkToken = link.token;
     show(link.kind, { focus: false });
