@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
 import type { AppLogger } from './logging.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
+import { accountPageRoute } from './http/account-page-route.ts';
 import { readyRoute } from './http/ready-route.ts';
 import { restChangePasswordRoute } from './http/rest-change-password.ts';
 import { json, PayloadTooLargeError, readBodyLimited } from './http/responses.ts';
@@ -37,7 +38,7 @@ export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const yoga = createGraphQLServer({
     ...deps,
-    routes: [readyRoute(deps.orm), restChangePasswordRoute(deps)],
+    routes: [readyRoute(deps.orm), restChangePasswordRoute(deps), ...(config.accountUi ? [accountPageRoute()] : [])],
   });
 
   async function bounded(request: Request, server: ServerContext): Promise<Response> {

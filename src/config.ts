@@ -38,6 +38,8 @@ export interface Config {
   maxBodyBytes: number;
   limits: LimitRules;
   lockout: LockoutSettings;
+  /** Serve the self-service page at /account (default: on except in production). */
+  accountUi: boolean;
 }
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
@@ -118,6 +120,7 @@ const envSchema = z.object({
   SIGN_UP_RATE_LIMIT: intIn(1, 1_000_000).default(10),
   LOCKOUT_THRESHOLD: intIn(1, 1_000_000).default(100),
   LOCKOUT_BASE: duration(1_000, 86_400_000).default(15 * 60_000),
+  ACCOUNT_UI: bool.optional(),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -202,6 +205,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signUp: { max: env.SIGN_UP_RATE_LIMIT, windowMs: window },
     },
     lockout: { threshold: env.LOCKOUT_THRESHOLD, baseSeconds: Math.floor(env.LOCKOUT_BASE / 1000) },
+    accountUi: env.ACCOUNT_UI ?? !production,
   };
 }
 

@@ -1,0 +1,235 @@
+// The page's only contact with the server: GraphQL over fetch, as any browser client would use it.
+// Cookie mode: the refresh token lives in an HttpOnly cookie that this code never sees; the access
+// token lives in this module's memory only (never in storage), and is renewed with `refreshSession`.
+
+const ENDPOINT = '/graphql';
+
+/** A failure of the request itself (network, server error, unknown operation), not a typed result. */
+export class ApiError extends Error {
+  constructor(message, { unsupported = false } = {}) {
+    super(message);
+    this.name = 'ApiError';
+    /** True when the server does not know the operation (an older Rekey): the page hides that feature. */
+    this.unsupported = unsupported;
+  }
+}
+
+let accessToken = null;
+
+export const isSignedIn = () => accessToken !== null;
+
+function remember(payload) {
+  accessToken = payload.token;
+}
+
+export function forget() {
+  accessToken = null;
+}
+
+async function request(query, variables) {
+  let response;
+  try {
+    response = await fetch(ENDPOINT, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/graphql-response+json, application/json',
+        // Yoga's CSRF guard: cross-site forms cannot set a custom header.
+        'x-graphql-yoga-csrf': '1',
+        ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+  } catch {
+    throw new ApiError('The server cannot be reached. Check your connection and try again.');
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    throw new ApiError('The server gave an answer this page does not understand. Please try again.');
+  }
+  const error = body.errors?.[0];
+  if (error) {
+    const code = error.extensions?.code;
+    if (code === 'SERVICE_UNAVAILABLE') throw new ApiError('Service temporarily unavailable. Please try again.');
+    if (code === 'GRAPHQL_VALIDATION_FAILED') throw new ApiError('This server does not offer that yet.', { unsupported: true });
+    throw new ApiError('Something went wrong on the server. Please try again.');
+  }
+  return body.data;
+}
+
+const FAILURE = /* GraphQL */ `
+  fragment Failure on Error {
+    code
+    message
+    ... on ValidationError { fieldErrors { path message } }
+    ... on WeakPasswordError { violations { rule message } }
+    ... on RateLimitedError { retryAfterSeconds }
+  }`;
+
+const SESSION = /* GraphQL */ `token expiresAt user { id email }`;
+
+let refreshing = null;
+
+/** Trades the refresh cookie for a new access token; true when signed in afterwards. One at a time. */
+export function refresh() {
+  refreshing ??= (async () => {
+    try {
+      const { refreshSession: result } = await request(
+        `mutation RefreshSession { refreshSession { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+        {},
+      );
+      if (result.__typename === 'AuthPayload') {
+        remember(result);
+        return true;
+      }
+      forget();
+      return false;
+    } catch (error) {
+      // A server without cookie sessions cannot resume one: the visitor signs in.
+      if (error instanceof ApiError && error.unsupported) {
+        forget();
+        return false;
+      }
+      throw error;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+/** Runs an operation with the access token; when the token has expired, refreshes once and retries. */
+async function authenticated(query, variables, isSessionRefused) {
+  const data = await request(query, variables);
+  if (!isSessionRefused(data) || !(await refresh())) return data;
+  return request(query, variables);
+}
+
+const refusedSession = (field) => (data) => data[field]?.__typename === 'InvalidSessionError';
+
+// ---- signed out
+
+export async function signIn(input) {
+  const { signIn: result } = await request(
+    `mutation SignIn($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+    { input },
+  );
+  if (result.__typename === 'AuthPayload') remember(result);
+  return result;
+}
+
+export async function signUp(input) {
+  const { signUp: result } = await request(
+    `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+    { input },
+  );
+  if (result.__typename === 'AuthPayload') remember(result);
+  return result;
+}
+
+export async function passwordPolicy() {
+  const { passwordPolicy: policy } = await request(
+    `query PasswordPolicy { passwordPolicy { name minLength maxBytes requireUppercase requireLowercase requireDigit
+      requireSpecial rejectCommon rejectEmail } }`,
+    {},
+  );
+  return policy;
+}
+
+export async function requestPasswordReset(input) {
+  const { requestPasswordReset: result } = await request(
+    `mutation RequestPasswordReset($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) {
+      __typename ... on RequestPasswordResetSuccess { success message } ...Failure } } ${FAILURE}`,
+    { input },
+  );
+  return result;
+}
+
+export async function resetPassword(input) {
+  const { resetPassword: result } = await request(
+    `mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) {
+      __typename ... on ResetPasswordSuccess { success message } ...Failure } } ${FAILURE}`,
+    { input },
+  );
+  return result;
+}
+
+export async function secureAccount(input) {
+  const { secureAccount: result } = await request(
+    `mutation SecureAccount($input: SecureAccountInput!) { secureAccount(input: $input) {
+      __typename ... on SecureAccountSuccess { success message } ...Failure } } ${FAILURE}`,
+    { input },
+  );
+  return result;
+}
+
+// ---- signed in
+
+/** The signed-in user, or null when the session has ended. */
+export async function me() {
+  const data = await authenticated(`query Me { me { id email createdAt passwordChangedAt } }`, {}, (d) => d.me === null);
+  if (data.me === null) forget();
+  return data.me;
+}
+
+export async function changePassword(input) {
+  const { changePassword: result } = await authenticated(
+    `mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) {
+      __typename ... on ChangePasswordSuccess { success message ${SESSION} } ...Failure } } ${FAILURE}`,
+    { input },
+    refusedSession('changePassword'),
+  );
+  // The old access token stopped working: the answer carries the renewed session's.
+  if (result.__typename === 'ChangePasswordSuccess') remember(result);
+  if (result.__typename === 'InvalidSessionError') forget();
+  return result;
+}
+
+/** The viewer's active sessions, most recent first; null when the session has ended. */
+export async function sessions() {
+  const data = await authenticated(
+    `query Sessions { me { sessions { id createdAt lastActiveAt expiresAt ipAddress userAgent current } } }`,
+    {},
+    (d) => d.me === null,
+  );
+  return data.me?.sessions ?? null;
+}
+
+/** One page of the viewer's security events, newest first; null when the session has ended. */
+export async function securityEvents(after = null) {
+  const data = await authenticated(
+    `query SecurityEvents($after: String) { me { securityEvents(first: 20, after: $after) {
+      edges { node { id kind occurredAt ipAddress userAgent } } pageInfo { hasNextPage endCursor } } } }`,
+    { after },
+    (d) => d.me === null,
+  );
+  return data.me?.securityEvents ?? null;
+}
+
+export async function revokeSession(sessionId) {
+  const { revokeSession: result } = await authenticated(
+    `mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) {
+      __typename ... on SignOutSuccess { success revokedSessions } ...Failure } } ${FAILURE}`,
+    { input: { sessionId } },
+    refusedSession('revokeSession'),
+  );
+  return result;
+}
+
+/** Ends this session (or every session of the account); the page forgets its token whatever the answer. */
+export async function signOut({ everywhere = false } = {}) {
+  try {
+    const { signOut: result } = await authenticated(
+      `mutation SignOut($input: SignOutInput) { signOut(input: $input) {
+        __typename ... on SignOutSuccess { success revokedSessions } ... on Error { code message } } }`,
+      { input: { everywhere } },
+      refusedSession('signOut'),
+    );
+    return result;
+  } finally {
+    forget();
+  }
+}

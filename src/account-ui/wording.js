@@ -1,0 +1,39 @@
+// What the page says about the server's data: password rules, event kinds, dates.
+
+/** The policy in force as a list of plain sentences, from the `passwordPolicy` query. */
+export function describePolicy(policy) {
+  const rules = [`At least ${policy.minLength} characters`];
+  rules.push(`At most ${policy.maxBytes} bytes (accented letters and emoji count as 2 to 4)`);
+  if (policy.requireUppercase) rules.push('An uppercase letter');
+  if (policy.requireLowercase) rules.push('A lowercase letter');
+  if (policy.requireDigit) rules.push('A number');
+  if (policy.requireSpecial) rules.push('A special character (anything that is not a letter or a number)');
+  if (policy.rejectCommon) rules.push('Not a commonly used password');
+  if (policy.rejectEmail) rules.push('Not the part of your email address before the @');
+  return rules;
+}
+
+const EVENT_KINDS = {
+  SIGNED_UP: 'Account created',
+  SIGNED_IN: 'Signed in',
+  SIGN_IN_FAILED: 'Failed sign-in attempt',
+  PASSWORD_CHANGED: 'Password changed',
+  PASSWORD_CHANGE_FAILED: 'Failed attempt to change the password',
+  SESSION_REVOKED: 'A device was signed out',
+  SIGNED_OUT: 'Signed out',
+  REFRESH_TOKEN_REUSED: 'A copied session was detected and signed out',
+  ACCOUNT_LOCKED: 'Sign-in paused after too many failed attempts',
+  PASSWORD_RESET_REQUESTED: 'Password reset requested',
+  PASSWORD_RESET: 'Password reset',
+  ACCOUNT_SECURED: 'Account secured ("This wasn\u2019t me")',
+};
+
+export function describeEvent(kind) {
+  return EVENT_KINDS[kind] ?? kind;
+}
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export function formatDate(iso) {
+  return dateFormat.format(new Date(iso));
+}
