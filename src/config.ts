@@ -120,6 +120,8 @@ const envSchema = z.object({
   SIGN_UP_RATE_LIMIT: intIn(1, 1_000_000).default(10),
   LOCKOUT_THRESHOLD: intIn(1, 1_000_000).default(100),
   LOCKOUT_BASE: duration(1_000, 86_400_000).default(15 * 60_000),
+  LOCKOUT_MAX: duration(1_000, 30 * 86_400_000).default(86_400_000),
+  LOCKOUT_WINDOW: duration(1_000, 365 * 86_400_000).default(86_400_000),
   ACCOUNT_UI: bool.optional(),
 });
 
@@ -204,7 +206,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signIn: { max: env.SIGN_IN_RATE_LIMIT, windowMs: window },
       signUp: { max: env.SIGN_UP_RATE_LIMIT, windowMs: window },
     },
-    lockout: { threshold: env.LOCKOUT_THRESHOLD, baseSeconds: Math.floor(env.LOCKOUT_BASE / 1000) },
+    lockout: {
+      threshold: env.LOCKOUT_THRESHOLD,
+      baseSeconds: Math.floor(env.LOCKOUT_BASE / 1000),
+      maxSeconds: Math.floor(Math.max(env.LOCKOUT_MAX, env.LOCKOUT_BASE) / 1000),
+      windowSeconds: Math.floor(env.LOCKOUT_WINDOW / 1000),
+    },
     accountUi: env.ACCOUNT_UI ?? !production,
   };
 }

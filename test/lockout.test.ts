@@ -104,3 +104,56 @@ describe('consecutive failed password checks', () => {
     expect(retryAfter(refused as { __typename: string; retryAfterSeconds?: number })).toBeGreaterThan(14 * 60);
   });
 });
+
+describe('blocks that strangers cannot stretch', () => {
+  let small: TestServer;
+  beforeAll(async () => {
+    small = await startTestServer({ LOCKOUT_THRESHOLD: '3', LOCKOUT_BASE: '15m', LOCKOUT_MAX: '20m', LOCKOUT_WINDOW: '1h' });
+  });
+  afterAll(() => small.close());
+
+  const fail = (email: string, times: number) =>
+    Array.from({ length: times }).reduce<Promise<string[]>>(
+      async (done, _, attempt) => [...(await done), (await signIn(small.graphqlUrl, email, `Wrong-Pass-${attempt}`)).__typename],
+      Promise.resolve([]),
+    );
+  const waitOf = async (email: string) => retryAfter(await signIn(small.graphqlUrl, email, PASSWORD));
+  const sql = (text: string, id: string) => small.rekey.orm.em.fork().execute(text, [Number(id)]);
+
+  it('caps a block at LOCKOUT_MAX however many came before', async () => {
+    const account = await signUp(small.graphqlUrl);
+    expect(await fail(account.email, 3)).toEqual(['InvalidCredentialsError', 'InvalidCredentialsError', 'InvalidCredentialsError']);
+    expect(await waitOf(account.email)).toBeGreaterThan(14 * 60);
+    for (let block = 0; block < 3; block += 1) {
+      await sql(`update "users" set "locked_until" = now() - interval '1 second' where "id" = ?`, account.user.id);
+      await fail(account.email, 3);
+      // 30, 60, 120 minutes without the cap.
+      const wait = await waitOf(account.email);
+      expect(wait).toBeGreaterThan(19 * 60);
+      expect(wait).toBeLessThanOrEqual(20 * 60);
+    }
+  });
+
+  it('counts only failures within LOCKOUT_WINDOW', async () => {
+    const account = await signUp(small.graphqlUrl);
+    await fail(account.email, 2);
+    // The two failures are now older than the window.
+    await sql(`update "users" set "failures_since" = now() - interval '2 hours' where "id" = ?`, account.user.id);
+    expect(await fail(account.email, 2)).toEqual(['InvalidCredentialsError', 'InvalidCredentialsError']);
+    expect((await signIn(small.graphqlUrl, account.email, PASSWORD)).__typename).toBe('AuthPayload');
+  });
+
+  it('starts doubling over once the blocks are older than the window', async () => {
+    const account = await signUp(small.graphqlUrl);
+    await fail(account.email, 3);
+    await sql(`update "users" set "locked_until" = now() - interval '1 second' where "id" = ?`, account.user.id);
+    await fail(account.email, 3);
+    expect(await waitOf(account.email)).toBeGreaterThan(19 * 60);
+    // Both blocks and their failures happened more than the window ago.
+    await sql(`update "users" set "locked_until" = now() - interval '1 second', "failures_since" = now() - interval '2 hours' where "id" = ?`, account.user.id);
+    await fail(account.email, 3);
+    const wait = await waitOf(account.email);
+    expect(wait).toBeGreaterThan(14 * 60);
+    expect(wait).toBeLessThanOrEqual(15 * 60);
+  });
+});

@@ -6,8 +6,10 @@ export type CheckSlot = { granted: true; reservedCount: number } | { granted: fa
 
 /**
  * NIST SP 800-63B throttling: at most `threshold` consecutive failed password
- * checks per account, then a growing cool-down. Kept in the database and
- * counted atomically, so it holds across instances without Redis.
+ * checks per account within `windowSeconds`, then a cool-down that doubles
+ * with each block in the window, capped at `maxSeconds` so that strangers
+ * cannot shut an owner out for long. Kept in the database and counted
+ * atomically, so it holds across instances without Redis.
  *
  * A check first reserves a slot by counting itself as a failure; a success
  * resets the count. So however many checks run at once, no more than
@@ -42,7 +44,7 @@ export class FailedChecks {
   /** After a failed check: the one that used the last slot starts the block. */
   async failed(userId: number, slot: { reservedCount: number }): Promise<void> {
     if (slot.reservedCount < this.#settings.threshold) return;
-    await this.#users.startBlock(userId, this.#settings.baseSeconds);
+    await this.#users.startBlock(userId, this.#settings);
   }
 
   async succeeded(userId: number): Promise<void> {

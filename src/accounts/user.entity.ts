@@ -30,6 +30,8 @@ export const UserSchema = defineEntity({
     /** How many times the account has been blocked since its last success. */
     lockouts: p.integer().default(0),
     lockedUntil: p.datetime().nullable(),
+    /** When the current streak of failed checks began; failures older than LOCKOUT_WINDOW no longer count. */
+    failuresSince: p.datetime().nullable(),
   },
 });
 

@@ -4,16 +4,27 @@ import { User } from './user.entity.ts';
 
 /** What the failure counter needs to know; see FailedChecks for the policy. */
 export interface BlockSettings {
-  /** Consecutive failed checks that start a block. */
+  /** Failed checks within `windowSeconds` that start a block. */
   threshold: number;
-  /** The first block's length; each further block doubles it. */
+  /** The first block's length; each further block doubles it, up to `maxSeconds`. */
   baseSeconds: number;
+  maxSeconds: number;
+  /** Failures (and blocks) older than this no longer count. */
+  windowSeconds: number;
 }
 
-/** Blocks stop doubling after this many (15 min × 2^16 is over a year). */
+/** Blocks stop doubling after this many (far past any sensible cap). */
 const MAX_DOUBLINGS = 16;
-/** The end of the block about to start: base × 2^(blocks so far). Parameters: base seconds, MAX_DOUBLINGS. */
-const BLOCK_END = `now() + make_interval(secs => ? * power(2, least("lockouts", ?)))`;
+/** The streak started longer than the window ago: its failures and blocks no longer count. Parameter: window seconds. */
+const STALE = `("failures_since" is null or "failures_since" <= now() - make_interval(secs => ?))`;
+/**
+ * The end of a block starting now: base × 2^(blocks so far in the window),
+ * capped. Parameters (blockEndParams): base seconds, window seconds, MAX_DOUBLINGS, max seconds.
+ */
+const BLOCK_END = `now() + least(
+  make_interval(secs => ? * power(2, least(case when ${STALE} then 0 else "lockouts" end, ?))),
+  make_interval(secs => ?))`;
+const blockEndParams = ({ windowSeconds, baseSeconds, maxSeconds }: BlockSettings) => [baseSeconds, windowSeconds, MAX_DOUBLINGS, maxSeconds];
 
 /**
  * Every statement on the `users` table. The hot paths (the per-request
@@ -66,7 +77,7 @@ export class UserRepository {
     const [updated] = await this.#db.execute<Record<string, unknown>[]>(
       `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
          "session_version" = "session_version" + ?,
-         "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null
+         "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null
        where "id" = ? and "password" = ?
        returning *`,
       [change.newHash, change.revokeSessions ? 1 : 0, change.userId, change.expectedHash],
@@ -86,15 +97,26 @@ export class UserRepository {
    * shut for good. Returns the count including this check, or null when blocked.
    * With `userId` 0 it matches no row: the same round trip for an unknown email.
    */
-  async reserveCheck(userId: number, { threshold, baseSeconds }: BlockSettings): Promise<number | null> {
-    // After an expired block the count starts over at this check.
-    const counted = `(case when "failed_password_checks" >= ? then 1 else "failed_password_checks" + 1 end)`;
+  async reserveCheck(userId: number, settings: BlockSettings): Promise<number | null> {
+    const { threshold, windowSeconds } = settings;
+    // A streak older than the window, or one that already ended in a block, starts over at this check.
+    const restart = `(${STALE} or "failed_password_checks" >= ?)`;
+    const counted = `(case when ${restart} then 1 else "failed_password_checks" + 1 end)`;
     const [row] = await this.#db.execute<{ failed_password_checks: number }[]>(
-      `update "users" set "failed_password_checks" = ${counted},
-         "locked_until" = case when ${counted} >= ? then ${BLOCK_END} else "locked_until" end
+      `update "users" set
+         "failed_password_checks" = ${counted},
+         "locked_until" = case when ${counted} >= ? then ${BLOCK_END} else "locked_until" end,
+         "lockouts" = case when ${STALE} then 0 else "lockouts" end,
+         "failures_since" = case when ${restart} then now() else "failures_since" end
         where "id" = ? and ("locked_until" is null or "locked_until" <= now())
         returning "failed_password_checks"`,
-      [threshold, threshold, threshold, baseSeconds, MAX_DOUBLINGS, userId],
+      [
+        ...[windowSeconds, threshold],
+        ...[windowSeconds, threshold, threshold, ...blockEndParams(settings)],
+        windowSeconds,
+        ...[windowSeconds, threshold],
+        userId,
+      ],
     );
     return row?.failed_password_checks ?? null;
   }
@@ -108,17 +130,18 @@ export class UserRepository {
     return Math.max(1, Math.ceil(state?.wait ?? 1));
   }
 
-  /** Starts a block of base × 2^(blocks so far) and starts the count over. */
-  async startBlock(userId: number, baseSeconds: number): Promise<void> {
+  /** Starts a block (base × 2^(blocks so far in the window), capped) and starts the count over. */
+  async startBlock(userId: number, settings: BlockSettings): Promise<void> {
     await this.#db.execute(
-      `update "users" set "failed_password_checks" = 0, "lockouts" = "lockouts" + 1, "locked_until" = ${BLOCK_END}
+      `update "users" set "failed_password_checks" = 0, "locked_until" = ${BLOCK_END},
+         "lockouts" = case when ${STALE} then 1 else "lockouts" + 1 end
        where "id" = ?`,
-      [baseSeconds, MAX_DOUBLINGS, userId],
+      [...blockEndParams(settings), settings.windowSeconds, userId],
     );
   }
 
   async clearFailures(userId: number): Promise<void> {
-    await this.#db.execute(`update "users" set "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null where "id" = ?`, [
+    await this.#db.execute(`update "users" set "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null where "id" = ?`, [
       userId,
     ]);
   }
