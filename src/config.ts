@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Secret } from './secret.ts';
 
@@ -8,6 +8,9 @@ export class ConfigError extends Error {
 }
 
 export type PasswordPolicyName = 'standard' | 'nist';
+
+/** Where new passwords are looked up among breached ones (SPEC "Policy additions"). */
+export type BreachedPasswordSource = { kind: 'off' } | { kind: 'range-api'; baseUrl: string } | { kind: 'file'; path: string };
 
 export interface RateLimitRule {
   max: number;
@@ -51,6 +54,14 @@ export interface Config {
     /** First cool-down; doubles with each further block. */
     baseSeconds: number;
   };
+  breachedPasswords: {
+    source: BreachedPasswordSource;
+    timeoutMs: number;
+    /** What a check that cannot be answered (timeout, outage, malformed answer) does to the request. */
+    onError: 'allow' | 'refuse';
+  };
+  /** How many of an account's latest password hashes (the current one included) a new password must differ from; 0 is off. */
+  passwordHistory: number;
 }
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
@@ -131,6 +142,30 @@ const envSchema = z.object({
   SIGN_UP_RATE_LIMIT: intIn(1, 1_000_000).default(10),
   LOCKOUT_THRESHOLD: intIn(1, 1_000_000).default(100),
   LOCKOUT_BASE: duration(1_000, 86_400_000).default(15 * 60_000),
+  BREACHED_PASSWORDS: z
+    .string()
+    .transform((text, ctx): BreachedPasswordSource => {
+      if (text === 'off') return { kind: 'off' };
+      if (text.startsWith('file:')) {
+        const path = text.slice('file:'.length);
+        try {
+          accessSync(path, constants.R_OK);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `file cannot be read (${path})` });
+          return z.NEVER;
+        }
+        return { kind: 'file', path };
+      }
+      if (URL.canParse(text) && ['https:', 'http:'].includes(new URL(text).protocol) && !/[?#]/.test(text)) {
+        return { kind: 'range-api', baseUrl: text.replace(/\/+$/, '') };
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be off, a range API base URL (https://…, no query) or file:<path>' });
+      return z.NEVER;
+    })
+    .default({ kind: 'off' }),
+  BREACHED_PASSWORDS_TIMEOUT: duration(100, 60_000).default(2_000),
+  BREACHED_PASSWORDS_ON_ERROR: z.enum(['allow', 'refuse'], { error: 'must be allow or refuse' }).default('allow'),
+  PASSWORD_HISTORY: intIn(0, 24).default(0),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -215,6 +250,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signUp: { max: env.SIGN_UP_RATE_LIMIT, windowMs: window },
     },
     lockout: { threshold: env.LOCKOUT_THRESHOLD, baseSeconds: Math.floor(env.LOCKOUT_BASE / 1000) },
+    breachedPasswords: {
+      source: env.BREACHED_PASSWORDS,
+      timeoutMs: env.BREACHED_PASSWORDS_TIMEOUT,
+      onError: env.BREACHED_PASSWORDS_ON_ERROR,
+    },
+    passwordHistory: env.PASSWORD_HISTORY,
   };
 }
 

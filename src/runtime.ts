@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { AccountDeps } from './accounts/account-service.ts';
+import { openBreachedPasswords, type BreachedPasswords } from './accounts/breached/breached-passwords.ts';
 import { PasswordHasher } from './accounts/password-hasher.ts';
+import { PasswordHistory } from './accounts/password-history.ts';
 import { PasswordPolicy } from './accounts/password-policy.ts';
 import { SessionTokens } from './accounts/session-tokens.ts';
 import { createApp, type App } from './app.ts';
@@ -64,13 +66,16 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     statementTimeoutMs: config.statementTimeoutMs,
   });
   let limiter: AttemptLimiter | undefined;
+  let breached: BreachedPasswords | undefined;
   try {
+    breached = await openBreachedPasswords(config.breachedPasswords, log);
     const applied = await migrate(orm);
     if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
     limiter = config.redisUrl
       ? WindowAttemptLimiter.redis(config.limits, await connectRedis(config.redisUrl), config.redisKeyPrefix)
       : WindowAttemptLimiter.inMemory(config.limits);
   } catch (error) {
+    await breached?.close();
     await orm.close(true);
     throw error;
   }
@@ -81,9 +86,11 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   const deps: AccountDeps = {
     hasher,
     tokens: new SessionTokens({ secret, ttlSeconds: config.jwtTtlSeconds, issuer: config.jwtIssuer, audience: config.jwtAudience }),
-    policy: new PasswordPolicy(config.passwordPolicy),
+    policy: new PasswordPolicy(config.passwordPolicy, { rejectBreached: breached.enabled, history: config.passwordHistory }),
     limiter,
     lockout: config.lockout,
+    breached,
+    history: new PasswordHistory(config.passwordHistory, hasher),
   };
   const app = createApp({ config, orm, accounts: deps, logger: log });
   let server: Server | null = null;
@@ -115,6 +122,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
       // Never close the database under a request that is still working.
       await app.settled();
       await limiter.close();
+      await breached.close();
       await orm.close(true);
     },
   };

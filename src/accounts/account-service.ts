@@ -12,7 +12,9 @@ import {
   WeakPasswordError,
 } from './errors.ts';
 import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
+import type { BreachedPasswords } from './breached/breached-passwords.ts';
 import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
+import type { PasswordHistory } from './password-history.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { IssuedToken, SessionTokens } from './session-tokens.ts';
 import { User } from './user.entity.ts';
@@ -24,6 +26,10 @@ export interface AccountDeps {
   policy: PasswordPolicy;
   limiter: AttemptLimiter;
   lockout: LockoutSettings;
+  /** BREACHED_PASSWORDS: runs after the cheap rules (and in changePassword after the current password is verified). */
+  breached: BreachedPasswords;
+  /** PASSWORD_HISTORY. */
+  history: PasswordHistory;
 }
 
 /** Who is calling, as far as the transport can tell. */
@@ -77,6 +83,7 @@ export class AccountService {
     const password = normalizePassword(input.password);
     this.#enforcePolicy(password, email);
     if ((await this.#db.count(User, { email })) > 0) throw new EmailTakenError();
+    await this.#deps.breached.enforce(password);
     const user = this.#db.create(User, { email, password: await this.#deps.hasher.hash(password) });
     try {
       await this.#db.flush();
@@ -138,18 +145,32 @@ export class AccountService {
       await this.#failedChecks.succeeded(viewer.id);
       throw new PasswordReusedError();
     }
+    // Only now, for the holder of the password: the breach lookup (a request
+    // that would fail anyway makes none) and the history's bcrypt compares.
+    try {
+      await this.#deps.breached.enforce(newPassword);
+      await this.#deps.history.ensureNotReused(this.#db, viewer, newPassword, { compareCurrent: false });
+    } catch (error) {
+      await this.#failedChecks.succeeded(viewer.id);
+      throw error;
+    }
 
     const newHash = await this.#deps.hasher.hash(newPassword);
     // Compare-and-set: replace the hash only if it is still the one verified
     // above. Of two concurrent changes one wins; the other sees no row.
-    const [updated] = await this.#db.execute<Record<string, unknown>[]>(
-      `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
-         "session_version" = "session_version" + ?,
-         "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null
-       where "id" = ? and "password" = ?
-       returning *`,
-      [newHash, input.revokeOtherSessions ? 1 : 0, viewer.id, verifiedHash],
-    );
+    // The replaced hash joins the password history in the same transaction.
+    const [updated] = await this.#db.transactional(async (tx) => {
+      const rows = await tx.execute<Record<string, unknown>[]>(
+        `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
+           "session_version" = "session_version" + ?,
+           "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null
+         where "id" = ? and "password" = ?
+         returning *`,
+        [newHash, input.revokeOtherSessions ? 1 : 0, viewer.id, verifiedHash],
+      );
+      if (rows[0] !== undefined) await this.#deps.history.remember(tx, viewer.id, verifiedHash);
+      return rows;
+    });
     if (updated === undefined) {
       // A concurrent change won. This check did verify the password, so its slot is released.
       await this.#failedChecks.succeeded(viewer.id);

@@ -9,7 +9,8 @@ export type PasswordRule =
   | 'DIGIT'
   | 'SPECIAL'
   | 'COMMON'
-  | 'CONTAINS_EMAIL';
+  | 'CONTAINS_EMAIL'
+  | 'BREACHED';
 
 export interface PasswordViolation {
   rule: PasswordRule;
@@ -28,7 +29,17 @@ export interface PasswordPolicyDescription {
   requireSpecial: boolean;
   rejectCommon: boolean;
   rejectEmail: boolean;
+  /** New passwords are looked up in a breach corpus (BREACHED_PASSWORDS). */
+  rejectBreached: boolean;
+  /** How many latest passwords (the current one included) a new one must differ from (PASSWORD_HISTORY). */
+  history: number;
   rules: PasswordRule[];
+}
+
+/** The rules checked outside `check` (they need the network or the database), described with the others. */
+export interface PolicyAdditions {
+  rejectBreached: boolean;
+  history: number;
 }
 
 /** Inputs longer than this (in characters) are malformed: they never reach the policy or bcrypt. */
@@ -53,8 +64,11 @@ export function normalizePassword(password: string): string {
 export class PasswordPolicy {
   readonly description: PasswordPolicyDescription;
 
-  constructor(name: PasswordPolicyName) {
+  constructor(name: PasswordPolicyName, additions: PolicyAdditions = { rejectBreached: false, history: 0 }) {
     const composition = name === 'standard';
+    const rules: PasswordRule[] = composition
+      ? ['MIN_LENGTH', 'MAX_LENGTH', 'UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL', 'COMMON', 'CONTAINS_EMAIL']
+      : ['MIN_LENGTH', 'MAX_LENGTH', 'COMMON', 'CONTAINS_EMAIL'];
     this.description = {
       name,
       minLength: composition ? 8 : 15,
@@ -65,9 +79,9 @@ export class PasswordPolicy {
       requireSpecial: composition,
       rejectCommon: true,
       rejectEmail: true,
-      rules: composition
-        ? ['MIN_LENGTH', 'MAX_LENGTH', 'UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL', 'COMMON', 'CONTAINS_EMAIL']
-        : ['MIN_LENGTH', 'MAX_LENGTH', 'COMMON', 'CONTAINS_EMAIL'],
+      rejectBreached: additions.rejectBreached,
+      history: additions.history,
+      rules: additions.rejectBreached ? [...rules, 'BREACHED'] : rules,
     };
   }
 

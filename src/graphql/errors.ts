@@ -26,7 +26,17 @@ const errorCodes: ErrorCode[] = [
 ];
 export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: errorCodes });
 
-const passwordRules: PasswordRule[] = ['MIN_LENGTH', 'MAX_LENGTH', 'UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL', 'COMMON', 'CONTAINS_EMAIL'];
+const passwordRules: PasswordRule[] = [
+  'MIN_LENGTH',
+  'MAX_LENGTH',
+  'UPPERCASE',
+  'LOWERCASE',
+  'DIGIT',
+  'SPECIAL',
+  'COMMON',
+  'CONTAINS_EMAIL',
+  'BREACHED',
+];
 export const PasswordRuleEnum = builder.enumType('PasswordRule', { values: passwordRules });
 
 export const ErrorInterface = builder.interfaceRef<DomainError>('Error').implement({

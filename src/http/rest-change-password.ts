@@ -11,6 +11,7 @@ import {
 } from '../accounts/errors.ts';
 import type { AppDeps } from '../app.ts';
 import { MAX_PASSWORD_INPUT } from '../accounts/password-policy.ts';
+import { ServiceUnavailableError } from '../accounts/service-unavailable-error.ts';
 import { clientAddress, type ServerContext } from './client-address.ts';
 import { json } from './responses.ts';
 
@@ -109,6 +110,7 @@ async function changePasswordOverRest(deps: AppDeps, request: Request, serverCon
 function domainErrorResponse(error: unknown): Response | null {
   if (error instanceof InvalidSessionError) return failure(401, error.message);
   if (error instanceof RateLimitedError) return failure(429, error.message, { 'retry-after': String(error.retryAfterSeconds) });
+  if (error instanceof ServiceUnavailableError) return failure(503, error.message, { 'retry-after': String(error.retryAfterSeconds) });
   if (error instanceof ValidationError) {
     return invalid(error.fieldErrors.map((fieldError) => ({ field: fieldError.path.join('.'), message: fieldError.message })));
   }
