@@ -85,7 +85,9 @@ export class RangeApiLookup implements BreachLookup {
       text = await readBounded(response);
     } catch (error) {
       if (error instanceof BreachLookupError) throw error;
-      if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
+      // Not `instanceof Error`: fetch's abort reason is a DOMException, which may come from another realm.
+      const name = typeof error === 'object' && error !== null && 'name' in error ? error.name : undefined;
+      if (name === 'TimeoutError' || name === 'AbortError') {
         throw new BreachLookupError('timeout', `no answer within ${this.#timeoutMs} ms for prefix ${prefix}`);
       }
       throw new BreachLookupError('unreachable', `${this.description} cannot be reached for prefix ${prefix}`);
