@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type { AccountDeps } from './accounts/account-service.ts';
-import { openBreachedPasswords, type BreachedPasswords } from './accounts/breached/breached-passwords.ts';
+import { openBreachedPasswords } from './accounts/breached/breached-passwords.ts';
 import { PasswordHasher } from './accounts/password-hasher.ts';
 import { PasswordHistory } from './accounts/password-history.ts';
 import { PasswordPolicy } from './accounts/password-policy.ts';
@@ -60,22 +60,25 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     log.warn(`${dev.created ? 'Generated' : 'Using'} a development JWT secret in ${dev.path}; set JWT_SECRET in production.`);
   }
 
+  // Before the database: a corpus file that cannot be used stops the start at once, with nothing to undo.
+  const breached = await openBreachedPasswords(config.breachedPasswords, log);
   const orm = await initORM({
     databaseUrl: config.databaseUrl,
     pgliteDir: pgliteDir ?? pgliteDirFor(config.dataDir),
     statementTimeoutMs: config.statementTimeoutMs,
+  }).catch(async (error: unknown) => {
+    await breached.close();
+    throw error;
   });
   let limiter: AttemptLimiter | undefined;
-  let breached: BreachedPasswords | undefined;
   try {
-    breached = await openBreachedPasswords(config.breachedPasswords, log);
     const applied = await migrate(orm);
     if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
     limiter = config.redisUrl
       ? WindowAttemptLimiter.redis(config.limits, await connectRedis(config.redisUrl), config.redisKeyPrefix)
       : WindowAttemptLimiter.inMemory(config.limits);
   } catch (error) {
-    await breached?.close();
+    await breached.close();
     await orm.close(true);
     throw error;
   }
