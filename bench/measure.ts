@@ -66,6 +66,7 @@ function serverEnv(database: BenchDatabase, options: BenchOptions, secret: strin
     NODE_ENV: 'production',
     JWT_SECRET: secret,
     BCRYPT_COST: String(options.cost),
+    PASSWORD_HISTORY: String(options.history),
     HOST: '127.0.0.1',
     PORT: '0',
     // The load spreads client addresses through X-Forwarded-For, as a proxy in front would.
@@ -318,6 +319,7 @@ export async function measure(options: BenchOptions, progress: Progress): Promis
       database: rekeyDb.kind,
       settings: {
         bcryptCost: options.cost,
+        passwordHistory: options.history,
         durationSeconds: options.durationSeconds,
         rounds: timing.rounds,
         changeConcurrency: run.changeConcurrency,

@@ -10,6 +10,8 @@ export interface BenchOptions {
   jsonPath: string | null;
   /** Write V8 CPU profiles of both servers into this directory. */
   cpuProfileDir: string | null;
+  /** PASSWORD_HISTORY of the servers; seeded accounts start with a full history. */
+  history: number;
 }
 
 export const usage = `Usage: npm run bench -- [options]
@@ -21,6 +23,9 @@ export const usage = `Usage: npm run bench -- [options]
   --quick              short phases (about 15 s in all, most of it starting PGlite),
                        only to prove that the benchmark works (CI)
   --cpu-prof <dir>     write V8 CPU profiles of the servers into <dir>
+  --history <n>        PASSWORD_HISTORY of the servers, 0-24 (default 0); seeded accounts
+                       start with n - 1 remembered passwords, so every change pays the
+                       steady-state n - 1 extra bcrypt compares
   --help               this text`;
 
 export class UsageError extends Error {
@@ -46,6 +51,7 @@ function parseFlags(argv: string[]) {
         json: { type: 'string' },
         quick: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
+        history: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     }).values;
@@ -64,5 +70,6 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     durationSeconds: numberOption('duration', values.duration, quick ? 1 : 12, (seconds) => seconds >= 0.5 && seconds <= 3600),
     jsonPath: values.json ?? null,
     cpuProfileDir: values['cpu-prof'] ?? null,
+    history: numberOption('history', values.history, 0, (n) => Number.isInteger(n) && n >= 0 && n <= 24),
   };
 }

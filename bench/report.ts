@@ -20,6 +20,7 @@ export interface Measurements {
   database: 'PGlite' | 'PostgreSQL';
   settings: {
     bcryptCost: number;
+    passwordHistory: number;
     durationSeconds: number;
     rounds: number;
     changeConcurrency: number;
@@ -222,7 +223,7 @@ export function formatTable(r: BenchReport): string {
     ],
     ['changePassword bound (compares ÷ 2)', perSecond(r.bcryptBound.changePasswordBound), '', ''],
     [
-      `Rekey changePassword, ${r.settings.changeConcurrency} in flight`,
+      `Rekey changePassword, ${r.settings.changeConcurrency} in flight${r.settings.passwordHistory > 0 ? `, PASSWORD_HISTORY=${r.settings.passwordHistory}` : ''}`,
       `${perSecond(r.changePassword.perSecond)} = ${r.changePassword.ratioToBound} × bound (adjusted¹ ${adjusted.ratioToBound})`,
       '>= 0.90 × bound',
       verdict(toBound),

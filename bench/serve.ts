@@ -45,6 +45,7 @@ class BenchCommands {
        returning "id", "email"`,
       [emailPrefix, hash, count],
     );
+    await this.#fillHistory(rows.map((row) => row.id));
     return rows
       .sort((a, b) => a.id - b.id)
       .map((row) => ({
@@ -53,6 +54,22 @@ class BenchCommands {
         password,
         token: this.#rekey.deps.tokens.issue({ userId: row.id, sessionVersion: 0 }).token,
       }));
+  }
+
+  /**
+   * With PASSWORD_HISTORY=N, gives every seeded account N - 1 remembered
+   * passwords (distinct ones, hashed once at the configured cost), so each
+   * change in the load pays the steady-state N - 1 extra compares from the start.
+   */
+  async #fillHistory(userIds: number[]): Promise<void> {
+    const remembered = this.#config.passwordHistory - 1;
+    if (remembered <= 0) return;
+    const hashes = await Promise.all(Array.from({ length: remembered }, (_, k) => this.#rekey.deps.hasher.hash(`Earlier-${k}-Passw0rd!`)));
+    await this.#rekey.orm.em.fork().execute(
+      `insert into "password_history" ("user_id", "password_hash")
+       select u, h from unnest(string_to_array(?, ',')::int[]) as u cross join unnest(string_to_array(?, ',')) as h`,
+      [userIds.join(','), hashes.join(',')],
+    );
   }
 
   /**

@@ -1,5 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { BreachedPasswordSettings, BreachedPasswordSource } from './accounts/breached/breached-passwords.ts';
 import type { LockoutSettings } from './accounts/failed-checks.ts';
 import { PASSWORD_POLICY_NAMES, type PasswordPolicyName } from './accounts/password-policy.ts';
 import type { LimitRules } from './limits/attempt-limiter.ts';
@@ -40,6 +41,9 @@ export interface Config {
   lockout: LockoutSettings;
   /** Serve the self-service page at /account (default: on except in production). */
   accountUi: boolean;
+  breachedPasswords: BreachedPasswordSettings;
+  /** How many of an account's latest password hashes (the current one included) a new password must differ from; 0 is off. */
+  passwordHistory: number;
 }
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
@@ -123,6 +127,30 @@ const envSchema = z.object({
   LOCKOUT_MAX: duration(1_000, 30 * 86_400_000).default(86_400_000),
   LOCKOUT_WINDOW: duration(1_000, 365 * 86_400_000).default(86_400_000),
   ACCOUNT_UI: bool.optional(),
+  BREACHED_PASSWORDS: z
+    .string()
+    .transform((text, ctx): BreachedPasswordSource => {
+      if (text === 'off') return { kind: 'off' };
+      if (text.startsWith('file:')) {
+        const path = text.slice('file:'.length);
+        try {
+          accessSync(path, constants.R_OK);
+        } catch {
+          ctx.addIssue({ code: 'custom', message: `file cannot be read (${path})` });
+          return z.NEVER;
+        }
+        return { kind: 'file', path };
+      }
+      if (URL.canParse(text) && ['https:', 'http:'].includes(new URL(text).protocol) && !/[?#]/.test(text)) {
+        return { kind: 'range-api', baseUrl: text.replace(/\/+$/, '') };
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be off, a range API base URL (https://…, no query) or file:<path>' });
+      return z.NEVER;
+    })
+    .default({ kind: 'off' }),
+  BREACHED_PASSWORDS_TIMEOUT: duration(100, 60_000).default(2_000),
+  BREACHED_PASSWORDS_ON_ERROR: z.enum(['allow', 'refuse'], { error: 'must be allow or refuse' }).default('allow'),
+  PASSWORD_HISTORY: intIn(0, 24).default(0),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -213,6 +241,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: Math.floor(env.LOCKOUT_WINDOW / 1000),
     },
     accountUi: env.ACCOUNT_UI ?? !production,
+    breachedPasswords: {
+      source: env.BREACHED_PASSWORDS,
+      timeoutMs: env.BREACHED_PASSWORDS_TIMEOUT,
+      onError: env.BREACHED_PASSWORDS_ON_ERROR,
+    },
+    passwordHistory: env.PASSWORD_HISTORY,
   };
 }
 

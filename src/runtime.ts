@@ -3,11 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { accountsFor, type AccountsForOptions } from './accounts-for.ts';
 import type { AccountDeps } from './accounts/account-service.ts';
+import { BreachedCorpusError, openBreachedPasswords } from './accounts/breached/breached-passwords.ts';
 import { PasswordHasher } from './accounts/password-hasher.ts';
+import { PasswordHistory } from './accounts/password-history.ts';
 import { PasswordPolicy } from './accounts/password-policy.ts';
 import { SessionTokens } from './accounts/session-tokens.ts';
 import { createApp, type App } from './app.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { initORM, migrate, pgliteDirFor, type Orm } from './db/orm.ts';
 import { loadOrCreateDevSecret } from './dev-secret.ts';
 import { createLogger, type AppLogger } from './logging.ts';
@@ -61,10 +63,17 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     log.warn(`${dev.created ? 'Generated' : 'Using'} a development JWT secret in ${dev.path}; set JWT_SECRET in production.`);
   }
 
+  // Before the database: a corpus file that cannot be used stops the start at once, with nothing to undo.
+  const breached = await openBreachedPasswords(config.breachedPasswords, log).catch((error: unknown) => {
+    throw error instanceof BreachedCorpusError ? new ConfigError(`Invalid configuration: BREACHED_PASSWORDS ${error.message}`) : error;
+  });
   const orm = await initORM({
     databaseUrl: config.databaseUrl,
     pgliteDir: pgliteDir ?? pgliteDirFor(config.dataDir),
     statementTimeoutMs: config.statementTimeoutMs,
+  }).catch(async (error: unknown) => {
+    await breached.close();
+    throw error;
   });
   let limiter: AttemptLimiter | undefined;
   try {
@@ -74,6 +83,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
       ? WindowAttemptLimiter.redis(config.limits, await connectRedis(config.redisUrl), config.redisKeyPrefix)
       : WindowAttemptLimiter.inMemory(config.limits);
   } catch (error) {
+    await breached.close();
     await orm.close(true);
     throw error;
   }
@@ -84,9 +94,11 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   const deps: AccountDeps = {
     hasher,
     tokens: new SessionTokens({ secret, ttlSeconds: config.jwtTtlSeconds, issuer: config.jwtIssuer, audience: config.jwtAudience }),
-    policy: new PasswordPolicy(config.passwordPolicy),
+    policy: new PasswordPolicy(config.passwordPolicy, { rejectBreached: breached.enabled, history: config.passwordHistory }),
     limiter,
     lockout: config.lockout,
+    breached,
+    history: new PasswordHistory(config.passwordHistory, hasher),
   };
   const app = createApp({
     config,
@@ -124,6 +136,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
       // Never close the database under a request that is still working.
       await app.settled();
       await limiter.close();
+      await breached.close();
       await orm.close(true);
     },
   };

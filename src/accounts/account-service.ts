@@ -12,7 +12,9 @@ import {
   WeakPasswordError,
 } from './errors.ts';
 import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
+import type { BreachedPasswords } from './breached/breached-passwords.ts';
 import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
+import type { PasswordHistory } from './password-history.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { IssuedToken, SessionTokens } from './session-tokens.ts';
 import type { User } from './user.entity.ts';
@@ -25,6 +27,10 @@ export interface AccountDeps {
   policy: PasswordPolicy;
   limiter: AttemptLimiter;
   lockout: LockoutSettings;
+  /** BREACHED_PASSWORDS: runs after the cheap rules (and in changePassword after the current password is verified). */
+  breached: BreachedPasswords;
+  /** PASSWORD_HISTORY. */
+  history: PasswordHistory;
 }
 
 /** Who is calling, as far as the transport can tell. */
@@ -57,12 +63,14 @@ export function normalizeEmail(email: string): string {
  * Cheap checks come first so no bcrypt work is spent where they decide.
  */
 export class AccountService {
+  readonly #db: Db;
   readonly #users: UserRepository;
   readonly #deps: AccountDeps;
   readonly #failedChecks: FailedChecks;
 
   /** `db` is this request's own EntityManager fork. */
   constructor(db: Db, deps: AccountDeps) {
+    this.#db = db;
     this.#users = new UserRepository(db);
     this.#deps = deps;
     this.#failedChecks = new FailedChecks(this.#users, deps.lockout);
@@ -79,6 +87,7 @@ export class AccountService {
     const password = normalizePassword(input.password);
     this.#enforcePolicy(password, email);
     if (await this.#users.emailTaken(email)) throw new EmailTakenError();
+    await this.#deps.breached.enforce(password);
     // Two sign-ups for one email at once: the database's unique index decides.
     const user = await this.#users.add(email, await this.#deps.hasher.hash(password));
     if (user === null) throw new EmailTakenError();
@@ -134,14 +143,28 @@ export class AccountService {
       await this.#failedChecks.succeeded(viewer.id);
       throw new PasswordReusedError();
     }
+    // Only now, for the holder of the password: the breach lookup (a request
+    // that would fail anyway makes none) and the history's bcrypt compares.
+    try {
+      await this.#deps.breached.enforce(newPassword);
+      await this.#deps.history.ensureNotReused(this.#db, viewer, newPassword, { compareCurrent: false });
+    } catch (error) {
+      await this.#failedChecks.succeeded(viewer.id);
+      throw error;
+    }
 
     const newHash = await this.#deps.hasher.hash(newPassword);
-    // Compare-and-set against the hash verified above (the repository's update also clears the failure count).
-    const user = await this.#users.replacePassword({
-      userId: viewer.id,
-      expectedHash: verifiedHash,
-      newHash,
-      revokeSessions: input.revokeOtherSessions,
+    // Compare-and-set against the hash verified above (the update also clears the failure count);
+    // the replaced hash joins the password history in the same transaction.
+    const user = await this.#db.transactional(async (tx) => {
+      const replaced = await new UserRepository(tx).replacePassword({
+        userId: viewer.id,
+        expectedHash: verifiedHash,
+        newHash,
+        revokeSessions: input.revokeOtherSessions,
+      });
+      if (replaced !== null) await this.#deps.history.remember(tx, viewer.id, verifiedHash);
+      return replaced;
     });
     if (user === null) {
       // A concurrent change won. This check did verify the password, so its slot is released.

@@ -4,7 +4,7 @@ export const PASSWORD_POLICY_NAMES = ['standard', 'nist'] as const;
 export type PasswordPolicyName = (typeof PASSWORD_POLICY_NAMES)[number];
 
 /** Every rule, in the contract's order (the first broken one gives the message). */
-export const PASSWORD_RULES = ['MIN_LENGTH', 'MAX_LENGTH', 'UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL', 'COMMON', 'CONTAINS_EMAIL'] as const;
+export const PASSWORD_RULES = ['MIN_LENGTH', 'MAX_LENGTH', 'UPPERCASE', 'LOWERCASE', 'DIGIT', 'SPECIAL', 'COMMON', 'CONTAINS_EMAIL', 'BREACHED'] as const;
 export type PasswordRule = (typeof PASSWORD_RULES)[number];
 
 export interface PasswordViolation {
@@ -24,7 +24,17 @@ export interface PasswordPolicyDescription {
   requireSpecial: boolean;
   rejectCommon: boolean;
   rejectEmail: boolean;
+  /** New passwords are looked up in a breach corpus (BREACHED_PASSWORDS). */
+  rejectBreached: boolean;
+  /** How many latest passwords (the current one included) a new one must differ from (PASSWORD_HISTORY). */
+  history: number;
   rules: PasswordRule[];
+}
+
+/** The rules checked outside `check` (they need the network or the database), described with the others. */
+export interface PolicyAdditions {
+  rejectBreached: boolean;
+  history: number;
 }
 
 /** Inputs longer than this (in characters) are malformed: they never reach the policy or bcrypt. */
@@ -51,8 +61,11 @@ export function normalizePassword(password: string): string {
 export class PasswordPolicy {
   readonly description: PasswordPolicyDescription;
 
-  constructor(name: PasswordPolicyName) {
+  constructor(name: PasswordPolicyName, additions: PolicyAdditions = { rejectBreached: false, history: 0 }) {
     const composition = name === 'standard';
+    const rules = PASSWORD_RULES.filter(
+      (rule) => (composition || !COMPOSITION_RULES.has(rule)) && (rule !== 'BREACHED' || additions.rejectBreached),
+    );
     this.description = {
       name,
       minLength: composition ? 8 : 15,
@@ -63,7 +76,9 @@ export class PasswordPolicy {
       requireSpecial: composition,
       rejectCommon: true,
       rejectEmail: true,
-      rules: composition ? [...PASSWORD_RULES] : PASSWORD_RULES.filter((rule) => !COMPOSITION_RULES.has(rule)),
+      rejectBreached: additions.rejectBreached,
+      history: additions.history,
+      rules,
     };
   }
 

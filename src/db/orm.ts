@@ -5,6 +5,7 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import { PasswordHistoryEntry } from '../accounts/password-history.entity.ts';
 import { User } from '../accounts/user.entity.ts';
 import { migrationsList } from './migration-list.ts';
 
@@ -28,7 +29,7 @@ export function pgliteDirFor(dataDir: string): string {
 
 /** What the server and the MikroORM CLI (mikro-orm.config.ts) share. */
 export const ormBaseOptions = {
-  entities: [User],
+  entities: [User, PasswordHistoryEntry],
   extensions: [Migrator],
   migrations: { path: 'src/db/migrations', pathTs: 'src/db/migrations', snapshot: false },
 };

@@ -14,6 +14,12 @@ const PasswordPolicyType = builder.objectRef<PasswordPolicyDescription>('Passwor
     requireSpecial: t.exposeBoolean('requireSpecial', { description: 'Any character that is neither a letter nor a digit counts.' }),
     rejectCommon: t.exposeBoolean('rejectCommon', { description: 'Common passwords (case-insensitive) are refused.' }),
     rejectEmail: t.exposeBoolean('rejectEmail', { description: "Passwords containing the email's local part are refused." }),
+    rejectBreached: t.exposeBoolean('rejectBreached', {
+      description: 'New passwords found in a breach corpus are refused (rule BREACHED); only a 5-character hash prefix ever leaves the server.',
+    }),
+    history: t.exposeInt('history', {
+      description: 'A new password must differ from this many latest passwords, the current one included (0: only the current one).',
+    }),
     rules: t.field({ type: [PasswordRuleEnum], resolve: (policy) => policy.rules }),
   }),
 });

@@ -16,6 +16,7 @@ import type { GraphQLContext } from './context.ts';
 import { exampleDocument } from './example-document.ts';
 import { onePasswordFieldPerOperation } from './one-password-field.ts';
 import { schema } from './schema.ts';
+import { maskErrorWithOutages } from './service-unavailable.ts';
 
 export interface GraphQLServerDeps {
   config: Config;
@@ -72,7 +73,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     // Everything Yoga logs (unexpected errors included) goes through the redacting logger.
     logging: deps.logger,
     // Unexpected errors become "Unexpected error."; details only in development.
-    maskedErrors: { isDev: config.env === 'development' },
+    maskedErrors: { isDev: config.env === 'development', maskError: maskErrorWithOutages },
     graphiql: config.graphiql ? { title: 'Rekey', defaultQuery: exampleDocument } : false,
     // Self-contained GraphiQL (no CDN): works offline and loads no third-party script.
     renderGraphiQL,

@@ -5,6 +5,7 @@ import { AccountGoneError, DomainError, RateLimitedError, ValidationError, type 
 import { MAX_PASSWORD_INPUT } from '../accounts/password-policy.ts';
 import type { AppLogger } from '../logging.ts';
 import type { ServerContext } from '../server-context.ts';
+import { ServiceUnavailableError } from '../accounts/service-unavailable-error.ts';
 import { json } from './responses.ts';
 
 export interface RestChangePasswordDeps {
@@ -85,6 +86,7 @@ async function changePasswordOverRest(deps: RestChangePasswordDeps, request: Req
     await accounts.changePassword(accounts.authenticate(jwt), { currentPassword, newPassword, revokeOtherSessions: true }, client);
   } catch (error) {
     if (error instanceof DomainError) return domainErrorResponse(error);
+    if (error instanceof ServiceUnavailableError) return failure(503, error.message, { 'retry-after': String(error.retryAfterSeconds) });
     throw error;
   }
   return json({ success: true, message: 'Password changed successfully.' });

@@ -41,6 +41,7 @@ describe('the NIST policy', () => {
 
   it('describes only the rules it applies', () => {
     expect(nist.description.rules).toEqual(['MIN_LENGTH', 'MAX_LENGTH', 'COMMON', 'CONTAINS_EMAIL']);
-    expect(standard.description.rules).toEqual([...PASSWORD_RULES]);
+    expect(standard.description.rules).toEqual(PASSWORD_RULES.filter((rule) => rule !== 'BREACHED'));
+    expect(new PasswordPolicy('standard', { rejectBreached: true, history: 0 }).description.rules).toEqual([...PASSWORD_RULES]);
   });
 });
