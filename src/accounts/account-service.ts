@@ -15,6 +15,7 @@ import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
 import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { IssuedToken, SessionTokens } from './session-tokens.ts';
+import type { SecurityEvents } from '../events/security-events.ts';
 import { User } from './user.entity.ts';
 
 /** What the domain needs that lives longer than a request. */
@@ -24,11 +25,15 @@ export interface AccountDeps {
   policy: PasswordPolicy;
   limiter: AttemptLimiter;
   lockout: LockoutSettings;
+  /** Records security events (and queues their notifications) in the transaction of each change. */
+  events: SecurityEvents;
 }
 
 /** Who is calling, as far as the transport can tell. */
 export interface Client {
   address: string;
+  /** The `user-agent` header, bounded (see http/user-agent.ts); recorded with security events. */
+  userAgent: string | null;
 }
 
 export interface Session extends IssuedToken {
@@ -77,9 +82,16 @@ export class AccountService {
     const password = normalizePassword(input.password);
     this.#enforcePolicy(password, email);
     if ((await this.#db.count(User, { email })) > 0) throw new EmailTakenError();
-    const user = this.#db.create(User, { email, password: await this.#deps.hasher.hash(password) });
+    const hash = await this.#deps.hasher.hash(password);
+    let user: User;
     try {
-      await this.#db.flush();
+      // [security events] The account and its SIGNED_UP event commit together.
+      user = await this.#events.transactional(this.#db, async (tx) => {
+        const created = tx.create(User, { email, password: hash });
+        await tx.flush();
+        await this.#events.record(tx, { user: created, kind: 'SIGNED_UP', client });
+        return created;
+      });
     } catch (error) {
       // Two sign-ups for one email at once: the database's unique index decides.
       if (error instanceof UniqueConstraintViolationException) throw new EmailTakenError();
@@ -102,10 +114,14 @@ export class AccountService {
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
     const match = await this.#deps.hasher.verify(input.password, user.password);
     if (match === 'mismatch') {
-      await this.#failedChecks.failed(user.id, slot);
+      await this.#failedCheck(user, slot, 'SIGN_IN_FAILED', client);
       throw new InvalidCredentialsError();
     }
-    await this.#failedChecks.succeeded(user.id);
+    // [security events] The reset failure count and SIGNED_IN commit together.
+    await this.#events.transactional(this.#db, async (tx) => {
+      await new FailedChecks(tx, this.#deps.lockout).succeeded(user.id);
+      await this.#events.record(tx, { user, kind: 'SIGNED_IN', client });
+    });
     if (this.#deps.hasher.needsRehash(user.password, match)) {
       // Transparent upgrade to the configured cost; only if nobody changed the hash meanwhile.
       const upgraded = await this.#deps.hasher.hash(input.password);
@@ -130,7 +146,7 @@ export class AccountService {
     const slot = await this.#failedChecks.reserve(viewer.id);
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
     if ((await this.#deps.hasher.verify(input.currentPassword, verifiedHash)) === 'mismatch') {
-      await this.#failedChecks.failed(viewer.id, slot);
+      await this.#failedCheck(viewer, slot, 'PASSWORD_CHANGE_FAILED', client);
       throw new IncorrectPasswordError();
     }
     // The current password is verified, so comparing what bcrypt reads of both is exact: no second bcrypt call.
@@ -142,23 +158,48 @@ export class AccountService {
     const newHash = await this.#deps.hasher.hash(newPassword);
     // Compare-and-set: replace the hash only if it is still the one verified
     // above. Of two concurrent changes one wins; the other sees no row.
-    const [updated] = await this.#db.execute<Record<string, unknown>[]>(
-      `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
-         "session_version" = "session_version" + ?,
-         "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null
-       where "id" = ? and "password" = ?
-       returning *`,
-      [newHash, input.revokeOtherSessions ? 1 : 0, viewer.id, verifiedHash],
-    );
+    // [security events] PASSWORD_CHANGED is written in the update's transaction, only when the update won.
+    const updated = await this.#events.transactional(this.#db, async (tx) => {
+      const [row] = await tx.execute<Record<string, unknown>[]>(
+        `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
+           "session_version" = "session_version" + ?,
+           "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null
+         where "id" = ? and "password" = ?
+         returning *`,
+        [newHash, input.revokeOtherSessions ? 1 : 0, viewer.id, verifiedHash],
+      );
+      if (row !== undefined) await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGED', client });
+      return row;
+    });
     if (updated === undefined) {
-      // A concurrent change won. This check did verify the password, so its slot is released.
-      await this.#failedChecks.succeeded(viewer.id);
+      // A concurrent change won. This check did verify the password, so its slot is released;
+      // the caller is told "incorrect" (the password is no longer the one it sent), recorded as such.
+      await this.#events.transactional(this.#db, async (tx) => {
+        await new FailedChecks(tx, this.#deps.lockout).succeeded(viewer.id);
+        await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGE_FAILED', client });
+      });
       throw new IncorrectPasswordError();
     }
 
     // The row as written (new session version, password_changed_at) becomes this request's entity.
     const user = this.#db.map(User, updated);
     return { success: true, message: 'Password changed successfully.', ...this.#session(user) };
+  }
+
+  get #events(): SecurityEvents {
+    return this.#deps.events;
+  }
+
+  /**
+   * [security events] A wrong password: the failure count's update and its
+   * event commit together; the check that starts a block also records ACCOUNT_LOCKED.
+   */
+  async #failedCheck(user: User, slot: { reservedCount: number }, kind: 'SIGN_IN_FAILED' | 'PASSWORD_CHANGE_FAILED', client: Client): Promise<void> {
+    await this.#events.transactional(this.#db, async (tx) => {
+      const locked = await new FailedChecks(tx, this.#deps.lockout).failed(user.id, slot);
+      await this.#events.record(tx, { user, kind, client });
+      if (locked) await this.#events.record(tx, { user, kind: 'ACCOUNT_LOCKED', client });
+    });
   }
 
   #session(user: User): Session {

@@ -66,14 +66,15 @@ export class FailedChecks {
     );
   }
 
-  /** After a failed check: the one that used the last slot starts the block. */
-  async failed(userId: number, slot: { reservedCount: number }): Promise<void> {
-    if (slot.reservedCount < this.#settings.threshold) return;
+  /** After a failed check: the one that used the last slot starts the block (and returns true). */
+  async failed(userId: number, slot: { reservedCount: number }): Promise<boolean> {
+    if (slot.reservedCount < this.#settings.threshold) return false;
     await this.#db.execute(
       `update "users" set "failed_password_checks" = 0, "lockouts" = "lockouts" + 1, "locked_until" = ${BLOCK_END}
        where "id" = ?`,
       [this.#settings.baseSeconds, MAX_DOUBLINGS, userId],
     );
+    return true;
   }
 
   async succeeded(userId: number): Promise<void> {

@@ -12,6 +12,7 @@ import type { Config } from '../config.ts';
 import type { AppLogger } from '../logging.ts';
 import type { Orm } from '../db/orm.ts';
 import { clientAddress, type ServerContext } from '../http/client-address.ts';
+import { clientUserAgent } from '../http/user-agent.ts';
 import type { GraphQLContext } from './context.ts';
 import { exampleDocument } from './example-document.ts';
 import { onePasswordFieldPerOperation } from './one-password-field.ts';
@@ -98,7 +99,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
         accounts,
         auth: accounts.authenticate(bearerToken(request)),
         policy: deps.accounts.policy,
-        client: { address: clientAddress(request, { req }, config.trustProxyHops) },
+        client: { address: clientAddress(request, { req }, config.trustProxyHops), userAgent: clientUserAgent(request) },
       };
     },
   });

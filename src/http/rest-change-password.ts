@@ -12,6 +12,7 @@ import {
 import type { AppDeps } from '../app.ts';
 import { MAX_PASSWORD_INPUT } from '../accounts/password-policy.ts';
 import { clientAddress, type ServerContext } from './client-address.ts';
+import { clientUserAgent } from './user-agent.ts';
 import { json } from './responses.ts';
 
 /** `/api/v1/change-password` and `/api/v1/<one segment>/change-password`, as the original workflow's front ends call it. */
@@ -95,7 +96,7 @@ async function changePasswordOverRest(deps: AppDeps, request: Request, serverCon
     await accounts.changePassword(
       session,
       { currentPassword, newPassword, revokeOtherSessions: true },
-      { address: clientAddress(request, serverContext, deps.config.trustProxyHops) },
+      { address: clientAddress(request, serverContext, deps.config.trustProxyHops), userAgent: clientUserAgent(request) },
     );
   } catch (error) {
     const response = domainErrorResponse(error);
