@@ -9,6 +9,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { AccountService, type AccountDeps } from '../accounts/account-service.ts';
 import type { Config } from '../config.ts';
+import { SecurityEventRepository } from '../events/security-event-repository.ts';
 import type { AppLogger } from '../logging.ts';
 import type { Orm } from '../db/orm.ts';
 import { clientAddress, type ServerContext } from '../http/client-address.ts';
@@ -94,8 +95,10 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     ],
     context: ({ request, req }): GraphQLContext => {
       // One EntityManager fork per request: its identity map is this request's alone.
-      const accounts = new AccountService(orm.em.fork(), deps.accounts);
+      const db = orm.em.fork();
+      const accounts = new AccountService(db, deps.accounts);
       return {
+        securityEvents: new SecurityEventRepository(db),
         accounts,
         auth: accounts.authenticate(bearerToken(request)),
         policy: deps.accounts.policy,
