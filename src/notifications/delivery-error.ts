@@ -9,7 +9,8 @@ export class DeliveryError extends Error {
 
 /** A short, secret-free reason for a network failure: its error code if it has one. */
 export function networkFailure(what: string, error: unknown): DeliveryError {
-  const cause = error instanceof Error && 'cause' in error ? error.cause : error;
+  // Duck-typed, not instanceof: fetch's errors may come from another realm (vm contexts, workers).
+  const cause = typeof error === 'object' && error !== null && 'cause' in error ? error.cause : error;
   const code = typeof cause === 'object' && cause !== null && 'code' in cause && typeof cause.code === 'string' ? cause.code : null;
   const safeCode = code !== null && /^[A-Z0-9_]{1,40}$/.test(code) ? code : 'network error';
   return new DeliveryError(`${what} failed: ${safeCode}`);

@@ -140,5 +140,5 @@ export class OutboxWorker {
 
 /** Only an error's class name reaches the log: database errors may quote parameters. */
 function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
+  return typeof error === 'object' && error !== null && 'name' in error && typeof error.name === 'string' ? error.name : typeof error;
 }
