@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { retryDelayMs } from '../src/outbox/backoff.ts';
 import { OutboxRepository } from '../src/outbox/outbox-repository.ts';
 import { verifyWebhookSignature } from '../src/notifications/webhook-signature.ts';
-import { PASSWORD, changePassword, signUp, uniqueEmail } from './support/accounts.ts';
+import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from './support/accounts.ts';
 import { expectType } from './support/graphql.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { SmtpSink } from './support/smtp-sink.ts';
@@ -142,6 +142,13 @@ describe('webhook', () => {
     gaps.forEach((gap, index) => expect(gap).toBeGreaterThanOrEqual(100 * 2 ** index - 5));
     expect(gaps[2]).toBeGreaterThan(gaps[0] ?? Infinity);
     expect((await new OutboxRepository(db()).countByState()).dead).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a sign-in with an unknown email queues nothing (and spends the same statements doing so)', async () => {
+    const count = async () => Number((await db().execute<{ count: string }[]>(`select count(*) as "count" from "outbox"`))[0]?.count);
+    const before = await count();
+    expectType(await signIn(url, uniqueEmail('nobody'), 'Wrong-Pass-123'), 'InvalidCredentialsError');
+    expect(await count()).toBe(before);
   });
 
   it('backs off exponentially from 1 s to 1 h by default', () => {

@@ -108,6 +108,8 @@ export class AccountService {
       // The same database and bcrypt work as a wrong password: timing does not reveal whether the email is registered.
       await this.#failedChecks.reserveDecoy();
       await this.#deps.hasher.verifyDecoy(input.password);
+      // [security events] The transaction a wrong password writes (SIGN_IN_FAILED), writing nothing.
+      await this.#events.transactional(this.#db, (tx) => this.#events.recordNothing(tx, 'SIGN_IN_FAILED'));
       throw new InvalidCredentialsError();
     }
     const slot = await this.#failedChecks.reserve(user.id);

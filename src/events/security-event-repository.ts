@@ -59,6 +59,15 @@ export class SecurityEventRepository {
     return new Date(row.occurred_at);
   }
 
+  /** The same statement as `insert`, inserting no row: the decoy path of an unknown email costs what a real event does. */
+  async insertNothing(): Promise<void> {
+    await this.#db.execute(
+      `insert into "security_events" ("id", "user_id", "kind", "ip_address", "user_agent", "session_id")
+       select ?, ?, ?, ?, ?, ? where false returning "occurred_at"`,
+      ['00000000-0000-0000-0000-000000000000', 0, 'SIGN_IN_FAILED', null, null, null],
+    );
+  }
+
   /** One account's events, newest first, strictly older than `beforeSeq` when given. */
   async newestFirst(userId: number, { limit, beforeSeq }: { limit: number; beforeSeq: number | null }): Promise<SecurityEventRow[]> {
     const rows = await this.#db.execute<RawRow[]>(

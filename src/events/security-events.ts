@@ -105,6 +105,17 @@ export class SecurityEvents {
     return id;
   }
 
+  /**
+   * The statements `record` would run for `kind`, writing nothing: sign-in
+   * with an unknown email spends the same database work as a wrong password
+   * on a real account, so timing does not tell whether an email is registered.
+   */
+  async recordNothing(tx: Db, kind: SecurityEventKind): Promise<void> {
+    await new SecurityEventRepository(tx).insertNothing();
+    const channels = (this.#settings.webhook?.events.includes(kind) ? 1 : 0) + (this.#settings.email !== null && EMAIL_TEMPLATES[kind] ? 1 : 0);
+    await new OutboxRepository(tx).enqueueNothing(channels);
+  }
+
   /** Runs `work` in one transaction; after it commits, the outbox worker looks for new messages at once. */
   async transactional<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
     const result = await db.transactional(work);

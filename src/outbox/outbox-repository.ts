@@ -41,6 +41,16 @@ export class OutboxRepository {
     );
   }
 
+  /** The same statement as `enqueue` of `count` messages, inserting no row (see SecurityEvents.recordNothing). */
+  async enqueueNothing(count: number): Promise<void> {
+    if (count === 0) return;
+    await this.#db.execute(
+      `insert into "outbox" ("id", "event_id", "channel", "payload")
+       select * from (values ${Array.from({ length: count }, () => '(?::uuid, ?::uuid, ?, ?::jsonb)').join(', ')}) as v where false`,
+      Array.from({ length: count }, () => ['00000000-0000-0000-0000-000000000000', '00000000-0000-0000-0000-000000000000', 'webhook', '{}']).flat(),
+    );
+  }
+
   /**
    * Takes up to `batch` due messages for `workerId` until `claimMs` from now.
    * FOR UPDATE SKIP LOCKED: workers claiming at the same moment each get
