@@ -4,6 +4,7 @@ import type { BreachedPasswordSettings, BreachedPasswordSource } from './account
 import type { LockoutSettings } from './accounts/failed-checks.ts';
 import { PASSWORD_POLICY_NAMES, type PasswordPolicyName } from './accounts/password-policy.ts';
 import type { LimitRules } from './limits/attempt-limiter.ts';
+import { isSecurityEventKind, SECURITY_EVENT_KINDS, type SecurityEventKind } from './events/security-event-kind.ts';
 import { Secret } from './secret.ts';
 
 /** Thrown for any invalid setting; its message is one line naming the variable. */
@@ -44,6 +45,35 @@ export interface Config {
   breachedPasswords: BreachedPasswordSettings;
   /** How many of an account's latest password hashes (the current one included) a new password must differ from; 0 is off. */
   passwordHistory: number;
+  notifications: NotificationsConfig;
+}
+
+/** Security events, the outbox and its channels (SPEC "Security events and notifications"). */
+export interface NotificationsConfig {
+  /** Null: no webhook channel. */
+  webhook: { url: string; secret: Secret; events: SecurityEventKind[] } | null;
+  /** Null: no email channel. */
+  email: {
+    smtpUrl: Secret;
+    from: string;
+    /** Contain `{token}`. */
+    accountSecureUrl: string;
+    passwordResetUrl: string;
+  } | null;
+  passwordResetTtlMs: number;
+  outbox: {
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    pollIntervalMs: number;
+    /** How long a worker's claim on a message lasts; an abandoned claim is retried after it. */
+    claimTimeoutMs: number;
+    /** Delivered messages are deleted after this. */
+    doneRetentionMs: number;
+  };
+  securityEventRetentionMs: number;
+  /** How often the retention sweep runs in each instance. */
+  sweepIntervalMs: number;
 }
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
@@ -151,6 +181,22 @@ const envSchema = z.object({
   BREACHED_PASSWORDS_TIMEOUT: duration(100, 60_000).default(2_000),
   BREACHED_PASSWORDS_ON_ERROR: z.enum(['allow', 'refuse'], { error: 'must be allow or refuse' }).default('allow'),
   PASSWORD_HISTORY: intIn(0, 24).default(0),
+  WEBHOOK_URL: url(['http:', 'https:']).optional(),
+  WEBHOOK_SECRET: z.string().optional(),
+  WEBHOOK_EVENTS: z.string().optional(),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().optional(),
+  ACCOUNT_SECURE_URL: url(['http:', 'https:']).refine((text) => text.includes('{token}'), 'must contain {token}').optional(),
+  PASSWORD_RESET_URL: url(['http:', 'https:']).refine((text) => text.includes('{token}'), 'must contain {token}').optional(),
+  PASSWORD_RESET_TTL: duration(60_000, 86_400_000).default(30 * 60_000),
+  OUTBOX_MAX_ATTEMPTS: intIn(1, 100).default(12),
+  OUTBOX_BACKOFF_BASE: duration(10, 3_600_000).default(1_000),
+  OUTBOX_BACKOFF_MAX: duration(10, 86_400_000).default(3_600_000),
+  OUTBOX_POLL_INTERVAL: duration(10, 600_000).default(1_000),
+  OUTBOX_CLAIM_TIMEOUT: duration(200, 3_600_000).default(60_000),
+  OUTBOX_RETENTION: duration(60_000, 3_650 * 86_400_000).default(7 * 86_400_000),
+  SECURITY_EVENT_RETENTION: duration(86_400_000, 3_650 * 86_400_000).default(400 * 86_400_000),
+  RETENTION_SWEEP_INTERVAL: duration(1_000, 86_400_000).default(3_600_000),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -188,6 +234,60 @@ function parseOrigins(text: string | undefined, env: Config['env']): Config['cor
     }
   }
   return origins;
+}
+
+/** A bare address, or `Name <address>`: one mailbox, no line breaks, nothing a header could be split with. */
+const MAILBOX = /^(?:[^<>\r\n"]{0,100}<([^\s<>@",;]+@[^\s<>@",;]+)>|([^\s<>@",;]+@[^\s<>@",;]+))$/;
+
+function readNotifications(env: z.infer<typeof envSchema>): NotificationsConfig {
+  let webhook: NotificationsConfig['webhook'] = null;
+  if (env.WEBHOOK_URL !== undefined) {
+    if (env.WEBHOOK_SECRET === undefined) throw new ConfigError('Invalid configuration: WEBHOOK_SECRET is required with WEBHOOK_URL');
+    const secret = Secret.fromText(env.WEBHOOK_SECRET);
+    if (secret.byteLength < 32) throw new ConfigError('Invalid configuration: WEBHOOK_SECRET must be at least 32 bytes');
+    let events: SecurityEventKind[] = [...SECURITY_EVENT_KINDS];
+    if (env.WEBHOOK_EVENTS !== undefined) {
+      const names = env.WEBHOOK_EVENTS.split(',').map((name) => name.trim()).filter(Boolean);
+      const unknown = names.find((name) => !isSecurityEventKind(name));
+      if (unknown !== undefined || names.length === 0) {
+        throw new ConfigError(`Invalid configuration: WEBHOOK_EVENTS must list event kinds such as PASSWORD_CHANGED,SIGNED_IN (unknown: "${unknown ?? ''}")`);
+      }
+      events = names.filter(isSecurityEventKind);
+    }
+    webhook = { url: env.WEBHOOK_URL, secret, events };
+  }
+  let email: NotificationsConfig['email'] = null;
+  if (env.SMTP_URL !== undefined) {
+    for (const name of ['MAIL_FROM', 'ACCOUNT_SECURE_URL', 'PASSWORD_RESET_URL'] as const) {
+      if (env[name] === undefined) throw new ConfigError(`Invalid configuration: ${name} is required with SMTP_URL`);
+    }
+    const from = env.MAIL_FROM?.trim() ?? '';
+    if (!MAILBOX.test(from)) throw new ConfigError('Invalid configuration: MAIL_FROM must be an address such as Rekey <no-reply@example.com>');
+    email = {
+      smtpUrl: Secret.fromText(env.SMTP_URL),
+      from,
+      accountSecureUrl: env.ACCOUNT_SECURE_URL ?? '',
+      passwordResetUrl: env.PASSWORD_RESET_URL ?? '',
+    };
+  }
+  if (env.OUTBOX_BACKOFF_MAX < env.OUTBOX_BACKOFF_BASE) {
+    throw new ConfigError('Invalid configuration: OUTBOX_BACKOFF_MAX must not be shorter than OUTBOX_BACKOFF_BASE');
+  }
+  return {
+    webhook,
+    email,
+    passwordResetTtlMs: env.PASSWORD_RESET_TTL,
+    outbox: {
+      maxAttempts: env.OUTBOX_MAX_ATTEMPTS,
+      backoffBaseMs: env.OUTBOX_BACKOFF_BASE,
+      backoffMaxMs: env.OUTBOX_BACKOFF_MAX,
+      pollIntervalMs: env.OUTBOX_POLL_INTERVAL,
+      claimTimeoutMs: env.OUTBOX_CLAIM_TIMEOUT,
+      doneRetentionMs: env.OUTBOX_RETENTION,
+    },
+    securityEventRetentionMs: env.SECURITY_EVENT_RETENTION,
+    sweepIntervalMs: env.RETENTION_SWEEP_INTERVAL,
+  };
 }
 
 /** Reads and validates the environment once; throws ConfigError naming the first bad variable. */
@@ -247,6 +347,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       onError: env.BREACHED_PASSWORDS_ON_ERROR,
     },
     passwordHistory: env.PASSWORD_HISTORY,
+    notifications: readNotifications(env),
   };
 }
 

@@ -12,13 +12,20 @@ import { createApp, type App } from './app.ts';
 import { ConfigError, type Config } from './config.ts';
 import { initORM, migrate, pgliteDirFor, type Orm } from './db/orm.ts';
 import { loadOrCreateDevSecret } from './dev-secret.ts';
+import { RetentionSweep } from './events/retention-sweep.ts';
+import { SecurityEvents } from './events/security-events.ts';
 import { createLogger, type AppLogger } from './logging.ts';
+import { EmailSender } from './notifications/email-sender.ts';
+import { WebhookSender } from './notifications/webhook-sender.ts';
+import { OutboxWorker } from './outbox/outbox-worker.ts';
 import { WindowAttemptLimiter, type AttemptLimiter } from './limits/attempt-limiter.ts';
 
 export interface Rekey {
   app: App;
   orm: Orm;
   deps: AccountDeps;
+  /** This instance's outbox worker (security notifications). */
+  outbox: OutboxWorker;
   /** Set once `listen` has been called. */
   url: string | null;
   listen(): Promise<string>;
@@ -88,6 +95,19 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     throw error;
   }
 
+  // Security notifications: every instance delivers the shared outbox.
+  const notifications = config.notifications;
+  // A delivery must end well within its claim, or another worker could take the message meanwhile.
+  const deliveryTimeoutMs = Math.min(10_000, notifications.outbox.claimTimeoutMs / 2);
+  const email = notifications.email
+    ? new EmailSender({ ...notifications.email, passwordResetTtlMs: notifications.passwordResetTtlMs, timeoutMs: deliveryTimeoutMs })
+    : null;
+  const webhook = notifications.webhook ? new WebhookSender({ ...notifications.webhook, timeoutMs: deliveryTimeoutMs }) : null;
+  const outbox = new OutboxWorker({ orm, settings: notifications.outbox, webhook, email, log });
+  const sweep = new RetentionSweep(orm, notifications, log);
+  outbox.start();
+  sweep.start();
+
   const hasher = new PasswordHasher(config.bcryptCost);
   // Computed in the background now, so the first unknown-email sign-in costs what the others do.
   void hasher.decoyHash();
@@ -99,6 +119,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     lockout: config.lockout,
     breached,
     history: new PasswordHistory(config.passwordHistory, hasher),
+    events: new SecurityEvents(notifications, () => outbox.wake()),
   };
   const app = createApp({
     config,
@@ -113,6 +134,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     app,
     orm,
     deps,
+    outbox,
     url: null,
     async listen() {
       const requestTimeout = config.requestTimeoutMs + 5_000;
@@ -135,6 +157,9 @@ export async function createRekey(config: Config, { log = createLogger('silent')
       }
       // Never close the database under a request that is still working.
       await app.settled();
+      await outbox.close();
+      await sweep.close();
+      email?.close();
       await limiter.close();
       await breached.close();
       await orm.close(true);

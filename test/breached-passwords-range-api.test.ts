@@ -214,7 +214,7 @@ describe('the range API answer is parsed strictly', () => {
     const hash = sha1Upper('Some-Passw0rd!');
     const lines = [`${hash.slice(5).toLowerCase()}:42`, `${'0'.repeat(35)}:0`];
     const { createServer } = await import('node:http');
-    const server = createServer((_request, response) => response.end(lines.join('\n') + '\n'));
+    const server = createServer((_request, response) => response.end(`${lines.join('\n')}\n`));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as { port: number };
     try {

@@ -17,6 +17,7 @@ import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
 import type { PasswordHistory } from './password-history.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { IssuedToken, SessionTokens } from './session-tokens.ts';
+import type { SecurityEvents } from '../events/security-events.ts';
 import type { User } from './user.entity.ts';
 import { UserRepository } from './user.repository.ts';
 
@@ -31,11 +32,15 @@ export interface AccountDeps {
   breached: BreachedPasswords;
   /** PASSWORD_HISTORY. */
   history: PasswordHistory;
+  /** Records security events (and queues their notifications) in the transaction of each change. */
+  events: SecurityEvents;
 }
 
 /** Who is calling, as far as the transport can tell. */
 export interface Client {
   address: string;
+  /** The `user-agent` header, bounded (see http/user-agent.ts); recorded with security events. */
+  userAgent: string | null;
 }
 
 export interface Session extends IssuedToken {
@@ -88,9 +93,14 @@ export class AccountService {
     this.#enforcePolicy(password, email);
     if (await this.#users.emailTaken(email)) throw new EmailTakenError();
     await this.#deps.breached.enforce(password);
-    // Two sign-ups for one email at once: the database's unique index decides.
-    const user = await this.#users.add(email, await this.#deps.hasher.hash(password));
-    if (user === null) throw new EmailTakenError();
+    const hash = await this.#deps.hasher.hash(password);
+    // The account and its SIGNED_UP event commit together. Two sign-ups for one
+    // email at once: the database's unique index decides (EmailTakenError).
+    const user = await this.#events.transactional(this.#db, async (tx) => {
+      const created = await new UserRepository(tx).add(email, hash);
+      await this.#events.record(tx, { user: created, kind: 'SIGNED_UP', client });
+      return created;
+    });
     return this.#session(user);
   }
 
@@ -102,16 +112,22 @@ export class AccountService {
       // The same database and bcrypt work as a wrong password: timing does not reveal whether the email is registered.
       await this.#failedChecks.reserveDecoy();
       await this.#deps.hasher.verifyDecoy(input.password);
+        // The transaction a wrong password writes (SIGN_IN_FAILED), writing nothing.
+      await this.#events.transactional(this.#db, (tx) => this.#events.recordNothing(tx, 'SIGN_IN_FAILED'));
       throw new InvalidCredentialsError();
     }
     const slot = await this.#failedChecks.reserve(user.id);
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
     const match = await this.#deps.hasher.verify(input.password, user.password);
     if (match === 'mismatch') {
-      await this.#failedChecks.failed(user.id, slot);
+      await this.#failedCheck(user, slot, 'SIGN_IN_FAILED', client);
       throw new InvalidCredentialsError();
     }
-    await this.#failedChecks.succeeded(user.id);
+    // The reset failure count and SIGNED_IN commit together.
+    await this.#events.transactional(this.#db, async (tx) => {
+      await this.#failedChecksOn(tx).succeeded(user.id);
+      await this.#events.record(tx, { user, kind: 'SIGNED_IN', client });
+    });
     if (this.#deps.hasher.needsRehash(user.password, match)) {
       // Transparent upgrade to the configured cost; only if nobody changed the hash meanwhile.
       const upgraded = await this.#deps.hasher.hash(input.password);
@@ -135,7 +151,7 @@ export class AccountService {
     const slot = await this.#failedChecks.reserve(viewer.id);
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
     if ((await this.#deps.hasher.verify(input.currentPassword, verifiedHash)) === 'mismatch') {
-      await this.#failedChecks.failed(viewer.id, slot);
+      await this.#failedCheck(viewer, slot, 'PASSWORD_CHANGE_FAILED', client);
       throw new IncorrectPasswordError();
     }
     // The current password is verified, so comparing what bcrypt reads of both is exact: no second bcrypt call.
@@ -154,21 +170,29 @@ export class AccountService {
     }
 
     const newHash = await this.#deps.hasher.hash(newPassword);
-    // Compare-and-set against the hash verified above (the update also clears the failure count);
-    // the replaced hash joins the password history in the same transaction.
-    const user = await this.#db.transactional(async (tx) => {
+    // Compare-and-set against the hash verified above (the update also clears the failure count).
+    // The replaced hash joins the password history, and PASSWORD_CHANGED is recorded, in the
+    // same transaction, only when the update won.
+    const user = await this.#events.transactional(this.#db, async (tx) => {
       const replaced = await new UserRepository(tx).replacePassword({
         userId: viewer.id,
         expectedHash: verifiedHash,
         newHash,
         revokeSessions: input.revokeOtherSessions,
       });
-      if (replaced !== null) await this.#deps.history.remember(tx, viewer.id, verifiedHash);
+      if (replaced !== null) {
+        await this.#deps.history.remember(tx, viewer.id, verifiedHash);
+        await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGED', client });
+      }
       return replaced;
     });
     if (user === null) {
-      // A concurrent change won. This check did verify the password, so its slot is released.
-      await this.#failedChecks.succeeded(viewer.id);
+      // A concurrent change won. This check did verify the password, so its slot is released;
+      // the caller is told "incorrect" (the password is no longer the one it sent), recorded as such.
+      await this.#events.transactional(this.#db, async (tx) => {
+        await this.#failedChecksOn(tx).succeeded(viewer.id);
+        await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGE_FAILED', client });
+      });
       throw new IncorrectPasswordError();
     }
     return { success: true, message: 'Password changed successfully.', ...this.#session(user) };
@@ -179,6 +203,26 @@ export class AccountService {
     const state = await session.state();
     if (state.state === 'active') return state.user;
     throw state.state === 'unknown-user' ? new AccountGoneError() : new InvalidSessionError();
+  }
+
+  get #events(): SecurityEvents {
+    return this.#deps.events;
+  }
+
+  #failedChecksOn(tx: Db): FailedChecks {
+    return new FailedChecks(new UserRepository(tx), this.#deps.lockout);
+  }
+
+  /**
+   * A wrong password: the failure count's update and its event commit
+   * together; the check that starts a block also records ACCOUNT_LOCKED.
+   */
+  async #failedCheck(user: User, slot: { reservedCount: number }, kind: 'SIGN_IN_FAILED' | 'PASSWORD_CHANGE_FAILED', client: Client): Promise<void> {
+    await this.#events.transactional(this.#db, async (tx) => {
+      const locked = await this.#failedChecksOn(tx).failed(user.id, slot);
+      await this.#events.record(tx, { user, kind, client });
+      if (locked) await this.#events.record(tx, { user, kind: 'ACCOUNT_LOCKED', client });
+    });
   }
 
   #session(user: User): Session {

@@ -41,10 +41,11 @@ export class FailedChecks {
     await this.#users.reserveCheck(0, this.#settings);
   }
 
-  /** After a failed check: the one that used the last slot starts the block. */
-  async failed(userId: number, slot: { reservedCount: number }): Promise<void> {
-    if (slot.reservedCount < this.#settings.threshold) return;
+  /** After a failed check: the one that used the last slot starts the block (and returns true). */
+  async failed(userId: number, slot: { reservedCount: number }): Promise<boolean> {
+    if (slot.reservedCount < this.#settings.threshold) return false;
     await this.#users.startBlock(userId, this.#settings);
+    return true;
   }
 
   async succeeded(userId: number): Promise<void> {

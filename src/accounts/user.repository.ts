@@ -1,5 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../db/orm.ts';
+import { EmailTakenError } from './errors.ts';
 import { User } from './user.entity.ts';
 
 /** What the failure counter needs to know; see FailedChecks for the policy. */
@@ -55,13 +56,13 @@ export class UserRepository {
     return (await this.#db.count(User, { email })) > 0;
   }
 
-  /** Inserts an account; null when the email is taken (the unique index decides between concurrent sign-ups). */
-  async add(email: string, passwordHash: string): Promise<User | null> {
+  /** Inserts an account; EmailTakenError when the email is taken (the unique index decides between concurrent sign-ups). */
+  async add(email: string, passwordHash: string): Promise<User> {
     const user = this.#db.create(User, { email, password: passwordHash });
     try {
       await this.#db.flush();
     } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) return null;
+      if (error instanceof UniqueConstraintViolationException) throw new EmailTakenError();
       throw error;
     }
     return user;

@@ -6,7 +6,10 @@ import { PgliteDriver } from '@mikro-orm/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { PasswordHistoryEntry } from '../accounts/password-history.entity.ts';
+import { AccountToken } from '../accounts/account-token.entity.ts';
 import { User } from '../accounts/user.entity.ts';
+import { SecurityEvent } from '../events/security-event.entity.ts';
+import { OutboxMessage } from '../outbox/outbox-message.entity.ts';
 import { migrationsList } from './migration-list.ts';
 
 /** Both drivers are SQL drivers: services get raw SQL and the query builder. */
@@ -29,7 +32,7 @@ export function pgliteDirFor(dataDir: string): string {
 
 /** What the server and the MikroORM CLI (mikro-orm.config.ts) share. */
 export const ormBaseOptions = {
-  entities: [User, PasswordHistoryEntry],
+  entities: [User, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken],
   extensions: [Migrator],
   migrations: { path: 'src/db/migrations', pathTs: 'src/db/migrations', snapshot: false },
 };

@@ -1,5 +1,6 @@
 import SchemaBuilder from '@pothos/core';
 import ErrorsPlugin from '@pothos/plugin-errors';
+import RelayPlugin from '@pothos/plugin-relay';
 import ZodPlugin from '@pothos/plugin-zod';
 import { ValidationError } from '../accounts/errors.ts';
 import type { GraphQLContext } from './context.ts';
@@ -11,7 +12,9 @@ export const builder = new SchemaBuilder<{
   Scalars: { DateTime: { Input: Date; Output: Date } };
 }>({
   // Errors outermost, so a zod failure becomes a ValidationError member of the result union.
-  plugins: [ErrorsPlugin, ZodPlugin],
+  // Relay last: cursor connections (User.securityEvents); no global `node` lookups.
+  plugins: [ErrorsPlugin, ZodPlugin, RelayPlugin],
+  relay: { nodeQueryOptions: false, nodesQueryOptions: false },
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
   // No builder-wide `defaultTypes`: SPEC's unions differ (SignOutResult and

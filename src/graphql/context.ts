@@ -1,6 +1,7 @@
 import type { AccountService, Client } from '../accounts/account-service.ts';
 import type { PasswordPolicy } from '../accounts/password-policy.ts';
 import type { Authentication } from '../accounts/authentication.ts';
+import type { SecurityEventRepository } from '../events/security-event-repository.ts';
 
 /** Built fresh for every request (Pothos caches per context object). */
 export interface GraphQLContext {
@@ -9,4 +10,6 @@ export interface GraphQLContext {
   accounts: AccountService;
   policy: PasswordPolicy;
   client: Client;
+  /** Read side of the viewer's security events (same EntityManager fork as `accounts`). */
+  securityEvents: SecurityEventRepository;
 }

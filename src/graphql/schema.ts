@@ -5,6 +5,7 @@ import './user.ts';
 import './password-policy.ts';
 import './auth.ts';
 import './change-password.ts';
+import './security-events.ts';
 
 /** Built once per process; every request shares it. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -98,8 +98,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       ...deps.routes,
     ],
     context: ({ request, req }): GraphQLContext => {
-      const { accounts, client } = deps.accountsFor(request, { req });
-      return { accounts, client, auth: accounts.authenticate(bearerToken(request)), policy: deps.policy };
+      const { accounts, client, securityEvents } = deps.accountsFor(request, { req });
+      return { accounts, client, securityEvents, auth: accounts.authenticate(bearerToken(request)), policy: deps.policy };
     },
   });
 }

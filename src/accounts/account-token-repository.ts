@@ -1,0 +1,68 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Db } from '../db/orm.ts';
+import type { AccountTokenPurpose } from './account-token.entity.ts';
+
+export interface MintedToken {
+  id: string;
+  /** The raw token: goes into one email link and nowhere else. */
+  token: string;
+  expiresAt: Date;
+}
+
+/** What is stored for a token: its SHA-256 (a 256-bit random token needs no slow hash). */
+export function hashAccountToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+/** The `account_tokens` table: single-use tokens for email links, stored only as hashes. */
+export class AccountTokenRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /**
+   * A new token of `purpose` for the account, valid for `ttlMs`. A new
+   * password-reset token voids the account's older unused ones.
+   */
+  async mint(userId: number, purpose: AccountTokenPurpose, ttlMs: number): Promise<MintedToken> {
+    const token = randomBytes(32).toString('base64url');
+    const id = randomUUID();
+    return this.#db.transactional(async (tx) => {
+      if (purpose === 'password_reset') {
+        await tx.execute(
+          `update "account_tokens" set "used_at" = now() where "user_id" = ? and "purpose" = 'password_reset' and "used_at" is null`,
+          [userId],
+        );
+      }
+      const [row] = await tx.execute<{ expires_at: Date | string }[]>(
+        `insert into "account_tokens" ("id", "user_id", "purpose", "token_hash", "expires_at")
+         values (?, ?, ?, ?, now() + make_interval(secs => ?)) returning "expires_at"`,
+        [id, userId, purpose, hashAccountToken(token), ttlMs / 1000],
+      );
+      if (row === undefined) throw new Error('Inserting an account token returned no row');
+      return { id, token, expiresAt: new Date(row.expires_at) };
+    });
+  }
+
+  /** Removes a token that was never sent (its email failed), so no unsendable token stays valid. */
+  async discard(id: string): Promise<void> {
+    await this.#db.execute(`delete from "account_tokens" where "id" = ? and "used_at" is null`, [id]);
+  }
+
+  /**
+   * Uses a token once: the account it belongs to if it is of `purpose`,
+   * unused and unexpired; null otherwise. Call inside the transaction of the
+   * change the token allows.
+   */
+  async consume(purpose: AccountTokenPurpose, token: string): Promise<number | null> {
+    const [row] = await this.#db.execute<{ user_id: number }[]>(
+      `update "account_tokens" set "used_at" = now()
+       where "token_hash" = ? and "purpose" = ? and "used_at" is null and "expires_at" > now()
+       returning "user_id"`,
+      [hashAccountToken(token), purpose],
+    );
+    return row?.user_id ?? null;
+  }
+}

@@ -1,0 +1,97 @@
+import type { Db } from '../db/orm.ts';
+import type { SecurityEventKind } from './security-event-kind.ts';
+
+export interface NewSecurityEvent {
+  id: string;
+  userId: number;
+  kind: SecurityEventKind;
+  ipAddress: string | null;
+  userAgent: string | null;
+  sessionId: string | null;
+}
+
+export interface SecurityEventRow {
+  id: string;
+  seq: number;
+  kind: SecurityEventKind;
+  occurredAt: Date;
+  ipAddress: string | null;
+  userAgent: string | null;
+  sessionId: string | null;
+}
+
+interface RawRow {
+  id: string;
+  seq: string | number;
+  kind: SecurityEventKind;
+  occurred_at: Date | string;
+  ip_address: string | null;
+  user_agent: string | null;
+  session_id: string | null;
+}
+
+const toRow = (raw: RawRow): SecurityEventRow => ({
+  id: raw.id,
+  seq: Number(raw.seq),
+  kind: raw.kind,
+  occurredAt: new Date(raw.occurred_at),
+  ipAddress: raw.ip_address,
+  userAgent: raw.user_agent,
+  sessionId: raw.session_id,
+});
+
+/** The `security_events` table: append, page through one account's, and age out. */
+export class SecurityEventRepository {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  /** Appends one event; returns its time (the transaction's `now()`). */
+  async insert(event: NewSecurityEvent): Promise<Date> {
+    const [row] = await this.#db.execute<{ occurred_at: Date | string }[]>(
+      `insert into "security_events" ("id", "user_id", "kind", "ip_address", "user_agent", "session_id")
+       values (?, ?, ?, ?, ?, ?) returning "occurred_at"`,
+      [event.id, event.userId, event.kind, event.ipAddress, event.userAgent, event.sessionId],
+    );
+    if (row === undefined) throw new Error('Inserting a security event returned no row');
+    return new Date(row.occurred_at);
+  }
+
+  /** The same statement as `insert`, inserting no row: the decoy path of an unknown email costs what a real event does. */
+  async insertNothing(): Promise<void> {
+    await this.#db.execute(
+      `insert into "security_events" ("id", "user_id", "kind", "ip_address", "user_agent", "session_id")
+       select ?, ?, ?, ?, ?, ? where false returning "occurred_at"`,
+      ['00000000-0000-0000-0000-000000000000', 0, 'SIGN_IN_FAILED', null, null, null],
+    );
+  }
+
+  /** One account's events, newest first, strictly older than `beforeSeq` when given. */
+  async newestFirst(userId: number, { limit, beforeSeq }: { limit: number; beforeSeq: number | null }): Promise<SecurityEventRow[]> {
+    const rows = await this.#db.execute<RawRow[]>(
+      `select "id", "seq", "kind", "occurred_at", "ip_address", "user_agent", "session_id" from "security_events"
+       where "user_id" = ? ${beforeSeq === null ? '' : 'and "seq" < ?'}
+       order by "seq" desc limit ?`,
+      beforeSeq === null ? [userId, limit] : [userId, beforeSeq, limit],
+    );
+    return rows.map(toRow);
+  }
+
+  /**
+   * Deletes up to `batch` events older than `retentionMs` (their outbox rows
+   * go with them). SKIP LOCKED: instances sweeping at once share the work
+   * instead of waiting on each other. Returns how many were deleted.
+   */
+  async deleteOlderThan(retentionMs: number, batch: number): Promise<number> {
+    const rows = await this.#db.execute<{ id: string }[]>(
+      `delete from "security_events" where "id" in (
+         select "id" from "security_events" where "occurred_at" < now() - make_interval(secs => ?)
+         limit ? for update skip locked)
+       returning "id"`,
+      [retentionMs / 1000, batch],
+    );
+    return rows.length;
+  }
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { NotificationsConfig } from '../config.ts';
+import type { Db } from '../db/orm.ts';
+import { OutboxRepository, type NewOutboxMessage } from '../outbox/outbox-repository.ts';
+import type { SecurityEventKind } from './security-event-kind.ts';
+import { SecurityEventRepository } from './security-event-repository.ts';
+
+/** Which email an event sends, if any. */
+export type EmailTemplate = 'password-changed' | 'password-reset';
+
+const EMAIL_TEMPLATES: Partial<Record<SecurityEventKind, EmailTemplate>> = {
+  PASSWORD_CHANGED: 'password-changed',
+  PASSWORD_RESET: 'password-changed',
+  PASSWORD_RESET_REQUESTED: 'password-reset',
+  // SPEC: securing the account emails a fresh reset link.
+  ACCOUNT_SECURED: 'password-reset',
+};
+
+/** The webhook's JSON body (SPEC), stored as the outbox payload and sent as is. */
+export interface WebhookPayload {
+  [key: string]: unknown;
+  id: string;
+  type: SecurityEventKind;
+  occurredAt: string;
+  user: { id: string; email: string };
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+/** An email's intent. No token: the worker mints the link's token when it sends. */
+export interface EmailPayload {
+  [key: string]: unknown;
+  template: EmailTemplate;
+  kind: SecurityEventKind;
+  userId: number;
+  to: string;
+  occurredAt: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+}
+
+export interface SecurityEventInput {
+  user: { id: number; email: string };
+  kind: SecurityEventKind;
+  client: { address: string; userAgent: string | null };
+  sessionId?: string | null;
+}
+
+/**
+ * Records security events and queues their notifications. `record` must run
+ * inside the transaction of the change it records (pass that transaction's
+ * EntityManager), so the change, its event and its notifications commit
+ * together or not at all. `transactional` runs such a transaction and then
+ * wakes this instance's outbox worker.
+ */
+export class SecurityEvents {
+  readonly #settings: Pick<NotificationsConfig, 'webhook' | 'email'>;
+  readonly #wake: () => void;
+
+  constructor(settings: Pick<NotificationsConfig, 'webhook' | 'email'>, wake: () => void = () => undefined) {
+    this.#settings = settings;
+    this.#wake = wake;
+  }
+
+  async record(tx: Db, input: SecurityEventInput): Promise<string> {
+    const id = randomUUID();
+    const ipAddress = input.client.address === 'unknown' ? null : input.client.address;
+    const userAgent = input.client.userAgent;
+    const occurredAt = await new SecurityEventRepository(tx).insert({
+      id,
+      userId: input.user.id,
+      kind: input.kind,
+      ipAddress,
+      userAgent,
+      sessionId: input.sessionId ?? null,
+    });
+
+    const messages: NewOutboxMessage[] = [];
+    const { webhook, email } = this.#settings;
+    if (webhook?.events.includes(input.kind)) {
+      const payload: WebhookPayload = {
+        id,
+        type: input.kind,
+        occurredAt: occurredAt.toISOString(),
+        user: { id: String(input.user.id), email: input.user.email },
+        ipAddress,
+        userAgent,
+      };
+      messages.push({ id: randomUUID(), eventId: id, channel: 'webhook', payload });
+    }
+    const template = EMAIL_TEMPLATES[input.kind];
+    if (email !== null && template !== undefined) {
+      const payload: EmailPayload = {
+        template,
+        kind: input.kind,
+        userId: input.user.id,
+        to: input.user.email,
+        occurredAt: occurredAt.toISOString(),
+        ipAddress,
+        userAgent,
+      };
+      messages.push({ id: randomUUID(), eventId: id, channel: 'email', payload });
+    }
+    await new OutboxRepository(tx).enqueue(messages);
+    return id;
+  }
+
+  /**
+   * The statements `record` would run for `kind`, writing nothing: sign-in
+   * with an unknown email spends the same database work as a wrong password
+   * on a real account, so timing does not tell whether an email is registered.
+   */
+  async recordNothing(tx: Db, kind: SecurityEventKind): Promise<void> {
+    await new SecurityEventRepository(tx).insertNothing();
+    const channels = (this.#settings.webhook?.events.includes(kind) ? 1 : 0) + (this.#settings.email !== null && EMAIL_TEMPLATES[kind] ? 1 : 0);
+    await new OutboxRepository(tx).enqueueNothing(channels);
+  }
+
+  /** Runs `work` in one transaction; after it commits, the outbox worker looks for new messages at once. */
+  async transactional<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+    const result = await db.transactional(work);
+    this.#wake();
+    return result;
+  }
+}
