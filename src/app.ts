@@ -6,7 +6,8 @@ import type { AppLogger } from './logging.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
 import type { ServerContext } from './http/client-address.ts';
 import { readyRoute } from './http/ready-route.ts';
-import { restChangePasswordRoute } from './http/rest-change-password.ts';
+import { REST_CHANGE_PASSWORD_ROUTE, restChangePasswordRoute } from './http/rest-change-password.ts';
+import { graphqlServiceUnavailable, restServiceUnavailable } from './http/service-unavailable.ts';
 import { json, PayloadTooLargeError, readBodyLimited } from './http/responses.ts';
 
 export interface AppDeps {
@@ -35,7 +36,7 @@ export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const yoga = createGraphQLServer({
     ...deps,
-    routes: [readyRoute(deps.orm), restChangePasswordRoute(deps)],
+    routes: [readyRoute(deps.orm, Math.min(2_000, config.requestTimeoutMs)), restChangePasswordRoute(deps)],
   });
 
   async function bounded(request: Request, server: ServerContext): Promise<Response> {
@@ -68,11 +69,17 @@ export function createApp(deps: AppDeps): App {
     });
     try {
       const response = await Promise.race([work, deadline]);
-      if (response === timedOut) return json({ errors: [{ message: 'The request took too long and was stopped.' }] }, 503);
+      if (response === timedOut) return timeoutResponse(request);
       return response;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  // A typed refusal in the shape the caller's route speaks (SPEC "Outages").
+  function timeoutResponse(request: Request): Response {
+    if (REST_CHANGE_PASSWORD_ROUTE.test(new URL(request.url).pathname)) return restServiceUnavailable();
+    return graphqlServiceUnavailable('The request took too long and was stopped.');
   }
 
   async function settled(): Promise<void> {

@@ -62,6 +62,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     databaseUrl: config.databaseUrl,
     pgliteDir: pgliteDir ?? pgliteDirFor(config.dataDir),
     statementTimeoutMs: config.statementTimeoutMs,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
   });
   let limiter: AttemptLimiter | undefined;
   try {

@@ -10,7 +10,8 @@ export type ErrorCode =
   | 'WEAK_PASSWORD'
   | 'PASSWORD_REUSED'
   | 'EMAIL_TAKEN'
-  | 'RATE_LIMITED';
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;

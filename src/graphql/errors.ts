@@ -23,6 +23,7 @@ const errorCodes: ErrorCode[] = [
   'PASSWORD_REUSED',
   'EMAIL_TAKEN',
   'RATE_LIMITED',
+  'SERVICE_UNAVAILABLE',
 ];
 export const ErrorCodeEnum = builder.enumType('ErrorCode', { values: errorCodes });
 

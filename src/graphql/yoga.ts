@@ -14,6 +14,7 @@ import type { Orm } from '../db/orm.ts';
 import { clientAddress, type ServerContext } from '../http/client-address.ts';
 import type { GraphQLContext } from './context.ts';
 import { exampleDocument } from './example-document.ts';
+import { maskErrors } from './mask-errors.ts';
 import { onePasswordFieldPerOperation } from './one-password-field.ts';
 import { schema } from './schema.ts';
 
@@ -67,8 +68,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     batching: false,
     // Everything Yoga logs (unexpected errors included) goes through the redacting logger.
     logging: deps.logger,
-    // Unexpected errors become "Unexpected error."; details only in development.
-    maskedErrors: { isDev: config.env === 'development' },
+    // Unexpected errors become "Unexpected error."; details only in development. A database outage becomes SERVICE_UNAVAILABLE (503).
+    maskedErrors: { isDev: config.env === 'development', maskError: maskErrors },
     graphiql: config.graphiql ? { title: 'Rekey', defaultQuery: exampleDocument } : false,
     // Self-contained GraphiQL (no CDN): works offline and loads no third-party script.
     renderGraphiQL,

@@ -11,11 +11,13 @@ import {
 } from '../accounts/errors.ts';
 import type { AppDeps } from '../app.ts';
 import { MAX_PASSWORD_INPUT } from '../accounts/password-policy.ts';
+import { asServiceUnavailable } from '../db/outage.ts';
 import { clientAddress, type ServerContext } from './client-address.ts';
+import { restServiceUnavailable } from './service-unavailable.ts';
 import { json } from './responses.ts';
 
 /** `/api/v1/change-password` and `/api/v1/<one segment>/change-password`, as the original workflow's front ends call it. */
-const ROUTE = /^\/api\/v1\/(?:[^/]+\/)?change-password$/;
+export const REST_CHANGE_PASSWORD_ROUTE = /^\/api\/v1\/(?:[^/]+\/)?change-password$/;
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 
@@ -51,10 +53,16 @@ const invalid = (errors: FieldProblem[]) => json({ valid: false, errors }, 400);
 export function restChangePasswordRoute(deps: AppDeps): Plugin<object, ServerContext> {
   return {
     async onRequest({ url, request, serverContext, endResponse }) {
-      if (!ROUTE.test(url.pathname)) return;
+      if (!REST_CHANGE_PASSWORD_ROUTE.test(url.pathname)) return;
       try {
         endResponse(await changePasswordOverRest(deps, request, serverContext));
       } catch (error) {
+        const unavailable = asServiceUnavailable(error);
+        if (unavailable !== null) {
+          deps.logger.warn('Change-password route: the database is unavailable:', error);
+          endResponse(restServiceUnavailable(unavailable));
+          return;
+        }
         // onRequest errors are not caught by Yoga. The logger redacts hashes and
         // tokens that database errors may quote.
         deps.logger.error('Change-password route failed:', error);
