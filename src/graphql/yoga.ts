@@ -15,6 +15,7 @@ import { clientAddress, type ServerContext } from '../http/client-address.ts';
 import type { GraphQLContext } from './context.ts';
 import { exampleDocument } from './example-document.ts';
 import { maskErrors } from './mask-errors.ts';
+import { noEchoedValues } from './no-echoed-values.ts';
 import { onePasswordFieldPerOperation } from './one-password-field.ts';
 import { schema } from './schema.ts';
 
@@ -90,6 +91,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       maxDirectivesPlugin({ n: 50 }),
       ...(production ? [blockFieldSuggestionsPlugin()] : []),
       documentRules(config),
+      noEchoedValues(),
       ...deps.routes,
     ],
     context: ({ request, req }): GraphQLContext => {
