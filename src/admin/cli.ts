@@ -1,13 +1,5 @@
 // `npm run admin -- <command>`: account operations for operators, with the server's configuration.
 import { parseArgs } from 'node:util';
-import { AccountAdministration, AccountNotFoundError } from '../accounts/account-administration.ts';
-import { EmailTakenError, ValidationError, WeakPasswordError } from '../accounts/errors.ts';
-import { PasswordHasher } from '../accounts/password-hasher.ts';
-import { PasswordPolicy } from '../accounts/password-policy.ts';
-import { ConfigError, loadConfig, loadDotEnv } from '../config.ts';
-import { initORM, migrate, pgliteDirFor, type Orm } from '../db/orm.ts';
-import { asServiceUnavailable } from '../db/outage.ts';
-import { redact } from '../logging.ts';
 import { readPassword } from './read-password.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -36,14 +28,7 @@ the server first: PGlite's files are not shared between processes.
 Exit status: 0 done, 1 the command failed, 2 the command line is wrong.
 `;
 
-const COMMANDS = ['create-user', 'set-password', 'revoke-sessions', 'unlock'] as const;
-type Command = (typeof COMMANDS)[number];
-
-interface Invocation {
-  command: Command;
-  email: string;
-  passwordFromStdin: boolean;
-}
+import { COMMANDS, type Command, type Invocation } from './invocation.ts';
 
 function parse(argv: string[]): Invocation | 'help' {
   if (argv.some((arg) => /^--password(=|$)/.test(arg))) {
@@ -68,38 +53,6 @@ function parse(argv: string[]): Invocation | 'help' {
   return { command: command as Command, email, passwordFromStdin: parsed.values['password-stdin'] };
 }
 
-async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: { hasher: PasswordHasher; policy: PasswordPolicy }): Promise<string> {
-  const admin = new AccountAdministration(orm.em.fork(), deps);
-  const { email } = invocation;
-  switch (invocation.command) {
-    case 'create-user': {
-      const user = await admin.createUser(email, password ?? '');
-      return `Created account ${user.id} for ${user.email}.`;
-    }
-    case 'set-password':
-      await admin.setPassword(email, password ?? '');
-      return `Password set for ${email.trim().toLowerCase()}; every session of the account is signed out.`;
-    case 'revoke-sessions':
-      await admin.revokeSessions(email);
-      return `Every session of ${email.trim().toLowerCase()} is signed out.`;
-    case 'unlock': {
-      const { wasLocked } = await admin.unlock(email);
-      return wasLocked ? `Unlocked ${email.trim().toLowerCase()}.` : `${email.trim().toLowerCase()} was not blocked; its failed-password count is reset.`;
-    }
-  }
-}
-
-/** One line for the operator; never a stack trace, never a hash or password. */
-function describeFailure(error: unknown): string {
-  if (error instanceof WeakPasswordError) return `Password refused: ${error.violations.map((violation) => violation.message).join('; ')}.`;
-  if (error instanceof ValidationError) return error.fieldErrors.map((fieldError) => fieldError.message).join('; ');
-  if (error instanceof AccountNotFoundError || error instanceof EmailTakenError || error instanceof ConfigError) return error.message;
-  const unavailable = asServiceUnavailable(error);
-  const detail = error instanceof Error ? redact(error.message.split('\n')[0] ?? '') : String(error);
-  if (unavailable) return `The database is unavailable (${detail}). Nothing was changed; try again.`;
-  return `Unexpected error: ${detail}`;
-}
-
 async function main(argv: string[]): Promise<number> {
   let invocation: Invocation | 'help';
   let password: string | null = null;
@@ -116,26 +69,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
-  let orm: Orm | null = null;
-  try {
-    loadDotEnv();
-    const config = loadConfig();
-    orm = await initORM({
-      databaseUrl: config.databaseUrl,
-      pgliteDir: pgliteDirFor(config.dataDir),
-      statementTimeoutMs: config.statementTimeoutMs,
-      connectTimeoutMs: config.dbConnectTimeoutMs,
-    });
-    await migrate(orm);
-    const deps = { hasher: new PasswordHasher(config.bcryptCost), policy: new PasswordPolicy(config.passwordPolicy) };
-    process.stdout.write(`${await execute(invocation, password, orm, deps)}\n`);
-    return 0;
-  } catch (error) {
-    process.stderr.write(`rekey admin: ${describeFailure(error)}\n`);
-    return 1;
-  } finally {
-    await orm?.close(true).catch(() => undefined);
-  }
+  // The database and its drivers load only now: help and usage errors answer at once.
+  const { runCommand } = await import('./run-command.ts');
+  return runCommand(invocation, password);
 }
 
 process.exitCode = await main(process.argv.slice(2));
