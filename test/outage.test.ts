@@ -157,3 +157,40 @@ describeWithPostgres('PostgreSQL cut for 3 s under load from 20 clients', () => 
     expect(finals.filter((final) => final.password !== PASSWORD).length).toBe(CLIENTS);
   }, 40_000);
 });
+
+// Embedded PGlite has no socket to cut; closing the engine under the running
+// app plays its failure (the same path as an I/O error: the query rejects).
+const describeWithPglite = databaseUrl ? describe.skip : describe;
+
+describeWithPglite('embedded database failing under the running app', () => {
+  let server: TestServer;
+  let token: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    token = (await signUp(server.graphqlUrl)).token;
+    const connection = server.rekey.orm.em.getConnection() as unknown as { getNativeClient(): Promise<{ close(): Promise<void> }> };
+    await (await connection.getNativeClient()).close();
+  }, 60_000);
+  afterAll(() => server.close().catch(() => undefined));
+
+  it('answers GraphQL with 503 SERVICE_UNAVAILABLE, REST with its 503 body, and /ready with 503', async () => {
+    const me = await graphql(server.graphqlUrl, MeDocument, {}, { token });
+    expect(me.status).toBe(503);
+    expect(me.errors?.[0]).toMatchObject({ message: 'Service temporarily unavailable. Please try again.', extensions: { code: 'SERVICE_UNAVAILABLE' } });
+    expect(JSON.stringify(me)).not.toMatch(/PGlite|stack/i);
+
+    const signIn = await graphql(server.graphqlUrl, SignInDocument, { input: { email: 'someone@example.com', password: PASSWORD } });
+    expect(signIn.status).toBe(503);
+    expect(signIn.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+
+    const rest = await fetch(`${server.url}/api/v1/change-password`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jwt: token, currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' }),
+    });
+    expect(rest.status).toBe(503);
+    expect(await rest.json()).toEqual({ success: false, error: 'Service temporarily unavailable. Please try again.' });
+
+    expect((await fetch(`${server.url}/ready`)).status).toBe(503);
+  });
+});
