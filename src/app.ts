@@ -7,7 +7,8 @@ import type { AppLogger } from './logging.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
 import { accountPageRoute } from './http/account-page-route.ts';
 import { readyRoute } from './http/ready-route.ts';
-import { restChangePasswordRoute } from './http/rest-change-password.ts';
+import { REST_CHANGE_PASSWORD_ROUTE, restChangePasswordRoute } from './http/rest-change-password.ts';
+import { graphqlServiceUnavailable, restServiceUnavailable } from './http/service-unavailable.ts';
 import { json, PayloadTooLargeError, readBodyLimited } from './http/responses.ts';
 import type { ServerContext } from './server-context.ts';
 
@@ -38,7 +39,7 @@ export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const yoga = createGraphQLServer({
     ...deps,
-    routes: [readyRoute(deps.orm), restChangePasswordRoute(deps), ...(config.accountUi ? [accountPageRoute()] : [])],
+    routes: [readyRoute(deps.orm, Math.min(2_000, config.requestTimeoutMs)), restChangePasswordRoute(deps), ...(config.accountUi ? [accountPageRoute()] : [])],
   });
 
   async function bounded(request: Request, server: ServerContext): Promise<Response> {
@@ -71,11 +72,17 @@ export function createApp(deps: AppDeps): App {
     });
     try {
       const response = await Promise.race([work, deadline]);
-      if (response === timedOut) return json({ errors: [{ message: 'The request took too long and was stopped.' }] }, 503);
+      if (response === timedOut) return timeoutResponse(request);
       return response;
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  // A typed refusal in the shape the caller's route speaks (SPEC "Outages").
+  function timeoutResponse(request: Request): Response {
+    if (REST_CHANGE_PASSWORD_ROUTE.test(new URL(request.url).pathname)) return restServiceUnavailable();
+    return graphqlServiceUnavailable('The request took too long and was stopped.');
   }
 
   async function settled(): Promise<void> {

@@ -46,6 +46,8 @@ export interface Config {
   /** How many of an account's latest password hashes (the current one included) a new password must differ from; 0 is off. */
   passwordHistory: number;
   notifications: NotificationsConfig;
+  /** Connecting to PostgreSQL, or waiting for a free pooled connection, gives up after this long. */
+  dbConnectTimeoutMs: number;
 }
 
 /** Security events, the outbox and its channels (SPEC "Security events and notifications"). */
@@ -197,6 +199,7 @@ const envSchema = z.object({
   OUTBOX_RETENTION: duration(60_000, 3_650 * 86_400_000).default(7 * 86_400_000),
   SECURITY_EVENT_RETENTION: duration(86_400_000, 3_650 * 86_400_000).default(400 * 86_400_000),
   RETENTION_SWEEP_INTERVAL: duration(1_000, 86_400_000).default(3_600_000),
+  DB_CONNECT_TIMEOUT: duration(100, 600_000).default(5_000),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -348,6 +351,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     passwordHistory: env.PASSWORD_HISTORY,
     notifications: readNotifications(env),
+    dbConnectTimeoutMs: env.DB_CONNECT_TIMEOUT,
   };
 }
 

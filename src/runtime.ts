@@ -78,6 +78,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     databaseUrl: config.databaseUrl,
     pgliteDir: pgliteDir ?? pgliteDirFor(config.dataDir),
     statementTimeoutMs: config.statementTimeoutMs,
+    connectTimeoutMs: config.dbConnectTimeoutMs,
   }).catch(async (error: unknown) => {
     await breached.close();
     throw error;

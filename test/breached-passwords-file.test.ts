@@ -8,7 +8,7 @@ import { BreachedPasswords } from '../src/accounts/breached/breached-passwords.t
 import { BreachLookupError } from '../src/accounts/breached/breach-lookup.ts';
 import { HashFileLookup } from '../src/accounts/breached/hash-file-lookup.ts';
 import { WeakPasswordError } from '../src/accounts/errors.ts';
-import { ServiceUnavailableError } from '../src/accounts/service-unavailable-error.ts';
+import { ServiceUnavailableError } from '../src/accounts/service-unavailable.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logging.ts';
 import { createRekey } from '../src/runtime.ts';

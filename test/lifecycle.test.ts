@@ -21,7 +21,7 @@ describe('request timeout', () => {
         body: JSON.stringify({ query: 'mutation { signUp(input: { email: "tortoise@example.com", password: "Slow-Pass-123" }) { __typename } }' }),
       });
       expect(response.status).toBe(503);
-      expect(await response.json()).toEqual({ errors: [{ message: 'The request took too long and was stopped.' }] });
+      expect(await response.json()).toEqual({ errors: [{ message: 'The request took too long and was stopped.', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
       expect(Date.now() - started).toBeLessThan(1_000);
       const healthy = await fetch(`${server.url}/health`);
       expect(healthy.status).toBe(200);

@@ -23,6 +23,8 @@ export interface DatabaseSettings {
   pgliteDir: string;
   /** Aborts any statement running longer (PostgreSQL's statement_timeout). */
   statementTimeoutMs?: number;
+  /** Connecting, or waiting for a pooled connection, fails after this long instead of hanging (PostgreSQL only). */
+  connectTimeoutMs?: number;
   debug?: boolean;
 }
 
@@ -64,7 +66,15 @@ export async function initORM(settings: DatabaseSettings): Promise<Orm> {
       driver: PostgreSqlDriver,
       clientUrl: settings.databaseUrl,
       pool: { min: 0, max: 10 },
-      ...(timeout === undefined ? {} : { driverOptions: { statement_timeout: timeout } }),
+      driverOptions: {
+        ...(timeout === undefined ? {} : { statement_timeout: timeout }),
+        // pg-pool applies this to opening a connection and to waiting for a free one:
+        // with the server away, requests fail (503) instead of queueing forever.
+        connectionTimeoutMillis: settings.connectTimeoutMs ?? 5_000,
+        // A server that vanished without closing the socket (a cut network) is noticed.
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+      },
     });
   }
   // PGlite creates its own directory but not the parents above it.

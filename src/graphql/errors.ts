@@ -66,6 +66,8 @@ const errorTypes: Record<ErrorCode, () => unknown> = {
   INVALID_CREDENTIALS: () => builder.objectType(InvalidCredentialsError, { name: 'InvalidCredentialsError', interfaces: [ErrorInterface], fields: () => ({}) }),
   INCORRECT_PASSWORD: () => builder.objectType(IncorrectPasswordError, { name: 'IncorrectPasswordError', interfaces: [ErrorInterface], fields: () => ({}) }),
   PASSWORD_REUSED: () => builder.objectType(PasswordReusedError, { name: 'PasswordReusedError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  // Not a union member: an outage is answered as a top-level error with HTTP 503 (see mask-errors.ts).
+  SERVICE_UNAVAILABLE: () => undefined,
   EMAIL_TAKEN: () => builder.objectType(EmailTakenError, { name: 'EmailTakenError', interfaces: [ErrorInterface], fields: () => ({}) }),
 };
 

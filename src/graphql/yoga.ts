@@ -14,9 +14,10 @@ import type { AppLogger } from '../logging.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { GraphQLContext } from './context.ts';
 import { exampleDocument } from './example-document.ts';
+import { maskErrors } from './mask-errors.ts';
+import { noEchoedValues } from './no-echoed-values.ts';
 import { onePasswordFieldPerOperation } from './one-password-field.ts';
 import { schema } from './schema.ts';
-import { maskErrorWithOutages } from './service-unavailable.ts';
 
 export interface GraphQLServerDeps {
   config: Config;
@@ -72,8 +73,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     batching: false,
     // Everything Yoga logs (unexpected errors included) goes through the redacting logger.
     logging: deps.logger,
-    // Unexpected errors become "Unexpected error."; details only in development.
-    maskedErrors: { isDev: config.env === 'development', maskError: maskErrorWithOutages },
+    // Unexpected errors become "Unexpected error."; details only in development. A database outage becomes SERVICE_UNAVAILABLE (503).
+    maskedErrors: { isDev: config.env === 'development', maskError: maskErrors },
     graphiql: config.graphiql ? { title: 'Rekey', defaultQuery: exampleDocument } : false,
     // Self-contained GraphiQL (no CDN): works offline and loads no third-party script.
     renderGraphiQL,
@@ -95,6 +96,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       ...(production ? [blockFieldSuggestionsPlugin()] : []),
       documentRules(config),
       refusalsAre400,
+      noEchoedValues(),
       ...deps.routes,
     ],
     context: ({ request, req }): GraphQLContext => {

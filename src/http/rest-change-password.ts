@@ -5,7 +5,9 @@ import { AccountGoneError, DomainError, RateLimitedError, ValidationError, type 
 import { MAX_PASSWORD_INPUT } from '../accounts/password-policy.ts';
 import type { AppLogger } from '../logging.ts';
 import type { ServerContext } from '../server-context.ts';
-import { ServiceUnavailableError } from '../accounts/service-unavailable-error.ts';
+import { ServiceUnavailableError } from '../accounts/service-unavailable.ts';
+import { asServiceUnavailable } from '../db/outage.ts';
+import { restServiceUnavailable } from './service-unavailable.ts';
 import { json } from './responses.ts';
 
 export interface RestChangePasswordDeps {
@@ -14,7 +16,7 @@ export interface RestChangePasswordDeps {
 }
 
 /** `/api/v1/change-password` and `/api/v1/<one segment>/change-password`, as the original workflow's front ends call it. */
-const ROUTE = /^\/api\/v1\/(?:[^/]+\/)?change-password$/;
+export const REST_CHANGE_PASSWORD_ROUTE = /^\/api\/v1\/(?:[^/]+\/)?change-password$/;
 
 const JSON_MEDIA_TYPE = /^application\/json\s*(?:;|$)/i;
 
@@ -50,10 +52,16 @@ const invalid = (errors: FieldProblem[]) => json({ valid: false, errors }, 400);
 export function restChangePasswordRoute(deps: RestChangePasswordDeps): Plugin<object, ServerContext> {
   return {
     async onRequest({ url, request, serverContext, endResponse }) {
-      if (!ROUTE.test(url.pathname)) return;
+      if (!REST_CHANGE_PASSWORD_ROUTE.test(url.pathname)) return;
       try {
         endResponse(await changePasswordOverRest(deps, request, serverContext));
       } catch (error) {
+        const unavailable = asServiceUnavailable(error);
+        if (unavailable !== null) {
+          deps.logger.warn('Change-password route: the database is unavailable:', error);
+          endResponse(restServiceUnavailable(unavailable));
+          return;
+        }
         // onRequest errors are not caught by Yoga. The logger redacts hashes and
         // tokens that database errors may quote.
         deps.logger.error('Change-password route failed:', error);
@@ -86,7 +94,6 @@ async function changePasswordOverRest(deps: RestChangePasswordDeps, request: Req
     await accounts.changePassword(accounts.authenticate(jwt), { currentPassword, newPassword, revokeOtherSessions: true }, client);
   } catch (error) {
     if (error instanceof DomainError) return domainErrorResponse(error);
-    if (error instanceof ServiceUnavailableError) return failure(503, error.message, { 'retry-after': String(error.retryAfterSeconds) });
     throw error;
   }
   return json({ success: true, message: 'Password changed successfully.' });
@@ -105,6 +112,7 @@ const STATUS: Record<ErrorCode, number> = {
   PASSWORD_REUSED: 400,
   EMAIL_TAKEN: 409,
   RATE_LIMITED: 429,
+  SERVICE_UNAVAILABLE: 503,
 };
 
 /** The status and body of SPEC's table for an expected failure. */
@@ -115,7 +123,8 @@ function domainErrorResponse(error: DomainError): Response {
   // The original contract: 401 for an invalid token, but 400 for a valid one whose user no longer exists.
   // Only a token we signed gets that far, so telling the two apart reveals nothing to an outsider.
   const status = error instanceof AccountGoneError ? 400 : STATUS[error.code];
-  const headers: Record<string, string> = error instanceof RateLimitedError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  const headers: Record<string, string> =
+    error instanceof RateLimitedError || error instanceof ServiceUnavailableError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
   // Messages are the contract's: the first broken rule's for WeakPasswordError.
   return failure(status, error.message, headers);
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AppLogger } from '../../logging.ts';
 import { WeakPasswordError } from '../errors.ts';
 import { normalizePassword, type PasswordViolation } from '../password-policy.ts';
-import { ServiceUnavailableError } from '../service-unavailable-error.ts';
+import { ServiceUnavailableError } from '../service-unavailable.ts';
 import { BreachLookupError, type BreachLookup, type BreachLookupFailure } from './breach-lookup.ts';
 import { HashFileLookup } from './hash-file-lookup.ts';
 import { RangeApiLookup } from './range-api-lookup.ts';
@@ -93,7 +93,7 @@ export class BreachedPasswords {
       if (this.#onError === 'refuse') {
         this.counters.refusedOnError += 1;
         this.#log.warn(`${detail}; the request is refused (BREACHED_PASSWORDS_ON_ERROR=refuse).`);
-        throw new ServiceUnavailableError('breached-passwords');
+        throw new ServiceUnavailableError({ dependency: 'breached-passwords' });
       }
       this.counters.allowedOnError += 1;
       this.#log.warn(`${detail}; the password is accepted unchecked (BREACHED_PASSWORDS_ON_ERROR=allow).`);

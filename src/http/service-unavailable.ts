@@ -1,0 +1,14 @@
+import { ServiceUnavailableError } from '../accounts/service-unavailable.ts';
+import { json } from './responses.ts';
+
+const retryAfter = (error: ServiceUnavailableError) => ({ 'retry-after': String(error.retryAfterSeconds) });
+
+/** SPEC's REST refusal while a dependency is away: 503 `{ success: false, error }`. */
+export function restServiceUnavailable(error = new ServiceUnavailableError()): Response {
+  return json({ success: false, error: error.message }, 503, retryAfter(error));
+}
+
+/** The same refusal in GraphQL's shape, for answers given outside Yoga (the request timeout). */
+export function graphqlServiceUnavailable(message: string, error = new ServiceUnavailableError()): Response {
+  return json({ errors: [{ message, extensions: { code: error.code } }] }, 503, retryAfter(error));
+}
