@@ -51,7 +51,15 @@ export interface Config {
     /** First cool-down; doubles with each further block. */
     baseSeconds: number;
   };
+  /** pino's level names; `silent` writes nothing. */
+  logLevel: LogLevelName;
+  /** Null: `/metrics` is not served at all (404). */
+  metricsToken: Secret | null;
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  shutdownTimeoutMs: number;
 }
+
+export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -131,6 +139,11 @@ const envSchema = z.object({
   SIGN_UP_RATE_LIMIT: intIn(1, 1_000_000).default(10),
   LOCKOUT_THRESHOLD: intIn(1, 1_000_000).default(100),
   LOCKOUT_BASE: duration(1_000, 86_400_000).default(15 * 60_000),
+  LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'must be trace, debug, info, warn, error, fatal or silent' })
+    .default('info'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512, 'must be at most 512 characters').optional(),
+  SHUTDOWN_TIMEOUT: duration(0, 600_000).default(30_000),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -215,6 +228,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signUp: { max: env.SIGN_UP_RATE_LIMIT, windowMs: window },
     },
     lockout: { threshold: env.LOCKOUT_THRESHOLD, baseSeconds: Math.floor(env.LOCKOUT_BASE / 1000) },
+    logLevel: env.LOG_LEVEL,
+    metricsToken: env.METRICS_TOKEN === undefined ? null : Secret.fromText(env.METRICS_TOKEN),
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
   };
 }
 
