@@ -2,18 +2,25 @@ import { createServerAdapter, type ServerAdapter } from '@whatwg-node/server';
 import type { AccountDeps } from './accounts/account-service.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
-import type { AppLogger } from './logging.ts';
+import { withLogFields, type AppLogger } from './logging.ts';
+import { operationMetrics } from './graphql/operation-metrics.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
 import type { ServerContext } from './http/client-address.ts';
+import { metricsRoute } from './http/metrics-route.ts';
+import type { Readiness } from './http/readiness.ts';
 import { readyRoute } from './http/ready-route.ts';
+import { requestIdFor } from './http/request-id.ts';
 import { restChangePasswordRoute } from './http/rest-change-password.ts';
 import { json, PayloadTooLargeError, readBodyLimited } from './http/responses.ts';
+import type { Metrics } from './observability/metrics.ts';
 
 export interface AppDeps {
   config: Config;
   orm: Orm;
   accounts: AccountDeps;
   logger: AppLogger;
+  metrics: Metrics;
+  readiness: Readiness;
 }
 
 interface AppHandlers {
@@ -35,7 +42,13 @@ export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const yoga = createGraphQLServer({
     ...deps,
-    routes: [readyRoute(deps.orm), restChangePasswordRoute(deps)],
+    routes: [
+      readyRoute(deps.readiness),
+      ...(config.metricsToken ? [metricsRoute(deps.metrics, config.metricsToken)] : []),
+      restChangePasswordRoute(deps),
+      // Not a route: counts each query/mutation field's result for rekey_operations_total.
+      operationMetrics((operation, result) => deps.metrics.countOperation(operation, result)),
+    ],
   });
 
   async function bounded(request: Request, server: ServerContext): Promise<Response> {
@@ -58,7 +71,28 @@ export function createApp(deps: AppDeps): App {
   // Work still running, including requests whose client already got a timeout answer.
   const running = new Set<Promise<unknown>>();
 
+  /**
+   * Every request gets an id (the caller's X-Request-Id when sane), returned
+   * in the response and carried by every log line written while serving it.
+   */
   async function handle(request: Request, server: ServerContext): Promise<Response> {
+    const requestId = requestIdFor(request);
+    const started = performance.now();
+    return withLogFields({ requestId }, async () => {
+      const response = await withinTimeout(request, server);
+      const headers: Record<string, string> = { 'x-request-id': requestId };
+      // While draining, each connection is closed after its answer, so kept-alive clients move on.
+      if (deps.readiness.draining) headers.connection = 'close';
+      const answered = withHeaders(response, headers);
+      const { pathname } = new URL(request.url);
+      const quiet = pathname === '/ready' || pathname === '/health' || pathname === '/metrics';
+      deps.logger[quiet ? 'debug' : 'info']({ method: request.method, path: pathname, status: answered.status, ms: Math.round(performance.now() - started) }, 'request');
+      return answered;
+    });
+  }
+
+  /** The answer, or a 503 once REQUEST_TIMEOUT has passed (the work itself goes on, tracked in `running`). */
+  async function withinTimeout(request: Request, server: ServerContext): Promise<Response> {
     const work = bounded(request, server);
     running.add(work);
     void work.catch(() => undefined).finally(() => running.delete(work));
@@ -80,4 +114,16 @@ export function createApp(deps: AppDeps): App {
   }
 
   return createServerAdapter<ServerContext, AppHandlers>({ handle, settled });
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  try {
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
+  } catch {
+    // Immutable headers (e.g. Response.error()): copy the response.
+    const copy = new Response(response.body, response);
+    for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+    return copy;
+  }
 }

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { AccountDeps } from './accounts/account-service.ts';
 import { PasswordHasher } from './accounts/password-hasher.ts';
@@ -11,15 +12,25 @@ import { initORM, migrate, pgliteDirFor, type Orm } from './db/orm.ts';
 import { loadOrCreateDevSecret } from './dev-secret.ts';
 import { createLogger, type AppLogger } from './logging.ts';
 import { WindowAttemptLimiter, type AttemptLimiter } from './limits/attempt-limiter.ts';
+import { observedLimiter } from './limits/observed-limiter.ts';
+import { Readiness } from './http/readiness.ts';
+import { Metrics } from './observability/metrics.ts';
 
 export interface Rekey {
   app: App;
   orm: Orm;
   deps: AccountDeps;
+  /** This instance's Prometheus series (its own registry). */
+  metrics: Metrics;
+  readiness: Readiness;
   /** Set once `listen` has been called. */
   url: string | null;
   listen(): Promise<string>;
-  /** Stops accepting, lets in-flight requests finish, then closes the database and Redis. */
+  /**
+   * The drain: /ready turns 503, no new connections, in-flight requests finish
+   * (up to SHUTDOWN_TIMEOUT; kept-alive connections are answered with
+   * `Connection: close`), then the database and Redis close.
+   */
   close(): Promise<void>;
 }
 
@@ -63,19 +74,24 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     pgliteDir: pgliteDir ?? pgliteDirFor(config.dataDir),
     statementTimeoutMs: config.statementTimeoutMs,
   });
+  const metrics = new Metrics();
   let limiter: AttemptLimiter | undefined;
+  let redis: Redis | null = null;
   try {
     const applied = await migrate(orm);
     if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
-    limiter = config.redisUrl
-      ? WindowAttemptLimiter.redis(config.limits, await connectRedis(config.redisUrl), config.redisKeyPrefix)
-      : WindowAttemptLimiter.inMemory(config.limits);
+    redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+    limiter = observedLimiter(
+      redis ? WindowAttemptLimiter.redis(config.limits, redis, config.redisKeyPrefix) : WindowAttemptLimiter.inMemory(config.limits),
+      (action, decision) => metrics.countRateLimitDecision(action, decision),
+    );
   } catch (error) {
     await orm.close(true);
     throw error;
   }
 
   const hasher = new PasswordHasher(config.bcryptCost);
+  hasher.observer = (op, seconds) => metrics.observeBcrypt(op, seconds);
   // Computed in the background now, so the first unknown-email sign-in costs what the others do.
   void hasher.decoyHash();
   const deps: AccountDeps = {
@@ -85,13 +101,20 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     limiter,
     lockout: config.lockout,
   };
-  const app = createApp({ config, orm, accounts: deps, logger: log });
+  const pinged = redis;
+  const readiness = new Readiness({
+    database: () => orm.em.getConnection().execute('select 1'),
+    redis: pinged ? () => pinged.ping() : null,
+  });
+  const app = createApp({ config, orm, accounts: deps, logger: log, metrics, readiness });
   let server: Server | null = null;
 
   const rekey: Rekey = {
     app,
     orm,
     deps,
+    metrics,
+    readiness,
     url: null,
     async listen() {
       const requestTimeout = config.requestTimeoutMs + 5_000;
@@ -107,16 +130,39 @@ export async function createRekey(config: Config, { log = createLogger('silent')
       return rekey.url;
     },
     async close() {
-      if (server) {
-        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
-        server.closeIdleConnections();
-        await closing;
-      }
+      readiness.startDraining();
+      if (server) await drain(server, app, config.shutdownTimeoutMs);
       // Never close the database under a request that is still working.
       await app.settled();
+      // The outbox worker (when it exists) stops claiming and releases its claims here, while the database is open.
       await limiter.close();
       await orm.close(true);
     },
   };
   return rekey;
+}
+
+/**
+ * Stops taking connections without cutting open ones: http.Server#close would
+ * also close idle kept-alive connections at once, racing a client that is
+ * sending on one right now. Instead requests on open connections are still
+ * answered (with `Connection: close`, see app.ts) until in-flight work is
+ * done; then idle connections are closed, and whatever is left when
+ * SHUTDOWN_TIMEOUT runs out is cut.
+ */
+async function drain(server: Server, app: App, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  NetServer.prototype.close.call(server);
+  const timeout = new AbortController();
+  const deadline = delay(timeoutMs, 'timeout' as const, { signal: timeout.signal }).catch(() => 'cancelled' as const);
+  try {
+    if ((await Promise.race([app.settled(), deadline])) !== 'timeout') {
+      server.closeIdleConnections();
+      await Promise.race([closed, deadline]);
+    }
+  } finally {
+    timeout.abort();
+  }
+  server.closeAllConnections();
+  await closed;
 }

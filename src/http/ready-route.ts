@@ -1,19 +1,19 @@
 import type { Plugin } from 'graphql-yoga';
-import type { Orm } from '../db/orm.ts';
 import type { ServerContext } from './client-address.ts';
+import type { Readiness } from './readiness.ts';
 import { json } from './responses.ts';
 
-/** `GET /ready`: the database answers, so a load balancer may send traffic. (`/health` is Yoga's: the process is up.) */
-export function readyRoute(orm: Orm): Plugin<object, ServerContext> {
+/**
+ * `GET /ready`: 200 when the database (and Redis, when set) answer and the
+ * server is not draining, so a load balancer may send traffic; 503 otherwise,
+ * saying which part is missing. (`/health` is Yoga's: the process is up.)
+ */
+export function readyRoute(readiness: Readiness): Plugin<object, ServerContext> {
   return {
     async onRequest({ url, request, endResponse }) {
       if (url.pathname !== '/ready' || request.method !== 'GET') return;
-      try {
-        await orm.em.getConnection().execute('select 1');
-        endResponse(json({ status: 'ready' }));
-      } catch {
-        endResponse(json({ status: 'unavailable' }, 503));
-      }
+      const { ready, ...checks } = await readiness.check();
+      endResponse(ready ? json({ status: 'ready' }) : json({ status: 'unavailable', ...checks }, 503));
     },
   };
 }
