@@ -27,6 +27,8 @@ interface AppHandlers {
   handle: (request: Request, server: ServerContext) => Promise<Response>;
   /** Resolves once every request started so far has finished its work (timed-out ones included). */
   settled: () => Promise<void>;
+  /** How many requests are being worked on now (timed-out ones included). */
+  inFlight: () => number;
 }
 
 export type App = ServerAdapter<ServerContext, AppHandlers>;
@@ -113,7 +115,7 @@ export function createApp(deps: AppDeps): App {
     while (running.size > 0) await Promise.allSettled([...running]);
   }
 
-  return createServerAdapter<ServerContext, AppHandlers>({ handle, settled });
+  return createServerAdapter<ServerContext, AppHandlers>({ handle, settled, inFlight: () => running.size });
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {

@@ -108,6 +108,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   });
   const app = createApp({ config, orm, accounts: deps, logger: log, metrics, readiness });
   let server: Server | null = null;
+  let closing: Promise<void> | undefined;
 
   const rekey: Rekey = {
     app,
@@ -129,14 +130,17 @@ export async function createRekey(config: Config, { log = createLogger('silent')
       rekey.url = `http://${host}:${address.port}`;
       return rekey.url;
     },
-    async close() {
-      readiness.startDraining();
-      if (server) await drain(server, app, config.shutdownTimeoutMs);
-      // Never close the database under a request that is still working.
-      await app.settled();
-      // The outbox worker (when it exists) stops claiming and releases its claims here, while the database is open.
-      await limiter.close();
-      await orm.close(true);
+    close() {
+      closing ??= (async () => {
+        readiness.startDraining();
+        if (server) await drain(server, app, config.shutdownTimeoutMs);
+        // Never close the database under a request that is still working.
+        await app.settled();
+        // The outbox worker (when it exists) stops claiming and releases its claims here, while the database is open.
+        await limiter.close();
+        await orm.close(true);
+      })();
+      return closing;
     },
   };
   return rekey;
