@@ -29,6 +29,8 @@ interface AppHandlers {
   settled: () => Promise<void>;
   /** How many requests are being worked on now (timed-out ones included). */
   inFlight: () => number;
+  /** Milliseconds since the last request finished with none running since; 0 while any runs. */
+  quietForMs: () => number;
 }
 
 export type App = ServerAdapter<ServerContext, AppHandlers>;
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps): App {
 
   // Work still running, including requests whose client already got a timeout answer.
   const running = new Set<Promise<unknown>>();
+  let lastFinishedAt = performance.now();
 
   /**
    * Every request gets an id (the caller's X-Request-Id when sane), returned
@@ -97,7 +100,12 @@ export function createApp(deps: AppDeps): App {
   async function withinTimeout(request: Request, server: ServerContext): Promise<Response> {
     const work = bounded(request, server);
     running.add(work);
-    void work.catch(() => undefined).finally(() => running.delete(work));
+    void work
+      .catch(() => undefined)
+      .finally(() => {
+        running.delete(work);
+        lastFinishedAt = performance.now();
+      });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof timedOut>((resolve) => {
       timer = setTimeout(() => resolve(timedOut), config.requestTimeoutMs);
@@ -115,7 +123,8 @@ export function createApp(deps: AppDeps): App {
     while (running.size > 0) await Promise.allSettled([...running]);
   }
 
-  return createServerAdapter<ServerContext, AppHandlers>({ handle, settled, inFlight: () => running.size });
+  const quietForMs = () => (running.size > 0 ? 0 : performance.now() - lastFinishedAt);
+  return createServerAdapter<ServerContext, AppHandlers>({ handle, settled, inFlight: () => running.size, quietForMs });
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {

@@ -105,6 +105,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   const readiness = new Readiness({
     database: () => orm.em.getConnection().execute('select 1'),
     redis: pinged ? () => pinged.ping() : null,
+    timeoutMs: Math.min(2_000, config.requestTimeoutMs),
   });
   const app = createApp({ config, orm, accounts: deps, logger: log, metrics, readiness });
   let server: Server | null = null;
@@ -146,21 +147,39 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   return rekey;
 }
 
+// How long no request must have arrived on an open connection before idle ones are closed.
+const DRAIN_QUIET_MS = 500;
+
 /**
- * Stops taking connections without cutting open ones: http.Server#close would
- * also close idle kept-alive connections at once, racing a client that is
- * sending on one right now. Instead requests on open connections are still
- * answered (with `Connection: close`, see app.ts) until in-flight work is
- * done; then idle connections are closed, and whatever is left when
- * SHUTDOWN_TIMEOUT runs out is cut.
+ * Stops taking connections without cutting open ones, then closes kept-alive
+ * connections only once nobody is using them.
+ *
+ * http.Server#close would close idle kept-alive connections at once; a load
+ * balancer that has not yet seen /ready turn 503 may be sending on one of them
+ * at that moment, and HTTP/1.1 has no way to warn it. So until in-flight work
+ * is done and no request has come for DRAIN_QUIET_MS, open connections are
+ * still served — each answer with `Connection: close` (app.ts), so every
+ * connection that carries a request during the drain closes cleanly after it.
+ * Then idle connections are closed; whatever is open when SHUTDOWN_TIMEOUT
+ * runs out is cut.
  */
 async function drain(server: Server, app: App, timeoutMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   NetServer.prototype.close.call(server);
   const timeout = new AbortController();
-  const deadline = delay(timeoutMs, 'timeout' as const, { signal: timeout.signal }).catch(() => 'cancelled' as const);
+  let timedOut = false;
+  const deadline = delay(timeoutMs, undefined, { signal: timeout.signal }).then(
+    () => (timedOut = true),
+    () => undefined,
+  );
   try {
-    if ((await Promise.race([app.settled(), deadline])) !== 'timeout') {
+    while (!timedOut) {
+      await Promise.race([app.settled(), deadline]);
+      const quiet = app.quietForMs();
+      if (quiet >= DRAIN_QUIET_MS || timedOut) break;
+      await Promise.race([delay(DRAIN_QUIET_MS - quiet), deadline]);
+    }
+    if (!timedOut) {
       server.closeIdleConnections();
       await Promise.race([closed, deadline]);
     }

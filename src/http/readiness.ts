@@ -9,13 +9,10 @@ export interface ReadinessReport {
   redis?: 'up' | 'down';
 }
 
-// A load balancer polls often: a hanging dependency must read as down quickly, not hold the probe.
-const CHECK_TIMEOUT_MS = 2_000;
-
-async function answers(check: DependencyCheck): Promise<'up' | 'down'> {
+async function answers(check: DependencyCheck, timeoutMs: number): Promise<'up' | 'down'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'down'>((resolve) => {
-    timer = setTimeout(() => resolve('down'), CHECK_TIMEOUT_MS);
+    timer = setTimeout(() => resolve('down'), timeoutMs);
   });
   try {
     return await Promise.race([check().then(() => 'up' as const), timeout]);
@@ -33,11 +30,17 @@ async function answers(check: DependencyCheck): Promise<'up' | 'down'> {
 export class Readiness {
   readonly #database: DependencyCheck;
   readonly #redis: DependencyCheck | null;
+  readonly #timeoutMs: number;
   #draining = false;
 
-  constructor(checks: { database: DependencyCheck; redis: DependencyCheck | null }) {
+  /**
+   * `timeoutMs` bounds each check: a load balancer polls often, and a hanging
+   * dependency must read as down quickly rather than hold the probe.
+   */
+  constructor(checks: { database: DependencyCheck; redis: DependencyCheck | null; timeoutMs?: number }) {
     this.#database = checks.database;
     this.#redis = checks.redis;
+    this.#timeoutMs = checks.timeoutMs ?? 2_000;
   }
 
   get draining(): boolean {
@@ -50,7 +53,10 @@ export class Readiness {
   }
 
   async check(): Promise<ReadinessReport> {
-    const [database, redis] = await Promise.all([answers(this.#database), this.#redis ? answers(this.#redis) : undefined]);
+    const [database, redis] = await Promise.all([
+      answers(this.#database, this.#timeoutMs),
+      this.#redis ? answers(this.#redis, this.#timeoutMs) : undefined,
+    ]);
     const report: ReadinessReport = { ready: !this.#draining && database === 'up' && redis !== 'down', draining: this.#draining, database };
     if (redis) report.redis = redis;
     return report;
