@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type { PrettyOptions, PrettyStream } from 'pino-pretty';
 import type { LogLevelName } from './config.ts';
 
 /** Yoga's logger shape (four levels, any arguments), plus child loggers that add fields to every line. */
@@ -140,6 +141,8 @@ function destinationFor(options: LoggerOptions): DestinationStream {
   const { destination, format = 'json' } = options;
   if (typeof destination === 'function') return lineWriterStream(destination);
   if (format === 'pretty') {
+    // Loaded only for a developer's terminal: production never pays for it.
+    const pretty = createRequire(import.meta.url)('pino-pretty') as (options: PrettyOptions) => PrettyStream;
     return pretty({ sync: true, colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', destination: destination ?? 1 });
   }
   return destination ?? pino.destination({ dest: 1, sync: true });
