@@ -3,7 +3,8 @@ import type { AccountsFor } from './accounts-for.ts';
 import type { PasswordPolicy } from './accounts/password-policy.ts';
 import type { Config } from './config.ts';
 import type { Orm } from './db/orm.ts';
-import type { AppLogger } from './logging.ts';
+import { withLogFields, type AppLogger } from './logging.ts';
+import { operationMetrics } from './graphql/operation-metrics.ts';
 import { createGraphQLServer } from './graphql/yoga.ts';
 import { accountPageRoute } from './http/account-page-route.ts';
 import { readyRoute } from './http/ready-route.ts';
@@ -11,6 +12,10 @@ import { REST_CHANGE_PASSWORD_ROUTE, restChangePasswordRoute } from './http/rest
 import { graphqlServiceUnavailable, restServiceUnavailable } from './http/service-unavailable.ts';
 import { json, PayloadTooLargeError, readBodyLimited } from './http/responses.ts';
 import type { ServerContext } from './server-context.ts';
+import { metricsRoute } from './http/metrics-route.ts';
+import type { Readiness } from './http/readiness.ts';
+import { requestIdFor } from './http/request-id.ts';
+import type { Metrics } from './observability/metrics.ts';
 
 export interface AppDeps {
   config: Config;
@@ -18,12 +23,18 @@ export interface AppDeps {
   accountsFor: AccountsFor;
   policy: PasswordPolicy;
   logger: AppLogger;
+  metrics: Metrics;
+  readiness: Readiness;
 }
 
 interface AppHandlers {
   handle: (request: Request, server: ServerContext) => Promise<Response>;
   /** Resolves once every request started so far has finished its work (timed-out ones included). */
   settled: () => Promise<void>;
+  /** How many requests are being worked on now (timed-out ones included). */
+  inFlight: () => number;
+  /** Milliseconds since the last request finished with none running since; 0 while any runs. */
+  quietForMs: () => number;
 }
 
 export type App = ServerAdapter<ServerContext, AppHandlers>;
@@ -39,7 +50,14 @@ export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const yoga = createGraphQLServer({
     ...deps,
-    routes: [readyRoute(deps.orm, Math.min(2_000, config.requestTimeoutMs)), restChangePasswordRoute(deps), ...(config.accountUi ? [accountPageRoute()] : [])],
+    routes: [
+      readyRoute(deps.readiness),
+      ...(config.metricsToken ? [metricsRoute(deps.metrics, config.metricsToken)] : []),
+      restChangePasswordRoute(deps),
+      ...(config.accountUi ? [accountPageRoute()] : []),
+      // Not a route: counts each query/mutation field's result for rekey_operations_total.
+      operationMetrics((operation, result) => deps.metrics.countOperation(operation, result)),
+    ],
   });
 
   async function bounded(request: Request, server: ServerContext): Promise<Response> {
@@ -61,11 +79,38 @@ export function createApp(deps: AppDeps): App {
 
   // Work still running, including requests whose client already got a timeout answer.
   const running = new Set<Promise<unknown>>();
+  let lastFinishedAt = performance.now();
 
+  /**
+   * Every request gets an id (the caller's X-Request-Id when sane), returned
+   * in the response and carried by every log line written while serving it.
+   */
   async function handle(request: Request, server: ServerContext): Promise<Response> {
+    const requestId = requestIdFor(request);
+    const started = performance.now();
+    return withLogFields({ requestId }, async () => {
+      const response = await withinTimeout(request, server);
+      const headers: Record<string, string> = { 'x-request-id': requestId };
+      // While draining, each connection is closed after its answer, so kept-alive clients move on.
+      if (deps.readiness.draining) headers.connection = 'close';
+      const answered = withHeaders(response, headers);
+      const { pathname } = new URL(request.url);
+      const quiet = pathname === '/ready' || pathname === '/health' || pathname === '/metrics';
+      deps.logger[quiet ? 'debug' : 'info']({ method: request.method, path: pathname, status: answered.status, ms: Math.round(performance.now() - started) }, 'request');
+      return answered;
+    });
+  }
+
+  /** The answer, or a 503 once REQUEST_TIMEOUT has passed (the work itself goes on, tracked in `running`). */
+  async function withinTimeout(request: Request, server: ServerContext): Promise<Response> {
     const work = bounded(request, server);
     running.add(work);
-    void work.catch(() => undefined).finally(() => running.delete(work));
+    void work
+      .catch(() => undefined)
+      .finally(() => {
+        running.delete(work);
+        lastFinishedAt = performance.now();
+      });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof timedOut>((resolve) => {
       timer = setTimeout(() => resolve(timedOut), config.requestTimeoutMs);
@@ -89,5 +134,18 @@ export function createApp(deps: AppDeps): App {
     while (running.size > 0) await Promise.allSettled([...running]);
   }
 
-  return createServerAdapter<ServerContext, AppHandlers>({ handle, settled });
+  const quietForMs = () => (running.size > 0 ? 0 : performance.now() - lastFinishedAt);
+  return createServerAdapter<ServerContext, AppHandlers>({ handle, settled, inFlight: () => running.size, quietForMs });
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  try {
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
+  } catch {
+    // Immutable headers (e.g. Response.error()): copy the response.
+    const copy = new Response(response.body, response);
+    for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+    return copy;
+  }
 }

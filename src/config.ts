@@ -48,6 +48,12 @@ export interface Config {
   notifications: NotificationsConfig;
   /** Connecting to PostgreSQL, or waiting for a free pooled connection, gives up after this long. */
   dbConnectTimeoutMs: number;
+  /** pino's level names; `silent` writes nothing. */
+  logLevel: LogLevelName;
+  /** Null: `/metrics` is not served at all (404). */
+  metricsToken: Secret | null;
+  /** How long SIGTERM waits for in-flight requests before closing their connections. */
+  shutdownTimeoutMs: number;
 }
 
 /** Security events, the outbox and its channels (SPEC "Security events and notifications"). */
@@ -77,6 +83,8 @@ export interface NotificationsConfig {
   /** How often the retention sweep runs in each instance. */
   sweepIntervalMs: number;
 }
+
+export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -200,6 +208,11 @@ const envSchema = z.object({
   SECURITY_EVENT_RETENTION: duration(86_400_000, 3_650 * 86_400_000).default(400 * 86_400_000),
   RETENTION_SWEEP_INTERVAL: duration(1_000, 86_400_000).default(3_600_000),
   DB_CONNECT_TIMEOUT: duration(100, 600_000).default(5_000),
+  LOG_LEVEL: z
+    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'], { error: 'must be trace, debug, info, warn, error, fatal or silent' })
+    .default('info'),
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512, 'must be at most 512 characters').optional(),
+  SHUTDOWN_TIMEOUT: duration(0, 600_000).default(30_000),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -352,6 +365,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     passwordHistory: env.PASSWORD_HISTORY,
     notifications: readNotifications(env),
     dbConnectTimeoutMs: env.DB_CONNECT_TIMEOUT,
+    logLevel: env.LOG_LEVEL,
+    metricsToken: env.METRICS_TOKEN === undefined ? null : Secret.fromText(env.METRICS_TOKEN),
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
   };
 }
 

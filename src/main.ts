@@ -3,11 +3,11 @@ import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { createLogger } from './logging.ts';
 import { createRekey } from './runtime.ts';
 
-const log = createLogger('info');
-
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
+  // JSON lines for log collectors; readable lines on a developer's terminal.
+  const log = createLogger({ level: config.logLevel, format: config.env === 'development' ? 'pretty' : 'json' });
   if (!process.env.UV_THREADPOOL_SIZE) {
     log.warn('UV_THREADPOOL_SIZE is unset; `npm start` sets it to the core count so bcrypt cannot starve other work.');
   }
@@ -19,11 +19,12 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info(`${signal} received: finishing in-flight requests, then stopping.`);
+    log.info(`${signal} received: draining (not ready, no new connections, in-flight requests finish), then stopping.`);
+    // The drain cuts connections at SHUTDOWN_TIMEOUT; this is the last resort if closing itself hangs.
     const force = setTimeout(() => {
-      console.error('Shutdown took too long; exiting.');
+      log.error('Shutdown took too long; exiting.');
       process.exit(1);
-    }, config.requestTimeoutMs + 5_000);
+    }, config.shutdownTimeoutMs + 10_000);
     force.unref();
     await rekey.close();
     log.info('Stopped.');

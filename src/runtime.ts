@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { accountsFor, type AccountsForOptions } from './accounts-for.ts';
 import type { AccountDeps } from './accounts/account-service.ts';
@@ -17,8 +18,12 @@ import { SecurityEvents } from './events/security-events.ts';
 import { createLogger, type AppLogger } from './logging.ts';
 import { EmailSender } from './notifications/email-sender.ts';
 import { WebhookSender } from './notifications/webhook-sender.ts';
+import { OutboxRepository } from './outbox/outbox-repository.ts';
 import { OutboxWorker } from './outbox/outbox-worker.ts';
 import { WindowAttemptLimiter, type AttemptLimiter } from './limits/attempt-limiter.ts';
+import { observedLimiter } from './limits/observed-limiter.ts';
+import { Readiness } from './http/readiness.ts';
+import { Metrics } from './observability/metrics.ts';
 
 export interface Rekey {
   app: App;
@@ -26,10 +31,17 @@ export interface Rekey {
   deps: AccountDeps;
   /** This instance's outbox worker (security notifications). */
   outbox: OutboxWorker;
+  /** This instance's Prometheus series (its own registry). */
+  metrics: Metrics;
+  readiness: Readiness;
   /** Set once `listen` has been called. */
   url: string | null;
   listen(): Promise<string>;
-  /** Stops accepting, lets in-flight requests finish, then closes the database and Redis. */
+  /**
+   * The drain: /ready turns 503, no new connections, in-flight requests finish
+   * (up to SHUTDOWN_TIMEOUT; kept-alive connections are answered with
+   * `Connection: close`), then the database and Redis close.
+   */
   close(): Promise<void>;
 }
 
@@ -83,13 +95,17 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     await breached.close();
     throw error;
   });
+  const metrics = new Metrics();
   let limiter: AttemptLimiter | undefined;
+  let redis: Redis | null = null;
   try {
     const applied = await migrate(orm);
     if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
-    limiter = config.redisUrl
-      ? WindowAttemptLimiter.redis(config.limits, await connectRedis(config.redisUrl), config.redisKeyPrefix)
-      : WindowAttemptLimiter.inMemory(config.limits);
+    redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+    limiter = observedLimiter(
+      redis ? WindowAttemptLimiter.redis(config.limits, redis, config.redisKeyPrefix) : WindowAttemptLimiter.inMemory(config.limits),
+      (action, decision) => metrics.countRateLimitDecision(action, decision),
+    );
   } catch (error) {
     await breached.close();
     await orm.close(true);
@@ -105,11 +121,13 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     : null;
   const webhook = notifications.webhook ? new WebhookSender({ ...notifications.webhook, timeoutMs: deliveryTimeoutMs }) : null;
   const outbox = new OutboxWorker({ orm, settings: notifications.outbox, webhook, email, log });
+  metrics.setOutboxCounts(() => new OutboxRepository(orm.em.fork()).countByState());
   const sweep = new RetentionSweep(orm, notifications, log);
   outbox.start();
   sweep.start();
 
   const hasher = new PasswordHasher(config.bcryptCost);
+  hasher.observer = (op, seconds) => metrics.observeBcrypt(op, seconds);
   // Computed in the background now, so the first unknown-email sign-in costs what the others do.
   void hasher.decoyHash();
   const deps: AccountDeps = {
@@ -122,20 +140,31 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     history: new PasswordHistory(config.passwordHistory, hasher),
     events: new SecurityEvents(notifications, () => outbox.wake()),
   };
+  const pinged = redis;
+  const readiness = new Readiness({
+    database: () => orm.em.getConnection().execute('select 1'),
+    redis: pinged ? () => pinged.ping() : null,
+    timeoutMs: Math.min(2_000, config.requestTimeoutMs),
+  });
   const app = createApp({
     config,
     orm,
     accountsFor: accountsFor({ orm, deps, trustProxyHops: config.trustProxyHops, ...(createService ? { createService } : {}) }),
     policy: deps.policy,
     logger: log,
+    metrics,
+    readiness,
   });
   let server: Server | null = null;
+  let closing: Promise<void> | undefined;
 
   const rekey: Rekey = {
     app,
     orm,
     deps,
     outbox,
+    metrics,
+    readiness,
     url: null,
     async listen() {
       const requestTimeout = config.requestTimeoutMs + 5_000;
@@ -150,21 +179,65 @@ export async function createRekey(config: Config, { log = createLogger('silent')
       rekey.url = `http://${host}:${address.port}`;
       return rekey.url;
     },
-    async close() {
-      if (server) {
-        const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
-        server.closeIdleConnections();
-        await closing;
-      }
-      // Never close the database under a request that is still working.
-      await app.settled();
-      await outbox.close();
-      await sweep.close();
-      email?.close();
-      await limiter.close();
-      await breached.close();
-      await orm.close(true);
+    close() {
+      closing ??= (async () => {
+        readiness.startDraining();
+        if (server) await drain(server, app, config.shutdownTimeoutMs);
+        // Never close the database under a request that is still working.
+        await app.settled();
+        // The outbox worker stops claiming and releases its claims, while the database is open.
+        await outbox.close();
+        await sweep.close();
+        email?.close();
+        await limiter.close();
+        await breached.close();
+        await orm.close(true);
+      })();
+      return closing;
     },
   };
   return rekey;
+}
+
+// How long no request must have arrived on an open connection before idle ones are closed.
+const DRAIN_QUIET_MS = 500;
+
+/**
+ * Stops taking connections without cutting open ones, then closes kept-alive
+ * connections only once nobody is using them.
+ *
+ * http.Server#close would close idle kept-alive connections at once; a load
+ * balancer that has not yet seen /ready turn 503 may be sending on one of them
+ * at that moment, and HTTP/1.1 has no way to warn it. So until in-flight work
+ * is done and no request has come for DRAIN_QUIET_MS, open connections are
+ * still served — each answer with `Connection: close` (app.ts), so every
+ * connection that carries a request during the drain closes cleanly after it.
+ * Then idle connections are closed; whatever is open when SHUTDOWN_TIMEOUT
+ * runs out is cut.
+ */
+async function drain(server: Server, app: App, timeoutMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  NetServer.prototype.close.call(server);
+  const timeout = new AbortController();
+  let timedOut = false;
+  const deadline = delay(timeoutMs, undefined, { signal: timeout.signal }).then(
+    () => (timedOut = true),
+    () => undefined,
+  );
+  try {
+    while (!timedOut) {
+      await Promise.race([app.settled(), deadline]);
+      const quiet = app.quietForMs();
+      if (quiet >= DRAIN_QUIET_MS || timedOut) break;
+      await Promise.race([delay(DRAIN_QUIET_MS - quiet), deadline]);
+    }
+    if (!timedOut) {
+      server.closeIdleConnections();
+      await Promise.race([closed, deadline]);
+    }
+  } finally {
+    timeout.abort();
+  }
+  server.closeAllConnections();
+  await closed;
 }

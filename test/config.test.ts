@@ -73,6 +73,17 @@ describe('configuration', () => {
     expect(config).toMatchObject({ jwtTtlSeconds: 900, passwordPolicy: 'nist', trustProxyHops: 1, corsOrigins: ['https://a.example', 'https://b.example'] });
     expect(config.limits.signIn.windowMs).toBe(2000);
   });
+
+  it('reads the operations settings: LOG_LEVEL, METRICS_TOKEN (kept secret), SHUTDOWN_TIMEOUT', () => {
+    expect(loadConfig({})).toMatchObject({ logLevel: 'info', metricsToken: null, shutdownTimeoutMs: 30_000 });
+    const config = loadConfig({ LOG_LEVEL: 'debug', METRICS_TOKEN: 'scrape-token-0123456789', SHUTDOWN_TIMEOUT: '10s' });
+    expect(config).toMatchObject({ logLevel: 'debug', shutdownTimeoutMs: 10_000 });
+    expect(config.metricsToken?.bytes.toString()).toBe('scrape-token-0123456789');
+    expect(JSON.stringify(config)).not.toContain('scrape-token-0123456789');
+    expectConfigError({ LOG_LEVEL: 'loud' }, /^Invalid configuration: LOG_LEVEL must be trace, debug, info, warn, error, fatal or silent$/);
+    expectConfigError({ METRICS_TOKEN: 'short' }, /^Invalid configuration: METRICS_TOKEN must be at least 16 characters$/);
+    expectConfigError({ SHUTDOWN_TIMEOUT: 'soon' }, /^Invalid configuration: SHUTDOWN_TIMEOUT must be a duration/);
+  });
 });
 
 describe('start-up with invalid configuration', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { inspect } from 'node:util';
 import bcrypt from 'bcrypt';
 import { createLogger, redact } from '../src/logging.ts';
 import { ChangePasswordDocument } from './generated/graphql.ts';
@@ -22,6 +23,33 @@ describe('logs never carry secrets', () => {
     expect(all).not.toContain('Correct-Horse-9');
     expect(all).toContain('[bcrypt hash]');
     expect(all).toContain('connection terminated');
+  });
+
+  it('redacts util.inspect output, form bodies, secret-named fields and error causes', () => {
+    const lines: string[] = [];
+    const log = createLogger('info', (_level, line) => lines.push(line));
+    log.info(inspect({ currentPassword: 'Inspect-Pass-1', newPassword: "it's-Quoted-2" }));
+    log.info('body: currentPassword=Form-Pass-3&newPassword=Form%20Pass-4&remember=1');
+    log.info({ input: { newPassword: 'Field-Pass-5', jwtSecret: 'Field-Secret-6' }, email: 'a@example.com' }, 'structured');
+    log.error('Route failed:', new Error('outer', { cause: new Error('inner "password": "Cause-Pass-7"') }));
+    const all = lines.join('\n');
+    for (const secret of ['Inspect-Pass-1', "it's-Quoted-2", 'Form-Pass-3', 'Form%20Pass-4', 'Field-Pass-5', 'Field-Secret-6', 'Cause-Pass-7']) {
+      expect(all).not.toContain(secret);
+    }
+    // What is not secret stays readable, and every line is still one JSON object.
+    const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(entries[1]?.msg).toBe('body: currentPassword=[redacted]&newPassword=[redacted]&remember=1');
+    expect(entries[2]).toMatchObject({ email: 'a@example.com', msg: 'structured' });
+    expect(entries[3]).toMatchObject({ msg: 'Route failed: outer', err: { type: 'Error', message: 'outer', cause: { message: 'inner "password": "[redacted]"' } } });
+  });
+
+  it('writes nothing below its level, and nothing at all when silent', () => {
+    const lines: string[] = [];
+    const log = createLogger('warn', (_level, line) => lines.push(line));
+    log.info('not this');
+    log.warn('this');
+    createLogger('silent').error('nowhere');
+    expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual(['this']);
   });
 
   it('keeps ordinary text as it is', () => {

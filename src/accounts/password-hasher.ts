@@ -14,6 +14,9 @@ export function sameForBcrypt(a: string, b: string): boolean {
 /** `unnormalized-match`: the hash was made elsewhere from the password before NFC normalisation. */
 export type PasswordMatch = 'match' | 'unnormalized-match' | 'mismatch';
 
+/** Told how long each bcrypt operation took, in seconds (the metrics hook; the domain knows no metrics library). */
+export type BcryptObserver = (op: 'hash' | 'compare', seconds: number) => void;
+
 /**
  * bcrypt, always through the native asynchronous API so hashing runs on the
  * libuv pool and never blocks the event loop.
@@ -22,6 +25,7 @@ export class PasswordHasher {
   readonly cost: number;
   /** bcrypt operations run so far (the decoy hash included): for metrics, tests and benchmarks. */
   readonly operations = { hashes: 0, compares: 0 };
+  observer: BcryptObserver | undefined;
   #decoy: Promise<string> | undefined;
 
   constructor(cost: number) {
@@ -30,12 +34,19 @@ export class PasswordHasher {
 
   hash(password: string): Promise<string> {
     this.operations.hashes += 1;
-    return bcrypt.hash(normalizePassword(password), this.cost);
+    return this.#timed('hash', () => bcrypt.hash(normalizePassword(password), this.cost));
   }
 
   #compare(password: string, hash: string): Promise<boolean> {
     this.operations.compares += 1;
-    return bcrypt.compare(password, hash);
+    return this.#timed('compare', () => bcrypt.compare(password, hash));
+  }
+
+  #timed<T>(op: 'hash' | 'compare', work: () => Promise<T>): Promise<T> {
+    const observer = this.observer;
+    if (!observer) return work();
+    const started = performance.now();
+    return work().finally(() => observer(op, (performance.now() - started) / 1000));
   }
 
   /**
