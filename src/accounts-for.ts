@@ -24,6 +24,6 @@ export interface AccountsForOptions {
 export function accountsFor({ orm, deps, trustProxyHops, createService = (db, d) => new AccountService(db, d) }: AccountsForOptions): AccountsFor {
   return (request, server) => ({
     accounts: createService(orm.em.fork(), deps),
-    client: { address: clientAddress(request, server, trustProxyHops) },
+    client: { address: clientAddress(request, server, trustProxyHops), userAgent: request.headers.get('user-agent') },
   });
 }

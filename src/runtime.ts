@@ -5,6 +5,7 @@ import { accountsFor, type AccountsForOptions } from './accounts-for.ts';
 import type { AccountDeps } from './accounts/account-service.ts';
 import { PasswordHasher } from './accounts/password-hasher.ts';
 import { PasswordPolicy } from './accounts/password-policy.ts';
+import { SESSION_SWEEP_INTERVAL_MS, sweepEndedSessions } from './accounts/session-sweep.ts';
 import { SessionTokens } from './accounts/session-tokens.ts';
 import { createApp, type App } from './app.ts';
 import type { Config } from './config.ts';
@@ -20,6 +21,8 @@ export interface Rekey {
   /** Set once `listen` has been called. */
   url: string | null;
   listen(): Promise<string>;
+  /** One sweep of ended sessions (the timer runs it hourly); returns how many were deleted. */
+  sweepSessions(): Promise<number>;
   /** Stops accepting, lets in-flight requests finish, then closes the database and Redis. */
   close(): Promise<void>;
 }
@@ -87,6 +90,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     policy: new PasswordPolicy(config.passwordPolicy),
     limiter,
     lockout: config.lockout,
+    sessions: config.sessions,
   };
   const app = createApp({
     config,
@@ -96,12 +100,19 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     logger: log,
   });
   let server: Server | null = null;
+  const sweepSessions = () => sweepEndedSessions(orm.em.fork(), config.sessions);
+  // Unref'd: it never keeps the process alive; a failed sweep is retried at the next tick.
+  const sweepTimer = setInterval(() => {
+    sweepSessions().catch((error: unknown) => log.warn('Session sweep failed:', error));
+  }, SESSION_SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
 
   const rekey: Rekey = {
     app,
     orm,
     deps,
     url: null,
+    sweepSessions,
     async listen() {
       const requestTimeout = config.requestTimeoutMs + 5_000;
       server = createServer({ requestTimeout, headersTimeout: Math.min(10_000, requestTimeout) }, app);
@@ -116,6 +127,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
       return rekey.url;
     },
     async close() {
+      clearInterval(sweepTimer);
       if (server) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         server.closeIdleConnections();

@@ -1,6 +1,7 @@
 import type { Db } from '../db/orm.ts';
 import { Authentication } from './authentication.ts';
-import { LimiterUnavailableError, type AttemptLimiter, type LimitedAction, type LimitSubject } from '../limits/attempt-limiter.ts';
+import type { AttemptLimiter, LimitedAction, LimitSubject } from '../limits/attempt-limiter.ts';
+import { consumeAttempt } from './consume-attempt.ts';
 import {
   AccountGoneError,
   EmailTakenError,
@@ -14,7 +15,9 @@ import {
 import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
 import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
-import type { IssuedToken, SessionTokens } from './session-tokens.ts';
+import type { SessionTokens } from './session-tokens.ts';
+import { SessionService, type SignedIn } from './session-service.ts';
+import type { SessionSettings } from './session-settings.ts';
 import type { User } from './user.entity.ts';
 import { UserRepository } from './user.repository.ts';
 
@@ -25,20 +28,28 @@ export interface AccountDeps {
   policy: PasswordPolicy;
   limiter: AttemptLimiter;
   lockout: LockoutSettings;
+  sessions: SessionSettings;
 }
 
 /** Who is calling, as far as the transport can tell. */
 export interface Client {
   address: string;
+  /** Stored with a new session for display (bounded there). */
+  userAgent?: string | null;
 }
 
-export interface Session extends IssuedToken {
-  user: User;
-}
+export type { SignedIn } from './session-service.ts';
 
-export interface PasswordChange extends Session {
+export interface PasswordChange extends SignedIn {
   success: true;
   message: 'Password changed successfully.';
+}
+
+/** The REST route's change: every session ends, so there is no token to hand back. */
+export interface PasswordChangeEverywhere {
+  success: true;
+  message: 'Password changed successfully.';
+  user: User;
 }
 
 export interface ChangePasswordInput {
@@ -57,23 +68,28 @@ export function normalizeEmail(email: string): string {
  * Cheap checks come first so no bcrypt work is spent where they decide.
  */
 export class AccountService {
+  readonly #db: Db;
   readonly #users: UserRepository;
   readonly #deps: AccountDeps;
   readonly #failedChecks: FailedChecks;
+  /** Refresh, sign-out, listing and revoking sessions. */
+  readonly sessions: SessionService;
 
   /** `db` is this request's own EntityManager fork. */
   constructor(db: Db, deps: AccountDeps) {
+    this.#db = db;
     this.#users = new UserRepository(db);
     this.#deps = deps;
     this.#failedChecks = new FailedChecks(this.#users, deps.lockout);
+    this.sessions = new SessionService(db, deps);
   }
 
   /** The request's bearer token, to be checked as far as needed (see Authentication). */
   authenticate(token: string | null): Authentication {
-    return new Authentication(token, this.#deps.tokens, this.#users);
+    return new Authentication(token, this.#deps.tokens, this.sessions.repository);
   }
 
-  async signUp(input: { email: string; password: string }, client: Client): Promise<Session> {
+  async signUp(input: { email: string; password: string }, client: Client): Promise<SignedIn> {
     await this.#consume('signUp', [`address:${client.address}`]);
     const email = normalizeEmail(input.email);
     const password = normalizePassword(input.password);
@@ -82,10 +98,10 @@ export class AccountService {
     // Two sign-ups for one email at once: the database's unique index decides.
     const user = await this.#users.add(email, await this.#deps.hasher.hash(password));
     if (user === null) throw new EmailTakenError();
-    return this.#session(user);
+    return this.sessions.start(user, client);
   }
 
-  async signIn(input: { email: string; password: string }, client: Client): Promise<Session> {
+  async signIn(input: { email: string; password: string }, client: Client): Promise<SignedIn> {
     const email = normalizeEmail(input.email);
     await this.#consume('signIn', [`address:${client.address}`, `email:${email}`]);
     const user = await this.#users.findByEmail(email);
@@ -108,16 +124,48 @@ export class AccountService {
       const upgraded = await this.#deps.hasher.hash(input.password);
       await this.#users.upgradeHash(user.id, user.password, upgraded);
     }
-    return this.#session(user);
+    return this.sessions.start(user, client);
   }
 
+  /**
+   * GraphQL's change: the caller's session is renewed (its old access and
+   * refresh tokens die, fresh ones come back) and, with `revokeOtherSessions`,
+   * every other session ends, in the transaction of the password update.
+   */
   async changePassword(session: Authentication, input: ChangePasswordInput, client: Client): Promise<PasswordChange> {
+    return this.#changePassword(session, input, client, async (sessions, user, current) => {
+      const renewed = await sessions.renew(user, current.sessionId, current.generation);
+      // The caller's session ended meanwhile: nothing is committed.
+      if (renewed === null) throw new InvalidSessionError();
+      if (input.revokeOtherSessions) await sessions.revokeAll(user.id, 'password_changed', current.sessionId);
+      return { success: true, message: 'Password changed successfully.', ...renewed };
+    });
+  }
+
+  /** The workflow-compatible REST route's change: every session of the account ends, the caller's too. */
+  async changePasswordEverywhere(
+    session: Authentication,
+    input: Omit<ChangePasswordInput, 'revokeOtherSessions'>,
+    client: Client,
+  ): Promise<PasswordChangeEverywhere> {
+    return this.#changePassword(session, { ...input, revokeOtherSessions: true }, client, async (sessions, user) => {
+      await sessions.revokeAll(user.id, 'password_changed');
+      return { success: true, message: 'Password changed successfully.', user };
+    });
+  }
+
+  async #changePassword<T>(
+    session: Authentication,
+    input: ChangePasswordInput,
+    client: Client,
+    afterUpdate: (sessions: SessionService, user: User, current: { sessionId: string; generation: number }) => Promise<T>,
+  ): Promise<T> {
     // The signature is enough to know whose limit to count: refusals cost no database work.
-    // The session version is part of the key, so a revoked token (older version)
-    // cannot use up the limit of the owner's current sessions.
+    // The session and its generation are part of the key, so a revoked or
+    // renewed token cannot use up the limit of the owner's live sessions.
     const claims = session.claims;
     if (claims === null) throw new InvalidSessionError();
-    await this.#consume('changePassword', [`account:${claims.userId}:v${claims.sessionVersion}`, `address:${client.address}`]);
+    await this.#consume('changePassword', [`account:${claims.userId}:${claims.sessionId}:g${claims.generation}`, `address:${client.address}`]);
     const viewer = await this.#viewer(session);
     const newPassword = normalizePassword(input.newPassword);
     this.#enforcePolicy(newPassword, viewer.email);
@@ -136,19 +184,20 @@ export class AccountService {
     }
 
     const newHash = await this.#deps.hasher.hash(newPassword);
-    // Compare-and-set against the hash verified above (the repository's update also clears the failure count).
-    const user = await this.#users.replacePassword({
-      userId: viewer.id,
-      expectedHash: verifiedHash,
-      newHash,
-      revokeSessions: input.revokeOtherSessions,
+    const current = { sessionId: claims.sessionId, generation: claims.generation };
+    // The compare-and-set update and the session changes commit together or not at all.
+    const outcome = await this.#db.transactional(async (tx) => {
+      // Compare-and-set against the hash verified above (the repository's update also clears the failure count).
+      const user = await new UserRepository(tx).replacePassword({ userId: viewer.id, expectedHash: verifiedHash, newHash });
+      if (user === null) return null;
+      return { result: await afterUpdate(this.sessions.on(tx), user, current) };
     });
-    if (user === null) {
+    if (outcome === null) {
       // A concurrent change won. This check did verify the password, so its slot is released.
       await this.#failedChecks.succeeded(viewer.id);
       throw new IncorrectPasswordError();
     }
-    return { success: true, message: 'Password changed successfully.', ...this.#session(user) };
+    return outcome.result;
   }
 
   /** The signed-in account behind a session, or the domain error that says why there is none. */
@@ -158,25 +207,13 @@ export class AccountService {
     throw state.state === 'unknown-user' ? new AccountGoneError() : new InvalidSessionError();
   }
 
-  #session(user: User): Session {
-    return { user, ...this.#deps.tokens.issue({ userId: user.id, sessionVersion: user.sessionVersion }) };
-  }
-
   #enforcePolicy(password: string, email: string): void {
     const [first, ...rest] = this.#deps.policy.check(password, email);
     if (first !== undefined) throw new WeakPasswordError([first, ...rest]);
   }
 
-  async #consume(action: LimitedAction, subjects: LimitSubject[]): Promise<void> {
-    try {
-      const verdict = await this.#deps.limiter.consume(action, subjects);
-      if (verdict.limited) throw new RateLimitedError(verdict.retryAfterSeconds);
-    } catch (error) {
-      // Fail closed: without a working limiter, no password check runs.
-      if (error instanceof LimiterUnavailableError) {
-        throw new RateLimitedError(5, 'Too many attempts cannot be counted right now. Try again in a few seconds.');
-      }
-      throw error;
-    }
+  /** Fail closed: without a working limiter, no password check runs. */
+  #consume(action: LimitedAction, subjects: LimitSubject[]): Promise<void> {
+    return consumeAttempt(this.#deps.limiter, action, subjects);
   }
 }

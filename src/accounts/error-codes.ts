@@ -10,6 +10,7 @@ export const ERROR_CODES = [
   'PASSWORD_REUSED',
   'EMAIL_TAKEN',
   'RATE_LIMITED',
+  'SESSION_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

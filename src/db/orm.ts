@@ -5,6 +5,8 @@ import { Migrator } from '@mikro-orm/migrations';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import { RefreshToken } from '../accounts/refresh-token.entity.ts';
+import { Session } from '../accounts/session.entity.ts';
 import { User } from '../accounts/user.entity.ts';
 import { migrationsList } from './migration-list.ts';
 
@@ -28,7 +30,7 @@ export function pgliteDirFor(dataDir: string): string {
 
 /** What the server and the MikroORM CLI (mikro-orm.config.ts) share. */
 export const ormBaseOptions = {
-  entities: [User],
+  entities: [User, Session, RefreshToken],
   extensions: [Migrator],
   migrations: { path: 'src/db/migrations', pathTs: 'src/db/migrations', snapshot: false },
 };

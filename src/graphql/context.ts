@@ -1,6 +1,7 @@
 import type { AccountService, Client } from '../accounts/account-service.ts';
 import type { PasswordPolicy } from '../accounts/password-policy.ts';
 import type { Authentication } from '../accounts/authentication.ts';
+import type { SessionCookie } from './session-cookie.ts';
 
 /** Built fresh for every request (Pothos caches per context object). */
 export interface GraphQLContext {
@@ -9,4 +10,6 @@ export interface GraphQLContext {
   accounts: AccountService;
   policy: PasswordPolicy;
   client: Client;
+  /** Which session this answer signs in, and (cookie mode) the refresh cookie to set or clear. */
+  sessionCookie: SessionCookie;
 }

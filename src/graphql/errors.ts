@@ -7,6 +7,7 @@ import {
   InvalidSessionError,
   PasswordReusedError,
   RateLimitedError,
+  SessionNotFoundError,
   ValidationError,
   WeakPasswordError,
   type FieldError,
@@ -67,6 +68,8 @@ const errorTypes: Record<ErrorCode, () => unknown> = {
   INCORRECT_PASSWORD: () => builder.objectType(IncorrectPasswordError, { name: 'IncorrectPasswordError', interfaces: [ErrorInterface], fields: () => ({}) }),
   PASSWORD_REUSED: () => builder.objectType(PasswordReusedError, { name: 'PasswordReusedError', interfaces: [ErrorInterface], fields: () => ({}) }),
   EMAIL_TAKEN: () => builder.objectType(EmailTakenError, { name: 'EmailTakenError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  SESSION_NOT_FOUND: () =>
+    builder.objectType(SessionNotFoundError, { name: 'SessionNotFoundError', interfaces: [ErrorInterface], fields: () => ({}) }),
 };
 
 for (const register of Object.values(errorTypes)) register();
