@@ -15,6 +15,9 @@ const SECRETS: [RegExp, string][] = [
   [/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '[token]'],
   // Bearer values of any shape.
   [/(bearer\s+)\S+/gi, '$1[token]'],
+  // Refresh tokens: "refreshToken": "…" in JSON and GraphQL literals, and the cookie-mode cookie.
+  [/(refreshToken\\?"?\s*[:=]\s*\\?")(?:[^"\\]|\\.)*/gi, '$1[token]'],
+  [/(rekey_refresh=)[^;\s]*/g, '$1[token]'],
   // "password": "…" in JSON, GraphQL literals and query strings.
   [/((?:current|new)?password\\?"?\s*[:=]\s*\\?")(?:[^"\\]|\\.)*/gi, '$1[password]'],
 ];
