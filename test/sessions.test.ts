@@ -10,8 +10,8 @@ let account: Awaited<ReturnType<typeof signUp>>;
 beforeAll(async () => {
   server = await startTestServer();
   account = await signUp(server.graphqlUrl);
-});
-afterAll(() => server.close());
+}, 180_000);
+afterAll(() => server?.close(), 60_000);
 
 const me = async (token: string) => (await run(server.graphqlUrl, MeDocument, {}, { token })).me;
 const now = () => Math.floor(Date.now() / 1000);
