@@ -2,7 +2,7 @@
 // with each other (the bcrypt bound, Rekey, naive; the rejection paths) run in
 // alternating rounds, so that a burst of load from elsewhere on a shared
 // machine falls on all of them rather than on one.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -77,7 +77,7 @@ function serverEnv(database: BenchDatabase, options: BenchOptions, secret: strin
 
 /** A token with the right shape and claims, signed with a key the server does not have. */
 function forgedToken(userId: number): string {
-  return jwt.sign({ sv: 0 }, randomBytes(48), { algorithm: 'HS256', subject: String(userId), issuer: 'rekey', audience: 'rekey', expiresIn: 3600 });
+  return jwt.sign({ sid: randomUUID(), gen: 0 }, randomBytes(48), { algorithm: 'HS256', subject: String(userId), issuer: 'rekey', audience: 'rekey', expiresIn: 3600 });
 }
 
 /** Enough accounts that none is changed more than CHANGES_PER_ACCOUNT times, estimated from one hash at this cost. */

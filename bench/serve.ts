@@ -36,14 +36,25 @@ class BenchCommands {
     this.#config = config;
   }
 
-  /** Accounts inserted directly, all with one password hashed once at the configured cost, each with a session token. */
+  /**
+   * Accounts inserted directly, all with one password hashed once at the
+   * configured cost, each with a real session (rows inserted in SQL) and an
+   * access token naming it.
+   */
   async seed({ count, password, emailPrefix }: Commands['seed']['args']): Promise<SeededAccount[]> {
     const hash = await this.#rekey.deps.hasher.hash(password);
-    const rows = await this.#rekey.orm.em.fork().execute<{ id: number; email: string }[]>(
-      `insert into "users" ("email", "password")
-       select ?::text || '-' || g::text || '@bench.test', ? from generate_series(1, ?::int) as g
-       returning "id", "email"`,
-      [emailPrefix, hash, count],
+    const rows = await this.#rekey.orm.em.fork().execute<{ id: number; email: string; session_id: string }[]>(
+      `with "account" as (
+         insert into "users" ("email", "password")
+         select ?::text || '-' || g::text || '@bench.test', ? from generate_series(1, ?::int) as g
+         returning "id", "email"
+       ), "session" as (
+         insert into "sessions" ("id", "user_id", "expires_at", "ip_address", "user_agent", "generation")
+         select gen_random_uuid()::text, "id", now() + make_interval(secs => ?), '127.0.0.1', 'bench', 0 from "account"
+         returning "id", "user_id"
+       )
+       select a."id", a."email", s."id" as "session_id" from "account" a join "session" s on s."user_id" = a."id"`,
+      [emailPrefix, hash, count, this.#config.sessions.ttlMs / 1000],
     );
     await this.#fillHistory(rows.map((row) => row.id));
     return rows
@@ -52,7 +63,7 @@ class BenchCommands {
         id: row.id,
         email: row.email,
         password,
-        token: this.#rekey.deps.tokens.issue({ userId: row.id, sessionVersion: 0 }).token,
+        token: this.#rekey.deps.tokens.issue({ userId: row.id, sessionId: row.session_id, generation: 0 }).token,
       }));
   }
 

@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BreachedPasswordSettings, BreachedPasswordSource } from './accounts/breached/breached-passwords.ts';
 import type { LockoutSettings } from './accounts/failed-checks.ts';
+import type { SessionSettings } from './accounts/session-settings.ts';
 import { PASSWORD_POLICY_NAMES, type PasswordPolicyName } from './accounts/password-policy.ts';
 import type { LimitRules } from './limits/attempt-limiter.ts';
 import { isSecurityEventKind, SECURITY_EVENT_KINDS, type SecurityEventKind } from './events/security-event-kind.ts';
@@ -54,6 +55,9 @@ export interface Config {
   metricsToken: Secret | null;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
+  sessions: SessionSettings;
+  /** SESSION_COOKIE: refresh tokens travel only in an HttpOnly cookie. */
+  sessionCookie: boolean;
 }
 
 /** Security events, the outbox and its channels (SPEC "Security events and notifications"). */
@@ -137,7 +141,7 @@ const envSchema = z.object({
   REDIS_KEY_PREFIX: z.string().min(1).max(100).default('rekey:limit:'),
   JWT_SECRET: z.string().optional(),
   JWT_SECRET_FILE: z.string().optional(),
-  JWT_TTL: duration(60_000, 30 * 86_400_000).default(3_600_000),
+  JWT_TTL: duration(60_000, 30 * 86_400_000).default(15 * 60_000),
   JWT_ISSUER: z.string().min(1).default('rekey'),
   JWT_AUDIENCE: z.string().min(1).default('rekey'),
   BCRYPT_COST: intIn(4, 31).default(12),
@@ -213,6 +217,13 @@ const envSchema = z.object({
     .default('info'),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512, 'must be at most 512 characters').optional(),
   SHUTDOWN_TIMEOUT: duration(0, 600_000).default(30_000),
+  SESSION_TTL: duration(1_000, 400 * 86_400_000).default(30 * 86_400_000),
+  SESSION_IDLE_TIMEOUT: duration(1_000, 400 * 86_400_000).default(7 * 86_400_000),
+  REFRESH_REUSE_GRACE: duration(0, 300_000).default(10_000),
+  MAX_SESSIONS_PER_USER: intIn(1, 10_000).default(50),
+  REFRESH_RATE_LIMIT: intIn(1, 1_000_000).default(60),
+  SESSION_RETENTION: duration(0, 400 * 86_400_000).default(7 * 86_400_000),
+  SESSION_COOKIE: bool.default(false),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -349,6 +360,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       changePassword: { max: env.CHANGE_PASSWORD_RATE_LIMIT, windowMs: window },
       signIn: { max: env.SIGN_IN_RATE_LIMIT, windowMs: window },
       signUp: { max: env.SIGN_UP_RATE_LIMIT, windowMs: window },
+      refreshSession: { max: env.REFRESH_RATE_LIMIT, windowMs: window },
     },
     lockout: {
       threshold: env.LOCKOUT_THRESHOLD,
@@ -368,6 +380,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL,
     metricsToken: env.METRICS_TOKEN === undefined ? null : Secret.fromText(env.METRICS_TOKEN),
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT,
+    sessions: {
+      ttlMs: env.SESSION_TTL,
+      idleTimeoutMs: env.SESSION_IDLE_TIMEOUT,
+      reuseGraceMs: env.REFRESH_REUSE_GRACE,
+      maxPerUser: env.MAX_SESSIONS_PER_USER,
+      retentionMs: env.SESSION_RETENTION,
+    },
+    sessionCookie: env.SESSION_COOKIE,
   };
 }
 

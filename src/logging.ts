@@ -42,6 +42,8 @@ const TOKEN_PATTERNS: [RegExp, string][] = [
   [/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '[token]'],
   // Bearer values (RFC 6750's token characters).
   [/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[token]'],
+  // The cookie-mode refresh cookie ("refreshToken": "…" is covered by SECRET_KEY below).
+  [/(rekey_refresh=)[^;\s]*/g, '$1[token]'],
 ];
 
 const SECRETS: [RegExp, string][] = [

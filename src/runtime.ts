@@ -8,6 +8,7 @@ import { BreachedCorpusError, openBreachedPasswords } from './accounts/breached/
 import { PasswordHasher } from './accounts/password-hasher.ts';
 import { PasswordHistory } from './accounts/password-history.ts';
 import { PasswordPolicy } from './accounts/password-policy.ts';
+import { SESSION_SWEEP_INTERVAL_MS, sweepEndedSessions } from './accounts/session-sweep.ts';
 import { SessionTokens } from './accounts/session-tokens.ts';
 import { createApp, type App } from './app.ts';
 import { ConfigError, type Config } from './config.ts';
@@ -42,6 +43,8 @@ export interface Rekey {
    * (up to SHUTDOWN_TIMEOUT; kept-alive connections are answered with
    * `Connection: close`), then the database and Redis close.
    */
+  /** One sweep of ended sessions (the timer runs it hourly); returns how many were deleted. */
+  sweepSessions(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -139,6 +142,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     breached,
     history: new PasswordHistory(config.passwordHistory, hasher),
     events: new SecurityEvents(notifications, () => outbox.wake()),
+    sessions: config.sessions,
   };
   const pinged = redis;
   const readiness = new Readiness({
@@ -156,6 +160,12 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     readiness,
   });
   let server: Server | null = null;
+  const sweepSessions = () => sweepEndedSessions(orm.em.fork(), config.sessions);
+  // Unref'd: it never keeps the process alive; a failed sweep is retried at the next tick.
+  const sweepTimer = setInterval(() => {
+    sweepSessions().catch((error: unknown) => log.warn('Session sweep failed:', error));
+  }, SESSION_SWEEP_INTERVAL_MS);
+  sweepTimer.unref();
   let closing: Promise<void> | undefined;
 
   const rekey: Rekey = {
@@ -166,6 +176,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     metrics,
     readiness,
     url: null,
+    sweepSessions,
     async listen() {
       const requestTimeout = config.requestTimeoutMs + 5_000;
       server = createServer({ requestTimeout, headersTimeout: Math.min(10_000, requestTimeout) }, app);
@@ -181,6 +192,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     },
     close() {
       closing ??= (async () => {
+        clearInterval(sweepTimer);
         readiness.startDraining();
         if (server) await drain(server, app, config.shutdownTimeoutMs);
         // Never close the database under a request that is still working.

@@ -22,15 +22,22 @@ describe('configuration', () => {
       dataDir: '.data',
       redisUrl: null,
       jwtSecret: null,
-      jwtTtlSeconds: 3600,
+      jwtTtlSeconds: 900,
       bcryptCost: 12,
       passwordPolicy: 'standard',
       corsOrigins: '*',
       trustProxyHops: 0,
       graphiql: true,
       introspection: true,
-      limits: { changePassword: { max: 10, windowMs: 60_000 }, signIn: { max: 10, windowMs: 60_000 }, signUp: { max: 10, windowMs: 60_000 } },
+      limits: {
+        changePassword: { max: 10, windowMs: 60_000 },
+        signIn: { max: 10, windowMs: 60_000 },
+        signUp: { max: 10, windowMs: 60_000 },
+        refreshSession: { max: 60, windowMs: 60_000 },
+      },
       lockout: { threshold: 100, baseSeconds: 900 },
+      sessions: { ttlMs: 30 * 86_400_000, idleTimeoutMs: 7 * 86_400_000, reuseGraceMs: 10_000, maxPerUser: 50, retentionMs: 7 * 86_400_000 },
+      sessionCookie: false,
     });
   });
 
@@ -55,6 +62,11 @@ describe('configuration', () => {
     [{ PASSWORD_POLICY: 'lax' }, /PASSWORD_POLICY/],
     [{ CORS_ORIGINS: 'https://ok.example, not-an-origin' }, /CORS_ORIGINS/],
     [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY/],
+    [{ SESSION_TTL: 'a month' }, /SESSION_TTL/],
+    [{ SESSION_IDLE_TIMEOUT: '0' }, /SESSION_IDLE_TIMEOUT/],
+    [{ REFRESH_REUSE_GRACE: '1h' }, /REFRESH_REUSE_GRACE/],
+    [{ MAX_SESSIONS_PER_USER: '0' }, /MAX_SESSIONS_PER_USER/],
+    [{ SESSION_COOKIE: 'sometimes' }, /SESSION_COOKIE/],
   ])('refuses %p with one line naming the variable', (env, pattern) => {
     expectConfigError(env, pattern);
   });

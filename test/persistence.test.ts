@@ -40,5 +40,6 @@ describe('embedded database and development secret', () => {
     } finally {
       await second.close();
     }
-  });
+    // Two on-disk PGlite starts: slow on a loaded machine.
+  }, 180_000);
 });

@@ -9,8 +9,8 @@ let url: string;
 beforeAll(async () => {
   server = await startTestServer({ CHANGE_PASSWORD_RATE_LIMIT: '4' });
   url = server.graphqlUrl;
-});
-afterAll(() => server.close());
+}, 180_000);
+afterAll(() => server?.close(), 60_000);
 
 /** Replaces what differs per run (tokens, instants, ids, emails, waits) with placeholders. */
 function stable(value: unknown): unknown {
@@ -19,6 +19,8 @@ function stable(value: unknown): unknown {
       .replace(/"eyJ[\w-]+\.[\w-]+\.[\w-]+"/g, '"<token>"')
       .replace(/"\d{4}-\d\d-\d\dT[\d:.]+Z"/g, '"<instant>"')
       .replace(/"id":"\d+"/g, '"id":"<id>"')
+      .replace(/"id":"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '"id":"<session id>"')
+      .replace(/"refreshToken":"[\w-]{43}"/g, '"refreshToken":"<refresh token>"')
       .replace(/"[\w.+-]+@example\.com"/g, '"<email>"')
       .replace(/"retryAfterSeconds":\d+/g, '"retryAfterSeconds":"<seconds>"')
       .replace(/in \d+ seconds/g, 'in <seconds> seconds'),

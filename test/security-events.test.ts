@@ -38,7 +38,8 @@ describe('security events: each outcome recorded exactly once', () => {
       `select "ip_address", "user_agent", "session_id" from "security_events" where "user_id" = ?`,
       [Number(account.user.id)],
     );
-    expect(event).toEqual({ ip_address: '127.0.0.1', user_agent: 'node', session_id: null });
+    // The session the sign-up started.
+    expect(event).toEqual({ ip_address: '127.0.0.1', user_agent: 'node', session_id: account.session.id });
   });
 
   it('signIn records SIGNED_IN, a wrong password SIGN_IN_FAILED, an unknown email nothing', async () => {

@@ -10,15 +10,15 @@ let account: Awaited<ReturnType<typeof signUp>>;
 beforeAll(async () => {
   server = await startTestServer();
   account = await signUp(server.graphqlUrl);
-});
-afterAll(() => server.close());
+}, 180_000);
+afterAll(() => server?.close(), 60_000);
 
 const me = async (token: string) => (await run(server.graphqlUrl, MeDocument, {}, { token })).me;
 const now = () => Math.floor(Date.now() / 1000);
-const claims = () => ({ sub: account.user.id, sv: 0, iss: 'rekey', aud: 'rekey', iat: now(), exp: now() + 600 });
+const claims = () => ({ sub: account.user.id, sid: account.session.id, gen: 0, iss: 'rekey', aud: 'rekey', iat: now(), exp: now() + 600 });
 
 describe('session tokens', () => {
-  it('accepts a well-formed token for the current session version', async () => {
+  it('accepts a well-formed token for an active session at its generation', async () => {
     expect((await me(jwt.sign(claims(), TEST_SECRET, { algorithm: 'HS256' })))?.id).toBe(account.user.id);
   });
 
@@ -46,9 +46,16 @@ describe('session tokens', () => {
     expect(await me(jwt.sign(claims(), 'another-secret-that-is-also-32-bytes-long', { algorithm: 'HS256' }))).toBeNull();
   });
 
-  it('refuses a stale session version and a non-numeric subject', async () => {
-    expect(await me(jwt.sign({ ...claims(), sv: 1 }, TEST_SECRET, { algorithm: 'HS256' }))).toBeNull();
+  it('refuses another generation, another account\'s session, and a non-numeric subject', async () => {
+    expect(await me(jwt.sign({ ...claims(), gen: 1 }, TEST_SECRET, { algorithm: 'HS256' }))).toBeNull();
+    const other = await signUp(server.graphqlUrl);
+    expect(await me(jwt.sign({ ...claims(), sid: other.session.id }, TEST_SECRET, { algorithm: 'HS256' }))).toBeNull();
     expect(await me(jwt.sign({ ...claims(), sub: 'admin' }, TEST_SECRET, { algorithm: 'HS256' }))).toBeNull();
+  });
+
+  it('refuses a round-1 token (no session): users sign in again after the upgrade', async () => {
+    const { sid: _sid, gen: _gen, ...roundOne } = claims();
+    expect(await me(jwt.sign({ ...roundOne, sv: 0 }, TEST_SECRET, { algorithm: 'HS256' }))).toBeNull();
   });
 
   it('answers null for a huge bearer value without failing the request', async () => {

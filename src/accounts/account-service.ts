@@ -1,6 +1,7 @@
 import type { Db } from '../db/orm.ts';
 import { Authentication } from './authentication.ts';
-import { LimiterUnavailableError, type AttemptLimiter, type LimitedAction, type LimitSubject } from '../limits/attempt-limiter.ts';
+import type { AttemptLimiter, LimitedAction, LimitSubject } from '../limits/attempt-limiter.ts';
+import { consumeAttempt } from './consume-attempt.ts';
 import {
   AccountGoneError,
   EmailTakenError,
@@ -11,13 +12,15 @@ import {
   RateLimitedError,
   WeakPasswordError,
 } from './errors.ts';
-import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
+import type { SecurityEvents } from '../events/security-events.ts';
 import type { BreachedPasswords } from './breached/breached-passwords.ts';
+import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
 import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
 import type { PasswordHistory } from './password-history.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
-import type { IssuedToken, SessionTokens } from './session-tokens.ts';
-import type { SecurityEvents } from '../events/security-events.ts';
+import type { SessionTokens } from './session-tokens.ts';
+import { SessionService, type SignedIn } from './session-service.ts';
+import type { SessionSettings } from './session-settings.ts';
 import type { User } from './user.entity.ts';
 import { UserRepository } from './user.repository.ts';
 
@@ -28,6 +31,7 @@ export interface AccountDeps {
   policy: PasswordPolicy;
   limiter: AttemptLimiter;
   lockout: LockoutSettings;
+  sessions: SessionSettings;
   /** BREACHED_PASSWORDS: runs after the cheap rules (and in changePassword after the current password is verified). */
   breached: BreachedPasswords;
   /** PASSWORD_HISTORY. */
@@ -39,17 +43,22 @@ export interface AccountDeps {
 /** Who is calling, as far as the transport can tell. */
 export interface Client {
   address: string;
-  /** The `user-agent` header, bounded (see http/user-agent.ts); recorded with security events. */
+  /** The `user-agent` header, bounded (see http/user-agent.ts); stored with sessions and security events. */
   userAgent: string | null;
 }
 
-export interface Session extends IssuedToken {
-  user: User;
-}
+export type { SignedIn } from './session-service.ts';
 
-export interface PasswordChange extends Session {
+export interface PasswordChange extends SignedIn {
   success: true;
   message: 'Password changed successfully.';
+}
+
+/** The REST route's change: every session ends, so there is no token to hand back. */
+export interface PasswordChangeEverywhere {
+  success: true;
+  message: 'Password changed successfully.';
+  user: User;
 }
 
 export interface ChangePasswordInput {
@@ -72,6 +81,8 @@ export class AccountService {
   readonly #users: UserRepository;
   readonly #deps: AccountDeps;
   readonly #failedChecks: FailedChecks;
+  /** Refresh, sign-out, listing and revoking sessions. */
+  readonly sessions: SessionService;
 
   /** `db` is this request's own EntityManager fork. */
   constructor(db: Db, deps: AccountDeps) {
@@ -79,14 +90,15 @@ export class AccountService {
     this.#users = new UserRepository(db);
     this.#deps = deps;
     this.#failedChecks = new FailedChecks(this.#users, deps.lockout);
+    this.sessions = new SessionService(db, deps);
   }
 
   /** The request's bearer token, to be checked as far as needed (see Authentication). */
   authenticate(token: string | null): Authentication {
-    return new Authentication(token, this.#deps.tokens, this.#users);
+    return new Authentication(token, this.#deps.tokens, this.sessions.repository);
   }
 
-  async signUp(input: { email: string; password: string }, client: Client): Promise<Session> {
+  async signUp(input: { email: string; password: string }, client: Client): Promise<SignedIn> {
     await this.#consume('signUp', [`address:${client.address}`]);
     const email = normalizeEmail(input.email);
     const password = normalizePassword(input.password);
@@ -94,17 +106,17 @@ export class AccountService {
     if (await this.#users.emailTaken(email)) throw new EmailTakenError();
     await this.#deps.breached.enforce(password);
     const hash = await this.#deps.hasher.hash(password);
-    // The account and its SIGNED_UP event commit together. Two sign-ups for one
-    // email at once: the database's unique index decides (EmailTakenError).
-    const user = await this.#events.transactional(this.#db, async (tx) => {
-      const created = await new UserRepository(tx).add(email, hash);
-      await this.#events.record(tx, { user: created, kind: 'SIGNED_UP', client });
-      return created;
+    // The account, its first session and SIGNED_UP commit together. Two sign-ups for
+    // one email at once: the database's unique index decides (EmailTakenError).
+    return this.#events.transactional(this.#db, async (tx) => {
+      const user = await new UserRepository(tx).add(email, hash);
+      const signedIn = await this.sessions.on(tx).start(user, client);
+      await this.#events.record(tx, { user, kind: 'SIGNED_UP', client, sessionId: signedIn.session.id });
+      return signedIn;
     });
-    return this.#session(user);
   }
 
-  async signIn(input: { email: string; password: string }, client: Client): Promise<Session> {
+  async signIn(input: { email: string; password: string }, client: Client): Promise<SignedIn> {
     const email = normalizeEmail(input.email);
     await this.#consume('signIn', [`address:${client.address}`, `email:${email}`]);
     const user = await this.#users.findByEmail(email);
@@ -112,7 +124,7 @@ export class AccountService {
       // The same database and bcrypt work as a wrong password: timing does not reveal whether the email is registered.
       await this.#failedChecks.reserveDecoy();
       await this.#deps.hasher.verifyDecoy(input.password);
-        // The transaction a wrong password writes (SIGN_IN_FAILED), writing nothing.
+      // The transaction a wrong password writes (SIGN_IN_FAILED), writing nothing.
       await this.#events.transactional(this.#db, (tx) => this.#events.recordNothing(tx, 'SIGN_IN_FAILED'));
       throw new InvalidCredentialsError();
     }
@@ -123,27 +135,60 @@ export class AccountService {
       await this.#failedCheck(user, slot, 'SIGN_IN_FAILED', client);
       throw new InvalidCredentialsError();
     }
-    // The reset failure count and SIGNED_IN commit together.
-    await this.#events.transactional(this.#db, async (tx) => {
-      await this.#failedChecksOn(tx).succeeded(user.id);
-      await this.#events.record(tx, { user, kind: 'SIGNED_IN', client });
-    });
     if (this.#deps.hasher.needsRehash(user.password, match)) {
       // Transparent upgrade to the configured cost; only if nobody changed the hash meanwhile.
       const upgraded = await this.#deps.hasher.hash(input.password);
       await this.#users.upgradeHash(user.id, user.password, upgraded);
     }
-    return this.#session(user);
+    // The reset failure count, the new session and SIGNED_IN commit together.
+    return this.#events.transactional(this.#db, async (tx) => {
+      await this.#failedChecksOn(tx).succeeded(user.id);
+      const signedIn = await this.sessions.on(tx).start(user, client);
+      await this.#events.record(tx, { user, kind: 'SIGNED_IN', client, sessionId: signedIn.session.id });
+      return signedIn;
+    });
   }
 
+  /**
+   * GraphQL's change: the caller's session is renewed (its old access and
+   * refresh tokens die, fresh ones come back) and, with `revokeOtherSessions`,
+   * every other session ends, in the transaction of the password update.
+   */
   async changePassword(session: Authentication, input: ChangePasswordInput, client: Client): Promise<PasswordChange> {
-    // The signature is enough to know whose limit to count: refusals cost no database work.
-    // The session version is part of the key, so a revoked token (older version)
-    // cannot use up the limit of the owner's current sessions.
+    return this.#changePassword(session, input, client, async (sessions, user, current) => {
+      const renewed = await sessions.renew(user, current.sessionId, current.generation);
+      // The caller's session ended meanwhile: nothing is committed.
+      if (renewed === null) throw new InvalidSessionError();
+      if (input.revokeOtherSessions) await sessions.revokeAll(user.id, 'password_changed', current.sessionId);
+      return { success: true, message: 'Password changed successfully.', ...renewed };
+    });
+  }
+
+  /** The workflow-compatible REST route's change: every session of the account ends, the caller's too. */
+  async changePasswordEverywhere(
+    session: Authentication,
+    input: Omit<ChangePasswordInput, 'revokeOtherSessions'>,
+    client: Client,
+  ): Promise<PasswordChangeEverywhere> {
+    return this.#changePassword(session, { ...input, revokeOtherSessions: true }, client, async (sessions, user) => {
+      await sessions.revokeAll(user.id, 'password_changed');
+      return { success: true, message: 'Password changed successfully.', user };
+    });
+  }
+
+  async #changePassword<T>(
+    session: Authentication,
+    input: ChangePasswordInput,
+    client: Client,
+    afterUpdate: (sessions: SessionService, user: User, current: { sessionId: string; generation: number }) => Promise<T>,
+  ): Promise<T> {
     const claims = session.claims;
     if (claims === null) throw new InvalidSessionError();
-    await this.#consume('changePassword', [`account:${claims.userId}:v${claims.sessionVersion}`, `address:${client.address}`]);
+    // The session is checked first (one primary-key read), so only a live
+    // session's attempts count against the account: a revoked or stolen-then-
+    // revoked token cannot use up the owner's limit.
     const viewer = await this.#viewer(session);
+    await this.#consume('changePassword', [`account:${viewer.id}`, `address:${client.address}`]);
     const newPassword = normalizePassword(input.newPassword);
     this.#enforcePolicy(newPassword, viewer.email);
 
@@ -151,7 +196,7 @@ export class AccountService {
     const slot = await this.#failedChecks.reserve(viewer.id);
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
     if ((await this.#deps.hasher.verify(input.currentPassword, verifiedHash)) === 'mismatch') {
-      await this.#failedCheck(viewer, slot, 'PASSWORD_CHANGE_FAILED', client);
+      await this.#failedCheck(viewer, slot, 'PASSWORD_CHANGE_FAILED', client, claims.sessionId);
       throw new IncorrectPasswordError();
     }
     // The current password is verified, so comparing what bcrypt reads of both is exact: no second bcrypt call.
@@ -170,39 +215,28 @@ export class AccountService {
     }
 
     const newHash = await this.#deps.hasher.hash(newPassword);
-    // Compare-and-set against the hash verified above (the update also clears the failure count).
-    // The replaced hash joins the password history, and PASSWORD_CHANGED is recorded, in the
-    // same transaction, only when the update won.
-    const user = await this.#events.transactional(this.#db, async (tx) => {
-      const replaced = await new UserRepository(tx).replacePassword({
-        userId: viewer.id,
-        expectedHash: verifiedHash,
-        newHash,
-        revokeSessions: input.revokeOtherSessions,
-      });
-      if (replaced !== null) {
-        await this.#deps.history.remember(tx, viewer.id, verifiedHash);
-        await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGED', client });
-      }
-      return replaced;
+    const current = { sessionId: claims.sessionId, generation: claims.generation };
+    // The compare-and-set update, the history row, the session changes and
+    // PASSWORD_CHANGED commit together or not at all.
+    const outcome = await this.#events.transactional(this.#db, async (tx) => {
+      // Compare-and-set against the hash verified above (the repository's update also clears the failure count).
+      const user = await new UserRepository(tx).replacePassword({ userId: viewer.id, expectedHash: verifiedHash, newHash });
+      if (user === null) return null;
+      await this.#deps.history.remember(tx, viewer.id, verifiedHash);
+      const result = await afterUpdate(this.sessions.on(tx), user, current);
+      await this.#events.record(tx, { user, kind: 'PASSWORD_CHANGED', client, sessionId: current.sessionId });
+      return { result };
     });
-    if (user === null) {
+    if (outcome === null) {
       // A concurrent change won. This check did verify the password, so its slot is released;
       // the caller is told "incorrect" (the password is no longer the one it sent), recorded as such.
       await this.#events.transactional(this.#db, async (tx) => {
         await this.#failedChecksOn(tx).succeeded(viewer.id);
-        await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGE_FAILED', client });
+        await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGE_FAILED', client, sessionId: current.sessionId });
       });
       throw new IncorrectPasswordError();
     }
-    return { success: true, message: 'Password changed successfully.', ...this.#session(user) };
-  }
-
-  /** The signed-in account behind a session, or the domain error that says why there is none. */
-  async #viewer(session: Authentication): Promise<User> {
-    const state = await session.state();
-    if (state.state === 'active') return state.user;
-    throw state.state === 'unknown-user' ? new AccountGoneError() : new InvalidSessionError();
+    return outcome.result;
   }
 
   get #events(): SecurityEvents {
@@ -217,16 +251,25 @@ export class AccountService {
    * A wrong password: the failure count's update and its event commit
    * together; the check that starts a block also records ACCOUNT_LOCKED.
    */
-  async #failedCheck(user: User, slot: { reservedCount: number }, kind: 'SIGN_IN_FAILED' | 'PASSWORD_CHANGE_FAILED', client: Client): Promise<void> {
+  async #failedCheck(
+    user: User,
+    slot: { reservedCount: number },
+    kind: 'SIGN_IN_FAILED' | 'PASSWORD_CHANGE_FAILED',
+    client: Client,
+    sessionId: string | null = null,
+  ): Promise<void> {
     await this.#events.transactional(this.#db, async (tx) => {
       const locked = await this.#failedChecksOn(tx).failed(user.id, slot);
-      await this.#events.record(tx, { user, kind, client });
-      if (locked) await this.#events.record(tx, { user, kind: 'ACCOUNT_LOCKED', client });
+      await this.#events.record(tx, { user, kind, client, sessionId });
+      if (locked) await this.#events.record(tx, { user, kind: 'ACCOUNT_LOCKED', client, sessionId });
     });
   }
 
-  #session(user: User): Session {
-    return { user, ...this.#deps.tokens.issue({ userId: user.id, sessionVersion: user.sessionVersion }) };
+  /** The signed-in account behind a session, or the domain error that says why there is none. */
+  async #viewer(session: Authentication): Promise<User> {
+    const state = await session.state();
+    if (state.state === 'active') return state.user;
+    throw state.state === 'unknown-user' ? new AccountGoneError() : new InvalidSessionError();
   }
 
   #enforcePolicy(password: string, email: string): void {
@@ -234,16 +277,8 @@ export class AccountService {
     if (first !== undefined) throw new WeakPasswordError([first, ...rest]);
   }
 
-  async #consume(action: LimitedAction, subjects: LimitSubject[]): Promise<void> {
-    try {
-      const verdict = await this.#deps.limiter.consume(action, subjects);
-      if (verdict.limited) throw new RateLimitedError(verdict.retryAfterSeconds);
-    } catch (error) {
-      // Fail closed: without a working limiter, no password check runs.
-      if (error instanceof LimiterUnavailableError) {
-        throw new RateLimitedError(5, 'Too many attempts cannot be counted right now. Try again in a few seconds.');
-      }
-      throw error;
-    }
+  /** Fail closed: without a working limiter, no password check runs. */
+  #consume(action: LimitedAction, subjects: LimitSubject[]): Promise<void> {
+    return consumeAttempt(this.#deps.limiter, action, subjects);
   }
 }

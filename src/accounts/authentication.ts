@@ -1,36 +1,38 @@
+import type { Session } from './session.entity.ts';
+import type { SessionRepository } from './session.repository.ts';
 import type { SessionClaims, SessionTokens } from './session-tokens.ts';
 import type { User } from './user.entity.ts';
-import type { UserRepository } from './user.repository.ts';
 
 export type SessionState =
-  /** No token, or not one of ours (malformed, forged, expired). */
+  /** No token, or not one of ours (malformed, forged, expired, or a round-1 token without a session). */
   | { state: 'none' }
   /** Our token, for an account that no longer exists. */
   | { state: 'unknown-user' }
-  /** Our token, issued before the password was changed with revocation. */
+  /** Our token, for a session that has ended (revoked, expired, idle) or been renewed since. */
   | { state: 'revoked' }
-  | { state: 'active'; user: User };
+  | { state: 'active'; user: User; session: Session };
 
 /**
  * A request's bearer token, checked only as far as someone asks: the
- * signature when `claims` is read, the account (one primary-key lookup) when
- * `user()` or `state()` is awaited. A request refused by validation or a rate
- * limit never touches the database. Both steps are memoised per request.
+ * signature when `claims` is read, the session and account (one primary-key
+ * read) when `user()` or `state()` is awaited. A request refused by
+ * validation or a rate limit never touches the database. Both steps are
+ * memoised per request.
  */
 export class Authentication {
   readonly #token: string | null;
   readonly #tokens: SessionTokens;
-  readonly #users: UserRepository;
+  readonly #sessions: SessionRepository;
   #claims: SessionClaims | null | undefined;
   #state: Promise<SessionState> | undefined;
 
-  constructor(token: string | null, tokens: SessionTokens, users: UserRepository) {
+  constructor(token: string | null, tokens: SessionTokens, sessions: SessionRepository) {
     this.#token = token;
     this.#tokens = tokens;
-    this.#users = users;
+    this.#sessions = sessions;
   }
 
-  /** What a validly signed, unexpired token says; null otherwise. Not yet checked against revocation. */
+  /** What a validly signed, unexpired token says; null otherwise. Not yet checked against its session. */
   get claims(): SessionClaims | null {
     if (this.#claims === undefined) this.#claims = this.#token === null ? null : this.#tokens.verify(this.#token);
     return this.#claims;
@@ -47,13 +49,19 @@ export class Authentication {
     return session.state === 'active' ? session.user : null;
   }
 
+  /** The id of the request's active session, or null. */
+  async sessionId(): Promise<string | null> {
+    const session = await this.state();
+    return session.state === 'active' ? session.session.id : null;
+  }
+
   async #load(): Promise<SessionState> {
     const claims = this.claims;
     if (claims === null) return { state: 'none' };
-    const user = await this.#users.findById(claims.userId);
+    const { user, session, active } = await this.#sessions.findForRequest(claims.userId, claims.sessionId);
     if (user === null) return { state: 'unknown-user' };
-    // A different version: the password was changed (and sessions revoked) since the token was issued.
-    if (user.sessionVersion !== claims.sessionVersion) return { state: 'revoked' };
-    return { state: 'active', user };
+    // Ended, or renewed (a password change) since the token was issued.
+    if (session === null || !active || session.generation !== claims.generation) return { state: 'revoked' };
+    return { state: 'active', user, session };
   }
 }

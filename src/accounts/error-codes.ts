@@ -11,6 +11,7 @@ export const ERROR_CODES = [
   'EMAIL_TAKEN',
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
+  'SESSION_NOT_FOUND',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

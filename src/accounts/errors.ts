@@ -93,3 +93,12 @@ export class RateLimitedError extends DomainError {
     this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }
+
+/** Not one of the viewer's active sessions; never says whether such a session exists elsewhere. */
+export class SessionNotFoundError extends DomainError {
+  override name = 'SessionNotFoundError';
+  readonly code = 'SESSION_NOT_FOUND';
+  constructor() {
+    super('Session not found.');
+  }
+}

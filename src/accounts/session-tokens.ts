@@ -9,11 +9,17 @@ export interface SessionTokenSettings {
   audience: string;
 }
 
-/** What a verified token says; it is still checked against the account's session version. */
+/** What a verified token says; it is still checked against its session row. */
 export interface SessionClaims {
   userId: number;
-  sessionVersion: number;
+  /** The session it belongs to (`sid`). */
+  sessionId: string;
+  /** The session's generation when it was issued (`gen`); renewal raises it. */
+  generation: number;
 }
+
+/** Session ids are random UUIDs; anything else in `sid` is not our token. */
+export const SESSION_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export interface IssuedToken {
   token: string;
@@ -46,7 +52,7 @@ export class SessionTokens {
     const { ttlSeconds, issuer, audience } = this.#settings;
     const issuedAt = Math.floor(now / 1000);
     const expiresAt = issuedAt + ttlSeconds;
-    const token = jwt.sign({ sv: claims.sessionVersion, iat: issuedAt, exp: expiresAt }, this.#key, {
+    const token = jwt.sign({ sid: claims.sessionId, gen: claims.generation, iat: issuedAt, exp: expiresAt }, this.#key, {
       algorithm: 'HS256',
       subject: String(claims.userId),
       issuer,
@@ -56,7 +62,7 @@ export class SessionTokens {
     return { token, expiresAt: new Date(expiresAt * 1000) };
   }
 
-  /** The claims of a valid token, or null for anything else (never throws). */
+  /** The claims of a valid token, or null for anything else, round-1 tokens without a session included (never throws). */
   verify(token: string): SessionClaims | null {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
     const { issuer, audience } = this.#settings;
@@ -64,11 +70,11 @@ export class SessionTokens {
       const payload = jwt.verify(token, this.#key, { algorithms: ['HS256'], issuer, audience, complete: false });
       if (typeof payload !== 'object' || typeof payload.exp !== 'number') return null;
       const userId = Number(payload.sub);
-      const sessionVersion = (payload as { sv?: unknown }).sv;
-      if (!Number.isSafeInteger(userId) || userId <= 0 || typeof sessionVersion !== 'number' || !Number.isSafeInteger(sessionVersion)) {
-        return null;
-      }
-      return { userId, sessionVersion };
+      const { sid: sessionId, gen: generation } = payload as { sid?: unknown; gen?: unknown };
+      if (!Number.isSafeInteger(userId) || userId <= 0) return null;
+      if (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId)) return null;
+      if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation < 0) return null;
+      return { userId, sessionId, generation };
     } catch {
       return null;
     }

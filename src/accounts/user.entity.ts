@@ -21,8 +21,9 @@ export const UserSchema = defineEntity({
       .defaultRaw('now()'),
     passwordChangedAt: p.datetime().nullable(),
     /**
-     * Carried in every token as `sv`; raising it revokes all tokens issued
-     * before, on every instance at once (timestamps in whole seconds cannot).
+     * Round 1's account-wide token version. Tokens name a session since round
+     * 2 and nothing reads this; the column stays so a rollback to round 1
+     * needs no schema change.
      */
     sessionVersion: p.integer().default(0),
     /** Consecutive failed password checks (NIST SP 800-63B throttling). */

@@ -69,19 +69,18 @@ export class UserRepository {
   }
 
   /**
-   * Compare-and-set: replaces the hash only if it is still `expectedHash`,
-   * clears the failure count, and optionally raises the session version
-   * (revoking every token issued before). Of two concurrent changes one
-   * wins; the other gets null. Returns the row as written.
+   * Compare-and-set: replaces the hash only if it is still `expectedHash`
+   * and clears the failure count. Of two concurrent changes one wins; the
+   * other gets null. Returns the row as written. (Sessions are revoked in
+   * the same transaction by the session service.)
    */
-  async replacePassword(change: { userId: number; expectedHash: string; newHash: string; revokeSessions: boolean }): Promise<User | null> {
+  async replacePassword(change: { userId: number; expectedHash: string; newHash: string }): Promise<User | null> {
     const [updated] = await this.#db.execute<Record<string, unknown>[]>(
       `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
-         "session_version" = "session_version" + ?,
          "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null
        where "id" = ? and "password" = ?
        returning *`,
-      [change.newHash, change.revokeSessions ? 1 : 0, change.userId, change.expectedHash],
+      [change.newHash, change.userId, change.expectedHash],
     );
     return updated === undefined ? null : this.#db.map(User, updated);
   }

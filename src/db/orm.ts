@@ -7,6 +7,8 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { PasswordHistoryEntry } from '../accounts/password-history.entity.ts';
 import { AccountToken } from '../accounts/account-token.entity.ts';
+import { RefreshToken } from '../accounts/refresh-token.entity.ts';
+import { Session } from '../accounts/session.entity.ts';
 import { User } from '../accounts/user.entity.ts';
 import { SecurityEvent } from '../events/security-event.entity.ts';
 import { OutboxMessage } from '../outbox/outbox-message.entity.ts';
@@ -34,7 +36,7 @@ export function pgliteDirFor(dataDir: string): string {
 
 /** What the server and the MikroORM CLI (mikro-orm.config.ts) share. */
 export const ormBaseOptions = {
-  entities: [User, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken],
+  entities: [User, Session, RefreshToken, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken],
   extensions: [Migrator],
   migrations: { path: 'src/db/migrations', pathTs: 'src/db/migrations', snapshot: false },
 };

@@ -1,11 +1,15 @@
-import type { Session } from '../accounts/account-service.ts';
+import type { SignedIn } from '../accounts/session-service.ts';
 import { EmailTakenError, InvalidCredentialsError, RateLimitedError, ValidationError, WeakPasswordError } from '../accounts/errors.ts';
 import { builder } from './builder.ts';
 import { emailSchema, passwordSchema, requiredPasswordSchema } from './inputs.ts';
 import { sessionFields } from './session-fields.ts';
+import { SessionType } from './session.ts';
 
-export const AuthPayloadType = builder.objectRef<Session>('AuthPayload').implement({
-  fields: (t) => sessionFields(t),
+export const AuthPayloadType = builder.objectRef<SignedIn>('AuthPayload').implement({
+  fields: (t) => ({
+    ...sessionFields(t),
+    session: t.field({ type: SessionType, description: 'The session this answer signed in.', resolve: (signedIn) => signedIn.session }),
+  }),
 });
 
 const SignUpInput = builder.inputType('SignUpInput', {
@@ -27,7 +31,7 @@ builder.mutationField('signUp', (t) =>
     type: AuthPayloadType,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
     errors: { types: [ValidationError, WeakPasswordError, EmailTakenError, RateLimitedError], union: { name: 'SignUpResult' } },
-    resolve: (_root, { input }, { accounts, client }) => accounts.signUp(input, client),
+    resolve: async (_root, { input }, { accounts, client, sessionCookie }) => sessionCookie.issued(await accounts.signUp(input, client)),
   }),
 );
 
@@ -36,6 +40,6 @@ builder.mutationField('signIn', (t) =>
     type: AuthPayloadType,
     args: { input: t.arg({ type: SignInInput, required: true }) },
     errors: { types: [ValidationError, InvalidCredentialsError, RateLimitedError], union: { name: 'SignInResult' } },
-    resolve: (_root, { input }, { accounts, client }) => accounts.signIn(input, client),
+    resolve: async (_root, { input }, { accounts, client, sessionCookie }) => sessionCookie.issued(await accounts.signIn(input, client)),
   }),
 );

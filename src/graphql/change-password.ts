@@ -26,7 +26,7 @@ const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
     revokeOtherSessions: t.boolean({
       required: false,
       defaultValue: true,
-      description: 'Sign out every other session (default). The caller gets a fresh token either way.',
+      description: "Sign out every other session (default). The caller's session is renewed either way: fresh access and refresh tokens.",
     }),
   }),
 });
@@ -39,11 +39,13 @@ builder.mutationField('changePassword', (t) =>
       types: [ValidationError, InvalidSessionError, IncorrectPasswordError, WeakPasswordError, PasswordReusedError, RateLimitedError],
       union: { name: 'ChangePasswordResult' },
     },
-    resolve: (_root, { input }, { accounts, auth, client }) =>
-      accounts.changePassword(
-        auth,
-        { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: input.revokeOtherSessions ?? true },
-        client,
+    resolve: async (_root, { input }, { accounts, auth, client, sessionCookie }) =>
+      sessionCookie.issued(
+        await accounts.changePassword(
+          auth,
+          { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: input.revokeOtherSessions ?? true },
+          client,
+        ),
       ),
   }),
 );

@@ -2,6 +2,7 @@ import type { AccountService, Client } from '../accounts/account-service.ts';
 import type { PasswordPolicy } from '../accounts/password-policy.ts';
 import type { Authentication } from '../accounts/authentication.ts';
 import type { SecurityEventRepository } from '../events/security-event-repository.ts';
+import type { SessionCookie } from './session-cookie.ts';
 
 /** Built fresh for every request (Pothos caches per context object). */
 export interface GraphQLContext {
@@ -12,4 +13,6 @@ export interface GraphQLContext {
   client: Client;
   /** Read side of the viewer's security events (same EntityManager fork as `accounts`). */
   securityEvents: SecurityEventRepository;
+  /** Which session this answer signs in, and (cookie mode) the refresh cookie to set or clear. */
+  sessionCookie: SessionCookie;
 }

@@ -7,6 +7,7 @@ import {
   InvalidSessionError,
   PasswordReusedError,
   RateLimitedError,
+  SessionNotFoundError,
   ValidationError,
   WeakPasswordError,
   type FieldError,
@@ -69,6 +70,8 @@ const errorTypes: Record<ErrorCode, () => unknown> = {
   // Not a union member: an outage is answered as a top-level error with HTTP 503 (see mask-errors.ts).
   SERVICE_UNAVAILABLE: () => undefined,
   EMAIL_TAKEN: () => builder.objectType(EmailTakenError, { name: 'EmailTakenError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  SESSION_NOT_FOUND: () =>
+    builder.objectType(SessionNotFoundError, { name: 'SessionNotFoundError', interfaces: [ErrorInterface], fields: () => ({}) }),
 };
 
 for (const register of Object.values(errorTypes)) register();

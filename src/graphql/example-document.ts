@@ -5,7 +5,7 @@ export const exampleDocument = `# Welcome to Rekey. Run SignUp (or SignIn), copy
 mutation SignUp {
   signUp(input: { email: "ada@example.com", password: "Analytical-Engine-1843" }) {
     __typename
-    ... on AuthPayload { token expiresAt user { id email } }
+    ... on AuthPayload { token expiresAt refreshToken session { id } user { id email } }
     ... on Error { code message }
     ... on WeakPasswordError { violations { rule message } }
   }
@@ -14,20 +14,29 @@ mutation SignUp {
 mutation SignIn {
   signIn(input: { email: "ada@example.com", password: "Analytical-Engine-1843" }) {
     __typename
-    ... on AuthPayload { token expiresAt }
+    ... on AuthPayload { token expiresAt refreshToken }
+    ... on Error { code message }
+  }
+}
+
+mutation RefreshSession {
+  # Paste the refreshToken of SignIn; each one works once.
+  refreshSession(input: { refreshToken: "" }) {
+    __typename
+    ... on AuthPayload { token refreshToken }
     ... on Error { code message }
   }
 }
 
 query Me {
-  me { id email createdAt passwordChangedAt }
+  me { id email createdAt passwordChangedAt sessions { id lastActiveAt userAgent current } }
   passwordPolicy { name minLength maxBytes rules }
 }
 
 mutation ChangePassword {
   changePassword(input: { currentPassword: "Analytical-Engine-1843", newPassword: "Difference-Engine-1822" }) {
     __typename
-    ... on ChangePasswordSuccess { success message token expiresAt }
+    ... on ChangePasswordSuccess { success message token expiresAt refreshToken }
     ... on Error { code message }
     ... on WeakPasswordError { violations { rule message } }
     ... on RateLimitedError { retryAfterSeconds }

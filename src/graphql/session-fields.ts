@@ -1,16 +1,26 @@
 import type { ObjectFieldBuilder, SchemaTypes } from '@pothos/core';
-import type { Session } from '../accounts/account-service.ts';
+import type { SignedIn } from '../accounts/session-service.ts';
 import type { builder } from './builder.ts';
 import { UserType } from './user.ts';
 
 type Types = typeof builder extends PothosSchemaTypes.SchemaBuilder<infer T extends SchemaTypes> ? T : never;
-type FieldBuilder = ObjectFieldBuilder<Types, Session>;
+type FieldBuilder = ObjectFieldBuilder<Types, SignedIn>;
 
 /** What every answer that signs someone in carries: AuthPayload and ChangePasswordSuccess. */
 export function sessionFields(t: FieldBuilder) {
   return {
-    token: t.exposeString('token', { description: 'Send as `Authorization: Bearer <token>`.' }),
+    token: t.exposeString('token', { description: 'The access token: send as `Authorization: Bearer <token>`.' }),
     expiresAt: t.expose('expiresAt', { type: 'DateTime' }),
-    user: t.field({ type: UserType, resolve: (session) => session.user }),
+    refreshToken: t.string({
+      nullable: true,
+      description: 'Single use: trade it for a new pair with refreshSession. Null in cookie mode, where it is the HttpOnly `rekey_refresh` cookie.',
+      resolve: (signedIn, _args, { sessionCookie }) => (sessionCookie.enabled ? null : signedIn.refreshToken),
+    }),
+    refreshExpiresAt: t.field({
+      type: 'DateTime',
+      description: "The session's absolute end; it ends earlier when idle or revoked.",
+      resolve: (signedIn) => signedIn.refreshExpiresAt,
+    }),
+    user: t.field({ type: UserType, resolve: (signedIn) => signedIn.user }),
   };
 }

@@ -18,6 +18,7 @@ import { maskErrors } from './mask-errors.ts';
 import { noEchoedValues } from './no-echoed-values.ts';
 import { onePasswordFieldPerOperation } from './one-password-field.ts';
 import { schema } from './schema.ts';
+import { SessionCookie, sessionCookiePlugin } from './session-cookie.ts';
 
 export interface GraphQLServerDeps {
   config: Config;
@@ -65,6 +66,10 @@ const refusalsAre400: Plugin = {
 export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance<ServerContext, GraphQLContext> {
   const { config } = deps;
   const production = config.env === 'production';
+  // Each request's cookie decisions, for the plugin that writes Set-Cookie once the answer is ready.
+  const sessionCookies = new WeakMap<Request, SessionCookie>();
+  // Cookie mode lets listed origins send credentials; '*' never may.
+  const credentials = config.sessionCookie;
   return createYoga<ServerContext, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
@@ -84,9 +89,10 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       const exposedHeaders = ['Retry-After'];
       if (config.corsOrigins === '*') return { origin: origin ?? '*', credentials: false, exposedHeaders };
       // An unlisted origin gets no CORS headers at all (an empty origin list would mean "any" to Yoga).
-      return origin && config.corsOrigins.includes(origin) ? { origin, credentials: false, exposedHeaders } : false;
+      return origin && config.corsOrigins.includes(origin) ? { origin, credentials, exposedHeaders } : false;
     },
     plugins: [
+      sessionCookiePlugin(config, (request) => sessionCookies.get(request)),
       // Refuses simple (non-preflighted) requests that carry no custom header: cross-site forms cannot post operations.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
       maxDepthPlugin({ n: 8, flattenFragments: true }),
@@ -101,7 +107,9 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     ],
     context: ({ request, req }): GraphQLContext => {
       const { accounts, client, securityEvents } = deps.accountsFor(request, { req });
-      return { accounts, client, securityEvents, auth: accounts.authenticate(bearerToken(request)), policy: deps.policy };
+      const sessionCookie = new SessionCookie(request, { enabled: config.sessionCookie, production });
+      sessionCookies.set(request, sessionCookie);
+      return { accounts, client, securityEvents, auth: accounts.authenticate(bearerToken(request)), policy: deps.policy, sessionCookie };
     },
   });
 }

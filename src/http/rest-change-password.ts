@@ -91,7 +91,8 @@ async function changePasswordOverRest(deps: RestChangePasswordDeps, request: Req
   const { jwt, currentPassword, newPassword } = parsed.data;
   const { accounts, client } = deps.accountsFor(request, serverContext);
   try {
-    await accounts.changePassword(accounts.authenticate(jwt), { currentPassword, newPassword, revokeOtherSessions: true }, client);
+    // SPEC: this route revokes every session of the account, the caller's too (its body has no token to hand back).
+    await accounts.changePasswordEverywhere(accounts.authenticate(jwt), { currentPassword, newPassword }, client);
   } catch (error) {
     if (error instanceof DomainError) return domainErrorResponse(error);
     throw error;
@@ -113,6 +114,7 @@ const STATUS: Record<ErrorCode, number> = {
   EMAIL_TAKEN: 409,
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
+  SESSION_NOT_FOUND: 404,
 };
 
 /** The status and body of SPEC's table for an expected failure. */

@@ -3,7 +3,7 @@ import { getGraphQLRateLimiter } from 'graphql-rate-limit';
 import type { Redis } from 'ioredis';
 import { MemoryWindowLog, MemoryWindowStore, RedisWindowStore, type WindowRule, type WindowStore } from './window-stores.ts';
 
-export type LimitedAction = 'changePassword' | 'signIn' | 'signUp';
+export type LimitedAction = 'changePassword' | 'signIn' | 'signUp' | 'refreshSession';
 
 /** N attempts per sliding window, for each limited action. */
 export type LimitRules = Record<LimitedAction, WindowRule>;
@@ -42,7 +42,12 @@ export class WindowAttemptLimiter implements AttemptLimiter {
       const limiter = getGraphQLRateLimiter({ identifyContext: (subject: LimitSubject) => subject, store });
       return { rule, store, limiter };
     };
-    this.#rules = { changePassword: entry(rules.changePassword), signIn: entry(rules.signIn), signUp: entry(rules.signUp) };
+    this.#rules = {
+      changePassword: entry(rules.changePassword),
+      signIn: entry(rules.signIn),
+      signUp: entry(rules.signUp),
+      refreshSession: entry(rules.refreshSession),
+    };
     this.#close = close;
   }
 

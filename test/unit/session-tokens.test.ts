@@ -13,17 +13,18 @@ function signed(header: object, payload: object, key = secret.bytes): string {
   return `${body}.${createHmac('sha256', key).update(body).digest('base64url')}`;
 }
 const now = () => Math.floor(Date.now() / 1000);
-const valid = () => ({ sub: '7', sv: 3, iss: 'rekey', aud: 'rekey', iat: now(), exp: now() + 60 });
+const SID = '0b6c3f0e-6d2a-4c1e-9f55-3a7c1d2e4b6f';
+const valid = () => ({ sub: '7', sid: SID, gen: 3, iss: 'rekey', aud: 'rekey', iat: now(), exp: now() + 60 });
 
 describe('session tokens', () => {
   it('round-trips what it issues', () => {
-    const { token, expiresAt } = tokens.issue({ userId: 7, sessionVersion: 3 });
-    expect(tokens.verify(token)).toEqual({ userId: 7, sessionVersion: 3 });
+    const { token, expiresAt } = tokens.issue({ userId: 7, sessionId: SID, generation: 3 });
+    expect(tokens.verify(token)).toEqual({ userId: 7, sessionId: SID, generation: 3 });
     expect(expiresAt.getTime()).toBeGreaterThan(Date.now());
   });
 
   it('accepts a hand-signed token with the pinned claims (the helper below is faithful)', () => {
-    expect(tokens.verify(signed({ alg: 'HS256', typ: 'JWT' }, valid()))).toEqual({ userId: 7, sessionVersion: 3 });
+    expect(tokens.verify(signed({ alg: 'HS256', typ: 'JWT' }, valid()))).toEqual({ userId: 7, sessionId: SID, generation: 3 });
   });
 
   it.each([
@@ -32,7 +33,10 @@ describe('session tokens', () => {
     ['another audience', { ...valid(), aud: 'other' }],
     ['another issuer', { ...valid(), iss: 'other' }],
     ['a non-numeric subject', { ...valid(), sub: 'ada@example.com' }],
-    ['no session version', { ...valid(), sv: undefined }],
+    ['no session (a round-1 token)', { sub: '7', sv: 0, iss: 'rekey', aud: 'rekey', iat: now(), exp: now() + 60 }],
+    ['a session id that is not a UUID', { ...valid(), sid: '1 or 1=1' }],
+    ['no generation', { ...valid(), gen: undefined }],
+    ['a negative generation', { ...valid(), gen: -1 }],
   ])('refuses a token with %s', (_name, payload) => {
     expect(tokens.verify(signed({ alg: 'HS256', typ: 'JWT' }, payload))).toBeNull();
   });

@@ -1,0 +1,23 @@
+import { defineEntity, p } from '@mikro-orm/core';
+import { Session } from './session.entity.ts';
+
+/**
+ * A refresh token, stored only as the SHA-256 of its value. Used rows stay
+ * until their session is deleted, so a replay is recognised for the
+ * session's whole life.
+ */
+export const RefreshTokenSchema = defineEntity({
+  name: 'RefreshToken',
+  tableName: 'refresh_tokens',
+  properties: {
+    /** Hex SHA-256 of the token. */
+    tokenHash: p.string().length(64).primary(),
+    session: p.manyToOne(Session).deleteRule('cascade').index(),
+    createdAt: p.datetime().defaultRaw('now()'),
+    /** When it was traded for a new pair; null while unused. */
+    usedAt: p.datetime().nullable(),
+  },
+});
+
+export class RefreshToken extends RefreshTokenSchema.class {}
+RefreshTokenSchema.setClass(RefreshToken);

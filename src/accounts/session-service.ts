@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/orm.ts';
+import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
+import type { Authentication } from './authentication.ts';
+import { consumeAttempt } from './consume-attempt.ts';
+import { InvalidSessionError, SessionNotFoundError } from './errors.ts';
+import { MAX_REFRESH_TOKEN_LENGTH, hashRefreshToken, newRefreshToken } from './refresh-token-secret.ts';
+import { RefreshTokenRepository } from './refresh-token.repository.ts';
+import { MAX_USER_AGENT_LENGTH, type Session } from './session.entity.ts';
+import { SessionRepository, type RevocationReason } from './session.repository.ts';
+import type { SessionSettings } from './session-settings.ts';
+import { SESSION_ID, type IssuedToken, type SessionTokens } from './session-tokens.ts';
+import type { User } from './user.entity.ts';
+import { UserRepository } from './user.repository.ts';
+
+export interface SessionDeps {
+  tokens: SessionTokens;
+  limiter: AttemptLimiter;
+  sessions: SessionSettings;
+}
+
+/** Who is signing in, as far as the transport can tell. */
+export interface SessionClient {
+  address: string;
+  userAgent?: string | null;
+}
+
+/** Everything an answer that signs a device in hands back. */
+export interface SignedIn extends IssuedToken {
+  user: User;
+  session: Session;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+}
+
+export interface SignOutResult {
+  success: true;
+  revokedSessions: number;
+}
+
+/**
+ * Per-device sessions with rotating refresh tokens (SPEC "Sessions"). Bound
+ * to one EntityManager: the request's fork, or a transaction's (`on(tx)`), so
+ * that a password change and its revocations commit together.
+ */
+export class SessionService {
+  readonly #db: Db;
+  readonly #deps: SessionDeps;
+  readonly #sessions: SessionRepository;
+  readonly #refreshTokens: RefreshTokenRepository;
+
+  constructor(db: Db, deps: SessionDeps) {
+    this.#db = db;
+    this.#deps = deps;
+    this.#sessions = new SessionRepository(db, deps.sessions.idleTimeoutMs);
+    this.#refreshTokens = new RefreshTokenRepository(db, deps.sessions.idleTimeoutMs);
+  }
+
+  /** The same service on another EntityManager (a transaction's). */
+  on(db: Db): SessionService {
+    return new SessionService(db, this.#deps);
+  }
+
+  /** The per-request session lookup: one primary-key read (see Authentication). */
+  get repository(): SessionRepository {
+    return this.#sessions;
+  }
+
+  /** Starts a session for a device that just proved the password (signUp, signIn); the oldest beyond the limit end. */
+  async start(user: User, client: SessionClient): Promise<SignedIn> {
+    return this.#db.transactional(async (tx) => {
+      const sessions = this.on(tx);
+      const session = await sessions.#sessions.create({
+        id: randomUUID(),
+        userId: user.id,
+        ttlMs: this.#deps.sessions.ttlMs,
+        ipAddress: client.address || null,
+        userAgent: client.userAgent ? client.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
+      });
+      const overLimit = await sessions.#sessions.revokeBeyond(user.id, this.#deps.sessions.maxPerUser, 'session_limit');
+      sessions.#revoked(user.id, overLimit, 'session_limit');
+      return sessions.#issue(user, session);
+    });
+  }
+
+  /**
+   * Rotation: the presented token is traded for a new access and refresh
+   * token. A token traded in within the reuse grace gets a pair too (a second
+   * tab); one traded in longer ago was stolen, and its session ends.
+   */
+  async refresh(refreshToken: string, client: SessionClient): Promise<SignedIn> {
+    await consumeAttempt(this.#deps.limiter, 'refreshSession', [`address:${client.address}`]);
+    if (refreshToken.length === 0 || refreshToken.length > MAX_REFRESH_TOKEN_LENGTH) throw new InvalidSessionError();
+    const tokenHash = hashRefreshToken(refreshToken);
+    const stored = await this.#refreshTokens.find(tokenHash);
+    if (stored === null || !stored.sessionActive) throw new InvalidSessionError();
+    const { session } = stored;
+    const won = stored.usedMsAgo === null && (await this.#refreshTokens.markUsed(tokenHash));
+    if (!won) {
+      // Lost a race just now (usedMsAgo null), or traded in earlier.
+      const usedMsAgo = stored.usedMsAgo ?? 0;
+      if (usedMsAgo > this.#deps.sessions.reuseGraceMs) {
+        await this.#db.transactional(async (tx) => {
+          const sessions = this.on(tx);
+          if (await sessions.#sessions.revoke(session.id, 'refresh_token_reused')) {
+            sessions.#revoked(session.user.id, [session.id], 'refresh_token_reused');
+          }
+        });
+        throw new InvalidSessionError();
+      }
+    }
+    return this.#db.transactional(async (tx) => {
+      const sessions = this.on(tx);
+      // Still active, and not renewed by a password change since the token was read.
+      const touched = await sessions.#sessions.touch(session.id, session.generation);
+      if (touched === null) throw new InvalidSessionError();
+      const user = await new UserRepository(tx).findById(touched.user.id);
+      if (user === null) throw new InvalidSessionError();
+      return sessions.#issue(user, touched);
+    });
+  }
+
+  /** Ends the caller's session, or with `everywhere` every session of the account. */
+  async signOut(auth: Authentication, { everywhere }: { everywhere: boolean }): Promise<SignOutResult> {
+    const state = await auth.state();
+    if (state.state !== 'active') throw new InvalidSessionError();
+    return this.#db.transactional(async (tx) => {
+      const sessions = this.on(tx);
+      if (everywhere) {
+        const revoked = await sessions.#sessions.revokeAllOf(state.user.id, 'signed_out_everywhere');
+        sessions.#revoked(state.user.id, revoked, 'signed_out_everywhere');
+        return { success: true, revokedSessions: revoked.length };
+      }
+      const revoked = await sessions.#sessions.revokeOwn(state.user.id, state.session.id, 'signed_out');
+      if (revoked) sessions.#revoked(state.user.id, [state.session.id], 'signed_out');
+      return { success: true, revokedSessions: revoked ? 1 : 0 };
+    });
+  }
+
+  /** Ends one of the caller's own active sessions (the current one included); anything else is "not found". */
+  async revoke(auth: Authentication, sessionId: string): Promise<SignOutResult & { current: boolean }> {
+    const state = await auth.state();
+    if (state.state !== 'active') throw new InvalidSessionError();
+    if (!SESSION_ID.test(sessionId)) throw new SessionNotFoundError();
+    return this.#db.transactional(async (tx) => {
+      const sessions = this.on(tx);
+      if (!(await sessions.#sessions.revokeOwn(state.user.id, sessionId, 'revoked'))) throw new SessionNotFoundError();
+      sessions.#revoked(state.user.id, [sessionId], 'revoked');
+      return { success: true, revokedSessions: 1, current: sessionId === state.session.id };
+    });
+  }
+
+  /** The account's active sessions, most recently active first. */
+  listActive(userId: number): Promise<Session[]> {
+    return this.#sessions.listActive(userId);
+  }
+
+  /**
+   * After a password change, in its transaction: the caller's session gets a
+   * new generation and loses every refresh token (its old access and refresh
+   * tokens die), then a fresh pair. Null when the session ended meanwhile.
+   */
+  async renew(user: User, sessionId: string, generation: number): Promise<SignedIn | null> {
+    const renewed = await this.#sessions.renew(sessionId, generation);
+    if (renewed === null) return null;
+    await this.#refreshTokens.deleteForSession(sessionId);
+    return this.#issue(user, renewed);
+  }
+
+  /** Every active session of the account but `exceptId` ends (a password change); returns how many. */
+  async revokeAll(userId: number, reason: RevocationReason, exceptId: string | null = null): Promise<number> {
+    const revoked = await this.#sessions.revokeAllOf(userId, reason, exceptId);
+    this.#revoked(userId, revoked, reason);
+    return revoked.length;
+  }
+
+  /**
+   * Every revocation passes here, on the EntityManager of the transaction
+   * that revoked: the place to append SESSION_REVOKED / SIGNED_OUT /
+   * REFRESH_TOKEN_REUSED security events (same transaction) once they exist.
+   */
+  #revoked(_userId: number, _sessionIds: string[], _reason: RevocationReason): void {}
+
+  async #issue(user: User, session: Session): Promise<SignedIn> {
+    const refresh = newRefreshToken();
+    await this.#refreshTokens.add(refresh.hash, session.id);
+    const access = this.#deps.tokens.issue({ userId: user.id, sessionId: session.id, generation: session.generation });
+    return { user, session, ...access, refreshToken: refresh.token, refreshExpiresAt: session.expiresAt };
+  }
+}

@@ -1,0 +1,182 @@
+import type { Db } from '../db/orm.ts';
+import { Session } from './session.entity.ts';
+import { User } from './user.entity.ts';
+
+type Row = Record<string, unknown>;
+
+/** Why a session ended; kept in `revoked_reason` (and, later, in its security event). */
+export type RevocationReason =
+  | 'signed_out'
+  | 'signed_out_everywhere'
+  | 'revoked'
+  | 'password_changed'
+  | 'refresh_token_reused'
+  | 'session_limit';
+
+/**
+ * A session is active while not revoked, before its absolute expiry and not
+ * idle. Decided by the database's clock, so every instance agrees. The one
+ * parameter is the idle timeout in seconds.
+ */
+export const ACTIVE = (alias: string) =>
+  `(${alias}."revoked_at" is null and ${alias}."expires_at" > now() and ${alias}."last_active_at" + make_interval(secs => ?) > now())`;
+
+const SESSION_COLUMNS = [
+  'id',
+  'user_id',
+  'created_at',
+  'last_active_at',
+  'expires_at',
+  'ip_address',
+  'user_agent',
+  'revoked_at',
+  'revoked_reason',
+  'generation',
+] as const;
+
+const PREFIX = 'session__';
+
+/** What the per-request check reads: the account, and its session named by the token if it still has a row. */
+export interface RequestSession {
+  user: User | null;
+  session: Session | null;
+  active: boolean;
+}
+
+/** Every statement on the `sessions` table. */
+export class SessionRepository {
+  readonly #db: Db;
+  readonly #idleSeconds: number;
+
+  constructor(db: Db, idleTimeoutMs: number) {
+    this.#db = db;
+    this.#idleSeconds = idleTimeoutMs / 1000;
+  }
+
+  /**
+   * The per-request check: ONE primary-key read of the account with its
+   * session left-joined by primary key, both mapped to entities. No row: the
+   * account is gone. No session: revoked long ago and swept, or not its own.
+   */
+  async findForRequest(userId: number, sessionId: string): Promise<RequestSession> {
+    const sessionColumns = SESSION_COLUMNS.map((column) => `s."${column}" as "${PREFIX}${column}"`).join(', ');
+    const [row] = await this.#db.execute<Row[]>(
+      `select u.*, ${sessionColumns}, ${ACTIVE('s')} as "${PREFIX}active"
+       from "users" u left join "sessions" s on s."id" = ? and s."user_id" = u."id"
+       where u."id" = ?`,
+      [this.#idleSeconds, sessionId, userId],
+    );
+    if (row === undefined) return { user: null, session: null, active: false };
+    const userRow: Row = {};
+    const sessionRow: Row = {};
+    for (const [key, value] of Object.entries(row)) {
+      if (key.startsWith(PREFIX)) sessionRow[key.slice(PREFIX.length)] = value;
+      else userRow[key] = value;
+    }
+    const user = this.#db.map(User, userRow);
+    if (sessionRow.id === null) return { user, session: null, active: false };
+    return { user, session: this.#db.map(Session, sessionRow), active: sessionRow.active === true };
+  }
+
+  async create(session: { id: string; userId: number; ttlMs: number; ipAddress: string | null; userAgent: string | null }): Promise<Session> {
+    const [row] = await this.#db.execute<Row[]>(
+      `insert into "sessions" ("id", "user_id", "created_at", "last_active_at", "expires_at", "ip_address", "user_agent", "generation")
+       values (?, ?, now(), now(), now() + make_interval(secs => ?), ?, ?, 0)
+       returning *`,
+      [session.id, session.userId, session.ttlMs / 1000, session.ipAddress, session.userAgent],
+    );
+    return this.#db.map(Session, row as Row);
+  }
+
+  /** Revokes the account's active sessions beyond the `keep` most recently active; returns their ids. */
+  async revokeBeyond(userId: number, keep: number, reason: RevocationReason): Promise<string[]> {
+    const rows = await this.#db.execute<{ id: string }[]>(
+      `update "sessions" set "revoked_at" = now(), "revoked_reason" = ?
+       where "id" in (
+         select "id" from "sessions" s where s."user_id" = ? and ${ACTIVE('s')}
+         order by s."last_active_at" desc, s."created_at" desc offset ?
+       ) and "revoked_at" is null
+       returning "id"`,
+      [reason, userId, this.#idleSeconds, keep],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** A refresh: marks the session active now, if it is still active at this generation. */
+  async touch(sessionId: string, generation: number): Promise<Session | null> {
+    const [row] = await this.#db.execute<Row[]>(
+      `update "sessions" s set "last_active_at" = now()
+       where s."id" = ? and s."generation" = ? and ${ACTIVE('s')}
+       returning *`,
+      [sessionId, generation, this.#idleSeconds],
+    );
+    return row === undefined ? null : this.#db.map(Session, row);
+  }
+
+  /** Raises the generation (the session's older access tokens die) if it is still active at `generation`. */
+  async renew(sessionId: string, generation: number): Promise<Session | null> {
+    const [row] = await this.#db.execute<Row[]>(
+      `update "sessions" s set "generation" = s."generation" + 1, "last_active_at" = now()
+       where s."id" = ? and s."generation" = ? and ${ACTIVE('s')}
+       returning *`,
+      [sessionId, generation, this.#idleSeconds],
+    );
+    return row === undefined ? null : this.#db.map(Session, row);
+  }
+
+  /** Revokes one active session of the account; false when it is not one. */
+  async revokeOwn(userId: number, sessionId: string, reason: RevocationReason): Promise<boolean> {
+    const rows = await this.#db.execute<{ id: string }[]>(
+      `update "sessions" s set "revoked_at" = now(), "revoked_reason" = ?
+       where s."id" = ? and s."user_id" = ? and ${ACTIVE('s')}
+       returning "id"`,
+      [reason, sessionId, userId, this.#idleSeconds],
+    );
+    return rows.length > 0;
+  }
+
+  /** Revokes a session whatever its owner, unless already revoked (a stolen refresh token). */
+  async revoke(sessionId: string, reason: RevocationReason): Promise<boolean> {
+    const rows = await this.#db.execute<{ id: string }[]>(
+      `update "sessions" set "revoked_at" = now(), "revoked_reason" = ? where "id" = ? and "revoked_at" is null returning "id"`,
+      [reason, sessionId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Revokes every active session of the account, but `exceptId`; returns the ids revoked. */
+  async revokeAllOf(userId: number, reason: RevocationReason, exceptId: string | null = null): Promise<string[]> {
+    const rows = await this.#db.execute<{ id: string }[]>(
+      `update "sessions" s set "revoked_at" = now(), "revoked_reason" = ?
+       where s."user_id" = ? and s."id" <> ? and ${ACTIVE('s')}
+       returning "id"`,
+      [reason, userId, exceptId ?? '', this.#idleSeconds],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** The account's active sessions, most recently active first. */
+  async listActive(userId: number): Promise<Session[]> {
+    const rows = await this.#db.execute<Row[]>(
+      `select * from "sessions" s where s."user_id" = ? and ${ACTIVE('s')} order by s."last_active_at" desc, s."created_at" desc`,
+      [userId, this.#idleSeconds],
+    );
+    return rows.map((row) => this.#db.map(Session, row));
+  }
+
+  /**
+   * Deletes sessions that ended more than `retentionMs` ago (their refresh
+   * tokens go with them). One idempotent statement: several instances may
+   * sweep at once. Returns how many were deleted.
+   */
+  async deleteEnded(retentionMs: number): Promise<number> {
+    const rows = await this.#db.execute<{ id: string }[]>(
+      `delete from "sessions"
+       where least(coalesce("revoked_at", 'infinity'), "expires_at", "last_active_at" + make_interval(secs => ?))
+             < now() - make_interval(secs => ?)
+       returning "id"`,
+      [this.#idleSeconds, retentionMs / 1000],
+    );
+    return rows.length;
+  }
+}
