@@ -15,13 +15,23 @@ const SECRETS: [RegExp, string][] = [
   [/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '[token]'],
   // Bearer values of any shape.
   [/(bearer\s+)\S+/gi, '$1[token]'],
-  // "password": "…" in JSON, GraphQL literals and query strings.
-  [/((?:current|new)?password\\?"?\s*[:=]\s*\\?")(?:[^"\\]|\\.)*/gi, '$1[password]'],
 ];
+
+/**
+ * A password field's value, whatever wrote the line: JSON (also escaped inside
+ * JSON), GraphQL strings and block strings, util.inspect's single, double or
+ * backtick quotes, SQL literals, and bare `password=…` form or query text.
+ * Group 1 is the key up to the value's opening quote; group 2 the value up to
+ * (not including) its closing quote, so one pass replaces each value once.
+ * A bcrypt hash is left to the hash pattern, which runs next and says what it was.
+ */
+const PASSWORD_FIELD =
+  /((?:current|new)?[_-]?password\\?["'`]?\s*[:=]\s*(?:"""|\\?"|'|`)?)(?!\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53})((?<=""")(?:[^"\\]|\\.|"(?!""))*|(?<=")(?:[^"\\]|\\.)*|(?<=')(?:[^'\\]|\\.)*|(?<=`)(?:[^`\\]|\\.)*|(?<==)[^\s&"'`\\][^\s&]*)/gi;
 
 /** Removes anything that looks like a password, hash or token from a log line. */
 export function redact(text: string): string {
-  return SECRETS.reduce((line, [pattern, replacement]) => line.replace(pattern, replacement), text);
+  const withoutPasswords = text.replace(PASSWORD_FIELD, '$1[password]');
+  return SECRETS.reduce((line, [pattern, replacement]) => line.replace(pattern, replacement), withoutPasswords);
 }
 
 const render = (value: unknown) => (typeof value === 'string' ? value : inspect(value, { depth: 4, breakLength: Infinity }));
