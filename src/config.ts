@@ -51,6 +51,8 @@ export interface Config {
     /** First cool-down; doubles with each further block. */
     baseSeconds: number;
   };
+  /** Unexpected errors' details (message, stack) in answers: only when asked for, whatever `env` says. */
+  exposeErrorDetails: boolean;
 }
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
@@ -131,6 +133,7 @@ const envSchema = z.object({
   SIGN_UP_RATE_LIMIT: intIn(1, 1_000_000).default(10),
   LOCKOUT_THRESHOLD: intIn(1, 1_000_000).default(100),
   LOCKOUT_BASE: duration(1_000, 86_400_000).default(15 * 60_000),
+  EXPOSE_ERROR_DETAILS: bool.optional(),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -215,6 +218,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signUp: { max: env.SIGN_UP_RATE_LIMIT, windowMs: window },
     },
     lockout: { threshold: env.LOCKOUT_THRESHOLD, baseSeconds: Math.floor(env.LOCKOUT_BASE / 1000) },
+    exposeErrorDetails: env.EXPOSE_ERROR_DETAILS ?? false,
   };
 }
 

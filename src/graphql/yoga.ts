@@ -13,6 +13,7 @@ import type { AppLogger } from '../logging.ts';
 import type { Orm } from '../db/orm.ts';
 import { clientAddress, type ServerContext } from '../http/client-address.ts';
 import type { GraphQLContext } from './context.ts';
+import { errorDisclosure } from './error-disclosure.ts';
 import { exampleDocument } from './example-document.ts';
 import { onePasswordFieldPerOperation } from './one-password-field.ts';
 import { schema } from './schema.ts';
@@ -67,8 +68,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     batching: false,
     // Everything Yoga logs (unexpected errors included) goes through the redacting logger.
     logging: deps.logger,
-    // Unexpected errors become "Unexpected error."; details only in development.
-    maskedErrors: { isDev: config.env === 'development' },
+    // Unexpected errors become "Unexpected error."; details only with EXPOSE_ERROR_DETAILS=true.
+    maskedErrors: { isDev: config.exposeErrorDetails },
     graphiql: config.graphiql ? { title: 'Rekey', defaultQuery: exampleDocument } : false,
     // Self-contained GraphiQL (no CDN): works offline and loads no third-party script.
     renderGraphiQL,
@@ -89,6 +90,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       maxDirectivesPlugin({ n: 50 }),
       ...(production ? [blockFieldSuggestionsPlugin()] : []),
       documentRules(config),
+      errorDisclosure({ suggestions: !production, exposeDetails: config.exposeErrorDetails }),
       ...deps.routes,
     ],
     context: ({ request, req }): GraphQLContext => {
