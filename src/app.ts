@@ -8,6 +8,7 @@ import type { ServerContext } from './http/client-address.ts';
 import { readyRoute } from './http/ready-route.ts';
 import { restChangePasswordRoute } from './http/rest-change-password.ts';
 import { json, PayloadTooLargeError, readBodyLimited } from './http/responses.ts';
+import { WriteDeadline } from './http/write-deadline.ts';
 
 export interface AppDeps {
   config: Config;
@@ -29,7 +30,8 @@ const timedOut = Symbol('timed out');
 /**
  * The whole HTTP surface as one fetch handler: Node's `http.createServer(app)`
  * serves it, and tests call `app.fetch(request)` without a socket.
- * In front of Yoga: the body-size bound and the request timeout.
+ * In front of Yoga: the body-size bound and the request timeout, which does
+ * not cut a request that has begun writing (see WriteDeadline).
  */
 export function createApp(deps: AppDeps): App {
   const { config } = deps;
@@ -59,7 +61,8 @@ export function createApp(deps: AppDeps): App {
   const running = new Set<Promise<unknown>>();
 
   async function handle(request: Request, server: ServerContext): Promise<Response> {
-    const work = bounded(request, server);
+    const writeDeadline = new WriteDeadline();
+    const work = bounded(request, { ...server, writeDeadline });
     running.add(work);
     void work.catch(() => undefined).finally(() => running.delete(work));
     let timer: NodeJS.Timeout | undefined;
@@ -68,8 +71,10 @@ export function createApp(deps: AppDeps): App {
     });
     try {
       const response = await Promise.race([work, deadline]);
-      if (response === timedOut) return json({ errors: [{ message: 'The request took too long and was stopped.' }] }, 503);
-      return response;
+      if (response !== timedOut) return response;
+      // Past the point of writing, the client hears the real outcome, however long it takes.
+      if (!writeDeadline.expire()) return await work;
+      return json({ errors: [{ message: 'The request took too long and was stopped.' }] }, 503);
     } finally {
       clearTimeout(timer);
     }

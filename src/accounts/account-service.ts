@@ -29,6 +29,8 @@ export interface AccountDeps {
 /** Who is calling, as far as the transport can tell. */
 export interface Client {
   address: string;
+  /** Called just before a write whose outcome the caller must hear; throws if the caller was already answered. */
+  beginWrite?: () => void;
 }
 
 export interface Session extends IssuedToken {
@@ -140,6 +142,7 @@ export class AccountService {
     }
 
     const newHash = await this.#deps.hasher.hash(newPassword);
+    client.beginWrite?.();
     // Compare-and-set: replace the hash only if it is still the one verified
     // above. Of two concurrent changes one wins; the other sees no row.
     const [updated] = await this.#db.execute<Record<string, unknown>[]>(

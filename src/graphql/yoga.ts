@@ -93,14 +93,14 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       errorDisclosure({ suggestions: !production, exposeDetails: config.exposeErrorDetails }),
       ...deps.routes,
     ],
-    context: ({ request, req }): GraphQLContext => {
+    context: ({ request, req, writeDeadline }): GraphQLContext => {
       // One EntityManager fork per request: its identity map is this request's alone.
       const accounts = new AccountService(orm.em.fork(), deps.accounts);
       return {
         accounts,
         auth: accounts.authenticate(bearerToken(request)),
         policy: deps.accounts.policy,
-        client: { address: clientAddress(request, { req }, config.trustProxyHops) },
+        client: { address: clientAddress(request, { req }, config.trustProxyHops), beginWrite: () => writeDeadline?.beginWrite() },
       };
     },
   });

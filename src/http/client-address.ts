@@ -1,9 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { isIPv4, isIPv6 } from 'node:net';
+import type { WriteDeadline } from './write-deadline.ts';
 
 /** What the Node adapter passes along with each request; absent in `app.fetch` tests. */
 export interface ServerContext {
   req?: IncomingMessage;
+  /** Set by the app around every request (see app.ts). */
+  writeDeadline?: WriteDeadline;
 }
 
 /**

@@ -95,7 +95,7 @@ async function changePasswordOverRest(deps: AppDeps, request: Request, serverCon
     await accounts.changePassword(
       session,
       { currentPassword, newPassword, revokeOtherSessions: true },
-      { address: clientAddress(request, serverContext, deps.config.trustProxyHops) },
+      { address: clientAddress(request, serverContext, deps.config.trustProxyHops), beginWrite: () => serverContext.writeDeadline?.beginWrite() },
     );
   } catch (error) {
     const response = domainErrorResponse(error);
