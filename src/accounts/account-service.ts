@@ -79,7 +79,7 @@ export class AccountService {
     const password = normalizePassword(input.password);
     this.#enforcePolicy(password, email);
     if ((await this.#db.count(User, { email })) > 0) throw new EmailTakenError();
-    const user = this.#db.create(User, { email, password: await this.#deps.hasher.hash(password) });
+    const user = this.#db.create(User, { email, password: await this.#deps.hasher.hash(password), passwordNormalized: true });
     try {
       await this.#db.flush();
     } catch (error) {
@@ -102,16 +102,16 @@ export class AccountService {
     }
     const slot = await this.#failedChecks.reserve(user.id);
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
-    const match = await this.#deps.hasher.verify(input.password, user.password);
+    const match = await this.#deps.hasher.verify(input.password, user.password, user.passwordNormalized);
     if (match === 'mismatch') {
       await this.#failedChecks.failed(user.id, slot);
       throw new InvalidCredentialsError();
     }
     await this.#failedChecks.succeeded(user.id);
-    if (this.#deps.hasher.needsRehash(user.password, match)) {
+    if (this.#deps.hasher.needsRehash(user.password, match, user.passwordNormalized)) {
       // Transparent upgrade to the configured cost; only if nobody changed the hash meanwhile.
       const upgraded = await this.#deps.hasher.hash(input.password);
-      await this.#db.nativeUpdate(User, { id: user.id, password: user.password }, { password: upgraded });
+      await this.#db.nativeUpdate(User, { id: user.id, password: user.password }, { password: upgraded, passwordNormalized: true });
     }
     return this.#session(user);
   }
@@ -131,7 +131,7 @@ export class AccountService {
     const verifiedHash = viewer.password;
     const slot = await this.#failedChecks.reserve(viewer.id);
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
-    if ((await this.#deps.hasher.verify(input.currentPassword, verifiedHash)) === 'mismatch') {
+    if ((await this.#deps.hasher.verify(input.currentPassword, verifiedHash, viewer.passwordNormalized)) === 'mismatch') {
       await this.#failedChecks.failed(viewer.id, slot);
       throw new IncorrectPasswordError();
     }
@@ -146,7 +146,7 @@ export class AccountService {
     // Compare-and-set: replace the hash only if it is still the one verified
     // above. Of two concurrent changes one wins; the other sees no row.
     const [updated] = await this.#db.execute<Record<string, unknown>[]>(
-      `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
+      `update "users" set "password" = ?, "password_normalized" = true, "password_changed_at" = now(), "updated_at" = now(),
          "session_version" = "session_version" + ?,
          "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null
        where "id" = ? and "password" = ?

@@ -41,14 +41,15 @@ export class PasswordHasher {
   /**
    * Checks a password against a stored hash. `$2y$` (PHP) is the same
    * algorithm as `$2b$`, which native bcrypt does not parse. A hash made
-   * elsewhere from un-normalised input still verifies: the raw form is tried
-   * when it differs from NFC.
+   * elsewhere (`hashOfNormalized` false) from un-normalised input still
+   * verifies: the raw form is tried when it differs from NFC. A hash Rekey
+   * wrote is of the NFC form, so a wrong password costs one compare.
    */
-  async verify(password: string, hash: string): Promise<PasswordMatch> {
+  async verify(password: string, hash: string, hashOfNormalized = false): Promise<PasswordMatch> {
     const stored = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
     const normalized = normalizePassword(password);
     if (await this.#compare(normalized, stored)) return 'match';
-    if (normalized !== password && (await this.#compare(password, stored))) return 'unnormalized-match';
+    if (!hashOfNormalized && normalized !== password && (await this.#compare(password, stored))) return 'unnormalized-match';
     return 'mismatch';
   }
 
@@ -57,7 +58,8 @@ export class PasswordHasher {
    * account, so response time does not tell whether an email is registered.
    */
   async verifyDecoy(password: string): Promise<void> {
-    await this.verify(password, await this.decoyHash());
+    // As for a hash Rekey wrote: one compare, whatever the password's form.
+    await this.verify(password, await this.decoyHash(), true);
   }
 
   /** Starts computing the decoy hash (once) so the first unknown email is not faster or slower. */
@@ -66,9 +68,13 @@ export class PasswordHasher {
     return this.#decoy;
   }
 
-  /** After a successful check: should the hash be replaced (lower cost, or made from un-normalised input)? */
-  needsRehash(hash: string, match: PasswordMatch): boolean {
-    if (match === 'unnormalized-match') return true;
+  /**
+   * After a successful check: should the hash be replaced (lower cost, made
+   * from un-normalised input, or not yet known to be Rekey's)? A rehash marks
+   * the hash as Rekey's, so later wrong passwords cost one compare.
+   */
+  needsRehash(hash: string, match: PasswordMatch, hashOfNormalized = true): boolean {
+    if (match === 'unnormalized-match' || !hashOfNormalized) return true;
     try {
       return bcrypt.getRounds(hash) < this.cost;
     } catch {

@@ -1,4 +1,8 @@
 // Static imports so migrations run the same from `node`, jest and a bundle.
 import { Migration20261123180824 } from './migrations/Migration20261123180824.ts';
+import { Migration20261202120000 } from './migrations/Migration20261202120000.ts';
 
-export const migrationsList = [{ name: 'Migration20261123180824', class: Migration20261123180824 }];
+export const migrationsList = [
+  { name: 'Migration20261123180824', class: Migration20261123180824 },
+  { name: 'Migration20261202120000', class: Migration20261202120000 },
+];
