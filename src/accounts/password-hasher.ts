@@ -22,7 +22,8 @@ export class PasswordHasher {
   readonly cost: number;
   /** bcrypt operations run so far (the decoy hash included): for metrics, tests and benchmarks. */
   readonly operations = { hashes: 0, compares: 0 };
-  #decoy: Promise<string> | undefined;
+  /** One decoy hash per cost, made on first use. */
+  readonly #decoys = new Map<number, Promise<string>>();
 
   constructor(cost: number) {
     this.cost = cost;
@@ -50,7 +51,25 @@ export class PasswordHasher {
     const normalized = normalizePassword(password);
     if (await this.#compare(normalized, stored)) return 'match';
     if (!hashOfNormalized && normalized !== password && (await this.#compare(password, stored))) return 'unnormalized-match';
+    await this.#padToCost(stored, normalized);
     return 'mismatch';
+  }
+
+  /**
+   * After a mismatch on a hash of a lower cost c than the configured cost C:
+   * bcrypt's time doubles with each cost, so compares against decoys of costs
+   * c, c+1, …, C-1 add 2^c + … + 2^(C-1) = 2^C - 2^c, and the check as a
+   * whole costs what one at C does. So a wrong password on an adopted cheaper
+   * hash answers as slowly as on any other account, or an unknown email.
+   */
+  async #padToCost(hash: string, password: string): Promise<void> {
+    let rounds: number;
+    try {
+      rounds = bcrypt.getRounds(hash);
+    } catch {
+      return;
+    }
+    for (let cost = rounds; cost < this.cost; cost += 1) await this.#compare(password, await this.decoyHash(cost));
   }
 
   /**
@@ -62,10 +81,15 @@ export class PasswordHasher {
     await this.verify(password, await this.decoyHash(), true);
   }
 
-  /** Starts computing the decoy hash (once) so the first unknown email is not faster or slower. */
-  decoyHash(): Promise<string> {
-    this.#decoy ??= this.hash(`decoy-${Math.random()}`);
-    return this.#decoy;
+  /** Starts computing the decoy hash of a cost (once) so the first unknown email is not faster or slower. */
+  decoyHash(cost = this.cost): Promise<string> {
+    let decoy = this.#decoys.get(cost);
+    if (decoy === undefined) {
+      this.operations.hashes += 1;
+      decoy = bcrypt.hash(`decoy-${Math.random()}`, cost);
+      this.#decoys.set(cost, decoy);
+    }
+    return decoy;
   }
 
   /**
