@@ -31,7 +31,11 @@ export function accountsFor({ orm, deps, trustProxyHops, createService = (db, d)
     const db = orm.em.fork();
     return {
       accounts: createService(db, deps),
-      client: { address: clientAddress(request, server, trustProxyHops), userAgent: clientUserAgent(request) },
+      client: {
+        address: clientAddress(request, server, trustProxyHops),
+        userAgent: clientUserAgent(request),
+        beginWrite: () => server.writeDeadline?.beginWrite(),
+      },
       securityEvents: new SecurityEventRepository(db),
     };
   };

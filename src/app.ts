@@ -16,6 +16,7 @@ import { metricsRoute } from './http/metrics-route.ts';
 import type { Readiness } from './http/readiness.ts';
 import { requestIdFor } from './http/request-id.ts';
 import type { Metrics } from './observability/metrics.ts';
+import { WriteDeadline } from './http/write-deadline.ts';
 
 export interface AppDeps {
   config: Config;
@@ -44,7 +45,8 @@ const timedOut = Symbol('timed out');
 /**
  * The whole HTTP surface as one fetch handler: Node's `http.createServer(app)`
  * serves it, and tests call `app.fetch(request)` without a socket.
- * In front of Yoga: the body-size bound and the request timeout.
+ * In front of Yoga: the body-size bound and the request timeout, which does
+ * not cut a request that has begun writing (see WriteDeadline).
  */
 export function createApp(deps: AppDeps): App {
   const { config } = deps;
@@ -103,7 +105,8 @@ export function createApp(deps: AppDeps): App {
 
   /** The answer, or a 503 once REQUEST_TIMEOUT has passed (the work itself goes on, tracked in `running`). */
   async function withinTimeout(request: Request, server: ServerContext): Promise<Response> {
-    const work = bounded(request, server);
+    const writeDeadline = new WriteDeadline();
+    const work = bounded(request, { ...server, writeDeadline });
     running.add(work);
     void work
       .catch(() => undefined)
@@ -117,8 +120,10 @@ export function createApp(deps: AppDeps): App {
     });
     try {
       const response = await Promise.race([work, deadline]);
-      if (response === timedOut) return timeoutResponse(request);
-      return response;
+      if (response !== timedOut) return response;
+      // Past the point of writing, the client hears the real outcome, however long it takes.
+      if (!writeDeadline.expire()) return await work;
+      return timeoutResponse(request);
     } finally {
       clearTimeout(timer);
     }

@@ -58,6 +58,8 @@ export interface Config {
   sessions: SessionSettings;
   /** SESSION_COOKIE: refresh tokens travel only in an HttpOnly cookie. */
   sessionCookie: boolean;
+  /** Unexpected errors' details (message, stack) in answers: only when asked for, whatever `env` says. */
+  exposeErrorDetails: boolean;
 }
 
 /** Security events, the outbox and its channels (SPEC "Security events and notifications"). */
@@ -224,6 +226,7 @@ const envSchema = z.object({
   REFRESH_RATE_LIMIT: intIn(1, 1_000_000).default(60),
   SESSION_RETENTION: duration(0, 400 * 86_400_000).default(7 * 86_400_000),
   SESSION_COOKIE: bool.default(false),
+  EXPOSE_ERROR_DETAILS: bool.optional(),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -388,6 +391,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retentionMs: env.SESSION_RETENTION,
     },
     sessionCookie: env.SESSION_COOKIE,
+    exposeErrorDetails: env.EXPOSE_ERROR_DETAILS ?? false,
   };
 }
 

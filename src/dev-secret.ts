@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createPrivateDir } from './private-dir.ts';
 import { Secret } from './secret.ts';
 
 /**
@@ -15,7 +16,7 @@ export function loadOrCreateDevSecret(dataDir: string): { secret: Secret; create
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  mkdirSync(dataDir, { recursive: true });
+  createPrivateDir(dataDir);
   const text = randomBytes(48).toString('base64url');
   // 'wx' refuses to overwrite a secret another process wrote in the meantime.
   try {

@@ -31,7 +31,7 @@ export interface LoggerOptions {
 // (redacting too much, never too little) when the text is JSON inside JSON.
 const SECRET_KEY = String.raw`[\w-]*(?:password|secret|token|jwt)[\w-]*`;
 const quoted = (quote: string) =>
-  new RegExp(String.raw`(${SECRET_KEY}\\?${quote}?\s*[:=]\s*\\?${quote})(?:[^${quote}\\]|\\.)*`, 'gi');
+  new RegExp(String.raw`(${SECRET_KEY}\\?${quote}?\s*[:=]\s*\\?${quote})(?!\[redacted\]|${quote}${quote})(?:[^${quote}\\]|\\.)*`, 'gi');
 
 // Patterns without quotes or backslashes in what they match or put back, so they also run safely
 // over a finished JSON line.
@@ -56,9 +56,21 @@ const SECRETS: [RegExp, string][] = [
   [new RegExp(String.raw`(${SECRET_KEY}=)(?![\[\\"'\x60])[^&\s]+`, 'gi'), '$1[redacted]'],
 ];
 
+/**
+ * A password field's value, whatever wrote the line: JSON (also escaped inside
+ * JSON), GraphQL strings and block strings, util.inspect's single, double or
+ * backtick quotes, SQL literals, and bare `password=…` form or query text.
+ * Group 1 is the key up to the value's opening quote; group 2 the value up to
+ * (not including) its closing quote, so one pass replaces each value once.
+ * A bcrypt hash is left to the hash pattern, which runs next and says what it was.
+ */
+const PASSWORD_FIELD =
+  /((?:current|new)?[_-]?password\\?["'`]?\s*[:=]\s*(?:"""|\\?"|'|`)?)(?!\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53})((?<=""")(?:[^"\\]|\\.|"(?!""))*|(?<=")(?:[^"\\]|\\.)*|(?<=')(?:[^'\\]|\\.)*|(?<=`)(?:[^`\\]|\\.)*|(?<==)[^\s&"'`\\][^\s&]*)/gi;
+
 /** Removes anything that looks like a password, hash or token from a text. */
 export function redact(text: string): string {
-  return SECRETS.reduce((line, [pattern, replacement]) => line.replace(pattern, replacement), text);
+  const withoutPasswords = text.replace(PASSWORD_FIELD, '$1[redacted]');
+  return SECRETS.reduce((line, [pattern, replacement]) => line.replace(pattern, replacement), withoutPasswords);
 }
 
 function redactTokens(line: string): string {

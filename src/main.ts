@@ -2,12 +2,14 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { createLogger } from './logging.ts';
 import { createRekey } from './runtime.ts';
+import { startupWarnings } from './startup-warnings.ts';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   // JSON lines for log collectors; readable lines on a developer's terminal.
   const log = createLogger({ level: config.logLevel, format: config.env === 'development' ? 'pretty' : 'json' });
+  for (const warning of startupWarnings(config)) log.warn(warning);
   if (!process.env.UV_THREADPOOL_SIZE) {
     log.warn('UV_THREADPOOL_SIZE is unset; `npm start` sets it to the core count so bcrypt cannot starve other work.');
   }

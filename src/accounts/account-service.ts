@@ -45,6 +45,8 @@ export interface Client {
   address: string;
   /** The `user-agent` header, bounded (see http/user-agent.ts); stored with sessions and security events. */
   userAgent: string | null;
+  /** Called just before a write whose outcome the caller must hear; throws if the caller was already answered. */
+  beginWrite?: () => void;
 }
 
 export type { SignedIn } from './session-service.ts';
@@ -130,12 +132,12 @@ export class AccountService {
     }
     const slot = await this.#failedChecks.reserve(user.id);
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
-    const match = await this.#deps.hasher.verify(input.password, user.password);
+    const match = await this.#deps.hasher.verify(input.password, user.password, user.passwordNormalized);
     if (match === 'mismatch') {
       await this.#failedCheck(user, slot, 'SIGN_IN_FAILED', client);
       throw new InvalidCredentialsError();
     }
-    if (this.#deps.hasher.needsRehash(user.password, match)) {
+    if (this.#deps.hasher.needsRehash(user.password, match, user.passwordNormalized)) {
       // Transparent upgrade to the configured cost; only if nobody changed the hash meanwhile.
       const upgraded = await this.#deps.hasher.hash(input.password);
       await this.#users.upgradeHash(user.id, user.password, upgraded);
@@ -195,7 +197,7 @@ export class AccountService {
     const verifiedHash = viewer.password;
     const slot = await this.#failedChecks.reserve(viewer.id);
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
-    if ((await this.#deps.hasher.verify(input.currentPassword, verifiedHash)) === 'mismatch') {
+    if ((await this.#deps.hasher.verify(input.currentPassword, verifiedHash, viewer.passwordNormalized)) === 'mismatch') {
       await this.#failedCheck(viewer, slot, 'PASSWORD_CHANGE_FAILED', client, claims.sessionId);
       throw new IncorrectPasswordError();
     }
@@ -215,6 +217,8 @@ export class AccountService {
     }
 
     const newHash = await this.#deps.hasher.hash(newPassword);
+    // From here on the caller hears the real outcome, however long the write takes (REQUEST_TIMEOUT stops short).
+    client.beginWrite?.();
     const current = { sessionId: claims.sessionId, generation: claims.generation };
     // The compare-and-set update, the history row, the session changes and
     // PASSWORD_CHANGED commit together or not at all.

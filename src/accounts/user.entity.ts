@@ -13,6 +13,8 @@ export const UserSchema = defineEntity({
     email: p.string().length(254).unique(),
     /** The bcrypt hash; never serialised. */
     password: p.string().length(255).hidden(),
+    /** True when Rekey wrote the hash (from the NFC form); adopted hashes may come from raw input. */
+    passwordNormalized: p.boolean().default(false),
     createdAt: p.datetime().onCreate(() => new Date()).defaultRaw('now()'),
     updatedAt: p
       .datetime()

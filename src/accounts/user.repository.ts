@@ -58,7 +58,7 @@ export class UserRepository {
 
   /** Inserts an account; EmailTakenError when the email is taken (the unique index decides between concurrent sign-ups). */
   async add(email: string, passwordHash: string): Promise<User> {
-    const user = this.#db.create(User, { email, password: passwordHash });
+    const user = this.#db.create(User, { email, password: passwordHash, passwordNormalized: true });
     try {
       await this.#db.flush();
     } catch (error) {
@@ -76,7 +76,7 @@ export class UserRepository {
    */
   async replacePassword(change: { userId: number; expectedHash: string; newHash: string }): Promise<User | null> {
     const [updated] = await this.#db.execute<Record<string, unknown>[]>(
-      `update "users" set "password" = ?, "password_changed_at" = now(), "updated_at" = now(),
+      `update "users" set "password" = ?, "password_normalized" = true, "password_changed_at" = now(), "updated_at" = now(),
          "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null
        where "id" = ? and "password" = ?
        returning *`,
@@ -87,7 +87,7 @@ export class UserRepository {
 
   /** A transparent rehash (higher cost, normalised input): only if nobody changed the hash meanwhile. */
   async upgradeHash(userId: number, expectedHash: string, newHash: string): Promise<void> {
-    await this.#db.nativeUpdate(User, { id: userId, password: expectedHash }, { password: newHash });
+    await this.#db.nativeUpdate(User, { id: userId, password: expectedHash }, { password: newHash, passwordNormalized: true });
   }
 
   /**

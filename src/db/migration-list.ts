@@ -1,6 +1,7 @@
 // Static imports so migrations run the same from `node`, jest and a bundle.
 import { Migration20261123180824 } from './migrations/Migration20261123180824.ts';
 import { Migration20261202120000 } from './migrations/Migration20261202120000.ts';
+import { Migration20261202130000 } from './migrations/Migration20261202130000.ts';
 import { Migration20261203120000 } from './migrations/Migration20261203120000.ts';
 import { Migration20261203130000 } from './migrations/Migration20261203130000.ts';
 import { Migration20261205120000 } from './migrations/Migration20261205120000.ts';
@@ -8,6 +9,7 @@ import { Migration20261205120000 } from './migrations/Migration20261205120000.ts
 export const migrationsList = [
   { name: 'Migration20261123180824', class: Migration20261123180824 },
   { name: 'Migration20261202120000', class: Migration20261202120000 },
+  { name: 'Migration20261202130000', class: Migration20261202130000 },
   { name: 'Migration20261203120000', class: Migration20261203120000 },
   { name: 'Migration20261203130000', class: Migration20261203130000 },
   { name: 'Migration20261205120000', class: Migration20261205120000 },

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
@@ -12,6 +11,7 @@ import { Session } from '../accounts/session.entity.ts';
 import { User } from '../accounts/user.entity.ts';
 import { SecurityEvent } from '../events/security-event.entity.ts';
 import { OutboxMessage } from '../outbox/outbox-message.entity.ts';
+import { createPrivateDir, ensurePrivateDir } from '../private-dir.ts';
 import { migrationsList } from './migration-list.ts';
 
 /** Both drivers are SQL drivers: services get raw SQL and the query builder. */
@@ -79,8 +79,11 @@ export async function initORM(settings: DatabaseSettings): Promise<Orm> {
       },
     });
   }
-  // PGlite creates its own directory but not the parents above it.
-  if (!settings.pgliteDir.startsWith('memory://')) mkdirSync(dirname(settings.pgliteDir), { recursive: true });
+  // Owner-only, created before PGlite would create it world-readable; one an earlier version made is tightened.
+  if (!settings.pgliteDir.startsWith('memory://')) {
+    createPrivateDir(dirname(settings.pgliteDir));
+    ensurePrivateDir(settings.pgliteDir);
+  }
   return MikroORM.init({ ...options, driver: PgliteDriver, dbName: settings.pgliteDir });
 }
 

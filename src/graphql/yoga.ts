@@ -13,9 +13,9 @@ import type { Config } from '../config.ts';
 import type { AppLogger } from '../logging.ts';
 import type { ServerContext } from '../server-context.ts';
 import type { GraphQLContext } from './context.ts';
+import { errorDisclosure } from './error-disclosure.ts';
 import { exampleDocument } from './example-document.ts';
 import { maskErrors } from './mask-errors.ts';
-import { noEchoedValues } from './no-echoed-values.ts';
 import { onePasswordFieldPerOperation } from './one-password-field.ts';
 import { schema } from './schema.ts';
 import { SessionCookie, sessionCookiePlugin } from './session-cookie.ts';
@@ -78,8 +78,9 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     batching: false,
     // Everything Yoga logs (unexpected errors included) goes through the redacting logger.
     logging: deps.logger,
-    // Unexpected errors become "Unexpected error."; details only in development. A database outage becomes SERVICE_UNAVAILABLE (503).
-    maskedErrors: { isDev: config.env === 'development', maskError: maskErrors },
+    // Unexpected errors become "Unexpected error."; details only with EXPOSE_ERROR_DETAILS=true.
+    // A database outage becomes SERVICE_UNAVAILABLE (503).
+    maskedErrors: { isDev: config.exposeErrorDetails, maskError: maskErrors },
     graphiql: config.graphiql ? { title: 'Rekey', defaultQuery: exampleDocument } : false,
     // Self-contained GraphiQL (no CDN): works offline and loads no third-party script.
     renderGraphiQL,
@@ -102,11 +103,11 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       ...(production ? [blockFieldSuggestionsPlugin()] : []),
       documentRules(config),
       refusalsAre400,
-      noEchoedValues(),
+      errorDisclosure({ suggestions: !production, exposeDetails: config.exposeErrorDetails }),
       ...deps.routes,
     ],
-    context: ({ request, req }): GraphQLContext => {
-      const { accounts, client, securityEvents } = deps.accountsFor(request, { req });
+    context: ({ request, req, writeDeadline }): GraphQLContext => {
+      const { accounts, client, securityEvents } = deps.accountsFor(request, { req, writeDeadline });
       const sessionCookie = new SessionCookie(request, { enabled: config.sessionCookie, production });
       sessionCookies.set(request, sessionCookie);
       return { accounts, client, securityEvents, auth: accounts.authenticate(bearerToken(request)), policy: deps.policy, sessionCookie };

@@ -40,6 +40,28 @@ function forwardedOrSocketAddress(request: Request, server: ServerContext, trust
     .map((entry) => entry.trim())
     .filter(Boolean);
   const entry = hops[hops.length - trustProxyHops] ?? hops[0];
-  // Bounded and plain, since it becomes part of a rate-limit key.
-  return entry && entry.length <= 64 && /^[0-9a-fA-F:.]+$/.test(entry) ? entry : socketAddress;
+  return (entry && forwardedAddress(entry)) ?? socketAddress;
+}
+
+/** `203.0.113.7`, `203.0.113.7:51234` */
+const IPV4_ENTRY = /^([\d.]+)(?::(\d{1,5}))?$/;
+/** `[2001:db8::1]`, `[2001:db8::1]:443` */
+const BRACKETED_IPV6_ENTRY = /^\[([^\]]+)\](?::(\d{1,5}))?$/;
+
+/**
+ * The address in one X-Forwarded-For entry, or null when it is not one.
+ * Proxies write `ip`, `ip:port` or `[ipv6]:port`; without stripping the port
+ * every source port would count as a client of its own. Only what `net.isIP`
+ * accepts counts, since it becomes part of a rate-limit key. A bare IPv6
+ * address is taken whole (its last group cannot be told from a port).
+ */
+function forwardedAddress(entry: string): string | null {
+  if (entry.length > 64) return null;
+  const ipv4 = IPV4_ENTRY.exec(entry);
+  const ipv6 = ipv4 ? null : BRACKETED_IPV6_ENTRY.exec(entry);
+  const match = ipv4 ?? ipv6;
+  if (match === null) return isIPv6(entry) ? entry : null;
+  const [, address = '', port] = match;
+  if (port !== undefined && Number(port) > 65_535) return null;
+  return (ipv4 ? isIPv4(address) : isIPv6(address)) ? address : null;
 }

@@ -19,16 +19,19 @@ export class LimiterUnavailableError extends Error {
 }
 
 export interface AttemptLimiter {
-  /** Counts one attempt of `action` against every subject; limited if any is over its limit. */
+  /** Counts one attempt of `action` against every subject if none is over its limit; otherwise against none. */
   consume(action: LimitedAction, subjects: LimitSubject[]): Promise<Verdict>;
   close(): Promise<void>;
 }
 
 type Limiter = ReturnType<typeof getGraphQLRateLimiter>;
 
+const limited = (retryAfterMs: number): Verdict => ({ limited: true, retryAfterSeconds: Math.max(1, Math.ceil(retryAfterMs / 1000)) });
+
 /**
- * Per-field-call limits on graphql-rate-limit's limiter API, with stores that
- * make them exact (see window-stores.ts). The limiter reads only
+ * Per-field-call limits over the sliding-window stores of window-stores.ts:
+ * through graphql-rate-limit's limiter API when one subject is counted, and
+ * the stores' all-or-nothing consumeAll when several are. The limiter reads only
  * `info.fieldName`, `args` and what `identifyContext` returns, so the REST
  * route and the GraphQL resolvers share it through the domain service.
  */
@@ -67,24 +70,30 @@ export class WindowAttemptLimiter implements AttemptLimiter {
   }
 
   async consume(action: LimitedAction, subjects: LimitSubject[]): Promise<Verdict> {
+    const { store } = this.#rules[action];
+    try {
+      const [only, ...others] = subjects;
+      if (only !== undefined && others.length === 0) return await this.#consumeOne(action, only);
+      // All or nothing over the subjects, in one atomic step of the store: a
+      // call refused by one subject must spend no other subject's budget, so
+      // an attacker's exhausted address cannot fill its victim's email window.
+      // graphql-rate-limit's limiter asks its Store about one identity at a
+      // time and records each on its own, which cannot express that; so
+      // several subjects go to the store's consumeAll directly.
+      const verdict = await store.consumeAll(subjects.map((subject) => ({ contextIdentity: subject, fieldIdentity: action })));
+      return verdict.admitted ? { limited: false } : limited(verdict.retryAfterMs);
+    } catch (error) {
+      throw new LimiterUnavailableError('The rate-limit store is unreachable', { cause: error });
+    }
+  }
+
+  /** One subject fits graphql-rate-limit's per-identity API, so it decides. */
+  async #consumeOne(action: LimitedAction, subject: LimitSubject): Promise<Verdict> {
     const { rule, store, limiter } = this.#rules[action];
-    // Every subject is counted, even after one refuses, so that spreading
-    // attempts over addresses does not spare the account and vice versa.
-    const refusals = await Promise.all(
-      subjects.map(async (subject) => {
-        const fieldCall = { parent: undefined, args: {}, context: subject, info: { fieldName: action } as unknown as GraphQLResolveInfo };
-        try {
-          const message = await limiter(fieldCall, { max: rule.max, window: `${rule.windowMs}ms` });
-          if (message === undefined) return null;
-          return store.retryAfterMs({ contextIdentity: subject, fieldIdentity: action });
-        } catch (error) {
-          throw new LimiterUnavailableError('The rate-limit store is unreachable', { cause: error });
-        }
-      }),
-    );
-    const waits = refusals.filter((wait): wait is number => wait !== null);
-    if (waits.length === 0) return { limited: false };
-    return { limited: true, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits) / 1000)) };
+    const fieldCall = { parent: undefined, args: {}, context: subject, info: { fieldName: action } as unknown as GraphQLResolveInfo };
+    const message = await limiter(fieldCall, { max: rule.max, window: `${rule.windowMs}ms` });
+    if (message === undefined) return { limited: false };
+    return limited(await store.retryAfterMs({ contextIdentity: subject, fieldIdentity: action }));
   }
 
   close(): Promise<void> {

@@ -1,13 +1,20 @@
-// Stores for graphql-rate-limit that make "N per window" exact.
+// The sliding-window logs behind the rate limits, in process or in Redis.
 //
-// graphql-rate-limit reads an identity's timestamps, awaits, then writes them
-// back, so parallel calls all read the same old list and slip through
-// (upstream issue #188). These stores do the whole check-and-record in one
-// atomic step inside `getForIdentity` and return a list whose length encodes
-// the decision: `count` entries when the call is admitted (the limiter sees
-// count + 1 <= max), `max` entries when it is refused. `setForIdentity` then
-// has nothing left to do. The entries are the decision time, so the
-// limiter's own expiry filter cannot change the outcome.
+// One attempt usually counts against several subjects at once (an address
+// and an email). `consumeAll` checks every subject's window and records the
+// attempt in all of them only if all admit it, in one atomic step: a call
+// refused by one subject (an attacker's exhausted address) spends no other
+// subject's budget (the victim's email), so it cannot lock the owner out.
+//
+// The stores also implement graphql-rate-limit's per-identity Store API for
+// the calls that count against a single subject. graphql-rate-limit reads an
+// identity's timestamps, awaits, then writes them back, so parallel calls all
+// read the same old list and slip through (upstream issue #188). Here
+// `getForIdentity` does the whole check-and-record atomically and returns a
+// list whose length encodes the decision: none when the call is admitted (the
+// limiter sees 0 + 1 <= max), `max` when it is refused. `setForIdentity` then
+// has nothing left to do. The entries are the decision time, so the limiter's
+// own expiry filter cannot change the outcome.
 import type { Identity, Store } from 'graphql-rate-limit';
 import type { Redis } from 'ioredis';
 
@@ -16,17 +23,34 @@ export interface WindowRule {
   windowMs: number;
 }
 
-/** A store that also tells how long until the next call would be admitted. */
+export type WindowDecision = { admitted: true } | { admitted: false; retryAfterMs: number };
+
+/** A store that also checks several identities at once and tells how long until a call would be admitted. */
 export interface WindowStore extends Store {
+  /** Admits the call and records it for every identity, or refuses it and records nothing; atomic. */
+  consumeAll(identities: Identity[]): Promise<WindowDecision>;
   retryAfterMs(identity: Identity): Promise<number>;
 }
 
+/** The in-process log is full of live windows: a new subject cannot be counted, so it is refused. */
+export class WindowLogFullError extends Error {
+  override name = 'WindowLogFullError';
+}
+
 const keyOf = (identity: Identity) => `${identity.contextIdentity}\u0000${identity.fieldIdentity}`;
-const decision = (length: number, now: number): number[] => Array.from({ length }, () => now);
+const decision = (admitted: boolean, rule: WindowRule, now: number): number[] => Array.from({ length: admitted ? 0 : rule.max }, () => now);
 
 /**
- * The in-process sliding-window log shared by every rule: at most `maxKeys`
- * identities (least recently used go first), expired ones swept as time passes.
+ * The in-process sliding-window log shared by every rule, holding at most
+ * `maxKeys` identities. Only admitted calls write, and each write moves its
+ * key to the end of the Map, so the Map runs from least to most recently
+ * admitted. When a new identity finds the log full, identities whose windows
+ * have all expired are dropped from the front; if none has expired, the new
+ * identity is refused (WindowLogFullError) rather than another client's live
+ * window being forgotten: evicting least recently used keys would let a flood
+ * of fresh keys reset a victim's window and buy more guesses. Refusing closed
+ * only stops subjects not yet counted, and only while the flood's own windows
+ * last; Redis (REDIS_URL) is the store for deployments that expect floods.
  */
 export class MemoryWindowLog {
   readonly #entries = new Map<string, number[]>();
@@ -44,41 +68,61 @@ export class MemoryWindowLog {
     return this.#entries.size;
   }
 
-  /** Admits and records a call, or refuses it; synchronous, so atomic within the process. */
-  consume(key: string, rule: WindowRule, now = Date.now()): { admitted: boolean; countBefore: number } {
+  /** All or nothing over `keys`; synchronous, so atomic within the process. */
+  consume(keys: string[], rule: WindowRule, now = Date.now()): WindowDecision {
     this.#longestWindowMs = Math.max(this.#longestWindowMs, rule.windowMs);
-    const recent = (this.#entries.get(key) ?? []).filter((time) => time + rule.windowMs > now);
-    const admitted = recent.length < rule.max;
-    if (admitted) recent.push(now);
-    // Re-inserting moves the key to the end: the Map's order is least recently used first.
-    this.#entries.delete(key);
-    if (recent.length > 0) this.#entries.set(key, recent);
-    while (this.#entries.size > this.#maxKeys) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
+    const windows = [...new Set(keys)].map((key) => ({ key, recent: this.#recent(key, rule, now) }));
+    const waits = windows.filter(({ recent }) => recent.length >= rule.max).map(({ recent }) => this.#freeingAt(recent, rule) - now);
+    if (waits.length > 0) return { admitted: false, retryAfterMs: Math.max(...waits) };
+    const fresh = windows.filter(({ key }) => !this.#entries.has(key)).length;
+    if (!this.#makeRoom(fresh, now)) throw new WindowLogFullError('The in-process rate-limit log is full of live windows');
+    for (const { key, recent } of windows) {
+      recent.push(now);
+      // Re-inserting moves the key to the end: the Map's order is least recently admitted first.
+      this.#entries.delete(key);
+      this.#entries.set(key, recent);
     }
-    return { admitted, countBefore: admitted ? recent.length - 1 : recent.length };
+    return { admitted: true };
   }
 
   retryAfterMs(key: string, rule: WindowRule, now = Date.now()): number {
-    const recent = (this.#entries.get(key) ?? []).filter((time) => time + rule.windowMs > now);
-    if (recent.length < rule.max) return 0;
-    // The call that frees a slot is the oldest of the last `max`.
-    const freeing = recent[recent.length - rule.max] ?? now;
-    return freeing + rule.windowMs - now;
+    const recent = this.#recent(key, rule, now);
+    return recent.length < rule.max ? 0 : this.#freeingAt(recent, rule) - now;
   }
 
   /** Drops identities with nothing left in any window. */
   sweep(now = Date.now()): void {
     for (const [key, times] of this.#entries) {
-      if ((times.at(-1) ?? 0) + this.#longestWindowMs <= now) this.#entries.delete(key);
+      if (this.#expired(times, now)) this.#entries.delete(key);
     }
   }
 
   close(): void {
     clearInterval(this.#sweeper);
     this.#entries.clear();
+  }
+
+  #recent(key: string, rule: WindowRule, now: number): number[] {
+    return (this.#entries.get(key) ?? []).filter((time) => time + rule.windowMs > now);
+  }
+
+  /** When the oldest of the last `max` calls leaves the window, freeing a slot. */
+  #freeingAt(recent: number[], rule: WindowRule): number {
+    return (recent[recent.length - rule.max] ?? 0) + rule.windowMs;
+  }
+
+  #expired(times: number[], now: number): boolean {
+    return (times.at(-1) ?? 0) + this.#longestWindowMs <= now;
+  }
+
+  /** Makes room for `fresh` new keys by dropping expired ones from the front; false if they do not fit. */
+  #makeRoom(fresh: number, now: number): boolean {
+    while (this.#entries.size + fresh > this.#maxKeys) {
+      const [oldest] = this.#entries;
+      if (oldest === undefined || !this.#expired(oldest[1], now)) return false;
+      this.#entries.delete(oldest[0]);
+    }
+    return true;
   }
 }
 
@@ -91,10 +135,13 @@ export class MemoryWindowStore implements WindowStore {
     this.#rule = rule;
   }
 
+  async consumeAll(identities: Identity[]): Promise<WindowDecision> {
+    return this.#log.consume(identities.map(keyOf), this.#rule);
+  }
+
   getForIdentity(identity: Identity): readonly number[] {
     const now = Date.now();
-    const { admitted, countBefore } = this.#log.consume(keyOf(identity), this.#rule, now);
-    return decision(admitted ? countBefore : this.#rule.max, now);
+    return decision(this.#log.consume([keyOf(identity)], this.#rule, now).admitted, this.#rule, now);
   }
 
   setForIdentity(): void {
@@ -106,22 +153,31 @@ export class MemoryWindowStore implements WindowStore {
   }
 }
 
-// One round trip, atomic in Redis: drop expired calls, count, record if
-// admitted. Redis's clock is the only one, so instances with skewed clocks agree.
-const CONSUME = `
+// One round trip, atomic in Redis, over every key of the call: drop expired
+// calls and count in each; if any is full, record nothing (creating no key)
+// and return the longest wait; otherwise record the call in all of them.
+// Redis's clock is the only one, so instances with skewed clocks agree.
+// (All keys of one script must be on one node: a plain Redis, not a Cluster.)
+const CONSUME_ALL = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local max = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-local count = redis.call('ZCARD', KEYS[1])
-if count < max then
-  redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], window)
-  return {1, count, 0}
+local wait = 0
+for _, key in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local count = redis.call('ZCARD', key)
+  if count >= max then
+    local freeing = redis.call('ZRANGE', key, count - max, count - max, 'WITHSCORES')
+    wait = math.max(wait, tonumber(freeing[2]) + window - now)
+  end
 end
-local freeing = redis.call('ZRANGE', KEYS[1], count - max, count - max, 'WITHSCORES')
-return {0, count, tonumber(freeing[2]) + window - now}
+if wait > 0 then return {0, wait} end
+for _, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, now .. ':' .. ARGV[3])
+  redis.call('PEXPIRE', key, window)
+end
+return {1, 0}
 `;
 
 const RETRY_AFTER = `
@@ -150,13 +206,17 @@ export class RedisWindowStore implements WindowStore {
     this.#prefix = prefix;
   }
 
-  async getForIdentity(identity: Identity): Promise<readonly number[]> {
+  async consumeAll(identities: Identity[]): Promise<WindowDecision> {
+    const keys = [...new Set(identities.map((identity) => this.key(identity)))];
     // A member unique across instances, so two calls in one millisecond both count.
     this.#sequence = (this.#sequence + 1) % Number.MAX_SAFE_INTEGER;
     const member = `${this.#instance}:${this.#sequence}`;
-    const reply = (await this.#redis.eval(CONSUME, 1, this.key(identity), this.#rule.max, this.#rule.windowMs, member)) as [number, number, number];
-    const [admitted, countBefore] = reply;
-    return decision(admitted === 1 ? countBefore : this.#rule.max, Date.now());
+    const [admitted, wait] = (await this.#redis.eval(CONSUME_ALL, keys.length, ...keys, this.#rule.max, this.#rule.windowMs, member)) as [number, number];
+    return admitted === 1 ? { admitted: true } : { admitted: false, retryAfterMs: Number(wait) };
+  }
+
+  async getForIdentity(identity: Identity): Promise<readonly number[]> {
+    return decision((await this.consumeAll([identity])).admitted, this.#rule, Date.now());
   }
 
   setForIdentity(): void {
