@@ -5,6 +5,7 @@ import { ChangePasswordDocument, SecurityEventsDocument } from './generated/grap
 import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from './support/accounts.ts';
 import { expectType, graphql, run } from './support/graphql.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { sessionClient } from './support/sessions.ts';
 
 // No notification channel is configured here: this file is about what is recorded, and when.
 let server: TestServer;
@@ -97,7 +98,8 @@ describe('security events: each outcome recorded exactly once', () => {
       body: JSON.stringify({ jwt: account.token, currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' }),
     });
     expect(response.status).toBe(200);
-    expect(await kinds(account.user.id)).toEqual(['SIGNED_UP', 'PASSWORD_CHANGED']);
+    // The route ends every session, the caller's too.
+    expect(await kinds(account.user.id)).toEqual(['SIGNED_UP', 'SESSION_REVOKED', 'PASSWORD_CHANGED']);
   });
 
   it('keeps at most 512 characters of a user agent', async () => {
@@ -108,6 +110,31 @@ describe('security events: each outcome recorded exactly once', () => {
       [Number(account.user.id)],
     );
     expect(row?.user_agent).toHaveLength(512);
+  });
+});
+
+describe('security events: sessions ending', () => {
+  it('signOut records SIGNED_OUT, revokeSession and a password change SESSION_REVOKED, each with the session it ended', async () => {
+    const account = await signUp(url, uniqueEmail(), PASSWORD);
+    const sessions = sessionClient(url);
+    const second = expectType(await signIn(url, account.email, PASSWORD), 'AuthPayload');
+    const third = expectType(await signIn(url, account.email, PASSWORD), 'AuthPayload');
+    const fourth = expectType(await signIn(url, account.email, PASSWORD), 'AuthPayload');
+
+    expectType(await sessions.revoke(account.token, second.session.id), 'SignOutSuccess');
+    expectType(await sessions.signOut(third.token), 'SignOutSuccess');
+    // The first device changes the password and signs the fourth out.
+    expectType(await changePassword(url, account.token, { currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' }), 'ChangePasswordSuccess');
+
+    const rows = await db().execute<{ kind: string; session_id: string | null }[]>(
+      `select "kind", "session_id" from "security_events" where "user_id" = ? and "kind" in ('SESSION_REVOKED', 'SIGNED_OUT') order by "seq"`,
+      [Number(account.user.id)],
+    );
+    expect(rows).toEqual([
+      { kind: 'SESSION_REVOKED', session_id: second.session.id },
+      { kind: 'SIGNED_OUT', session_id: third.session.id },
+      { kind: 'SESSION_REVOKED', session_id: fourth.session.id },
+    ]);
   });
 });
 

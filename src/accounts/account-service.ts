@@ -161,7 +161,7 @@ export class AccountService {
       const renewed = await sessions.renew(user, current.sessionId, current.generation);
       // The caller's session ended meanwhile: nothing is committed.
       if (renewed === null) throw new InvalidSessionError();
-      if (input.revokeOtherSessions) await sessions.revokeAll(user.id, 'password_changed', current.sessionId);
+      if (input.revokeOtherSessions) await sessions.revokeAll(user, 'password_changed', client, current.sessionId);
       return { success: true, message: 'Password changed successfully.', ...renewed };
     });
   }
@@ -173,7 +173,7 @@ export class AccountService {
     client: Client,
   ): Promise<PasswordChangeEverywhere> {
     return this.#changePassword(session, { ...input, revokeOtherSessions: true }, client, async (sessions, user) => {
-      await sessions.revokeAll(user.id, 'password_changed');
+      await sessions.revokeAll(user, 'password_changed', client);
       return { success: true, message: 'Password changed successfully.', user };
     });
   }

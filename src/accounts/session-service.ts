@@ -10,10 +10,14 @@ import { MAX_USER_AGENT_LENGTH, type Session } from './session.entity.ts';
 import { SessionRepository, type RevocationReason } from './session.repository.ts';
 import type { SessionSettings } from './session-settings.ts';
 import { SESSION_ID, type IssuedToken, type SessionTokens } from './session-tokens.ts';
+import type { SecurityEvents } from '../events/security-events.ts';
+import type { SecurityEventKind } from '../events/security-event-kind.ts';
 import type { User } from './user.entity.ts';
 import { UserRepository } from './user.repository.ts';
 
 export interface SessionDeps {
+  /** Revocations are recorded (SESSION_REVOKED, SIGNED_OUT, REFRESH_TOKEN_REUSED) in their own transaction. */
+  events: SecurityEvents;
   tokens: SessionTokens;
   limiter: AttemptLimiter;
   sessions: SessionSettings;
@@ -22,8 +26,21 @@ export interface SessionDeps {
 /** Who is signing in, as far as the transport can tell. */
 export interface SessionClient {
   address: string;
-  userAgent?: string | null;
+  userAgent: string | null;
 }
+
+/** Who a revocation is recorded for. */
+type Account = Pick<User, 'id' | 'email'>;
+
+/** Which event each reason for ending a session records. */
+const REVOCATION_EVENT: Record<RevocationReason, SecurityEventKind> = {
+  signed_out: 'SIGNED_OUT',
+  signed_out_everywhere: 'SIGNED_OUT',
+  revoked: 'SESSION_REVOKED',
+  password_changed: 'SESSION_REVOKED',
+  session_limit: 'SESSION_REVOKED',
+  refresh_token_reused: 'REFRESH_TOKEN_REUSED',
+};
 
 /** Everything an answer that signs a device in hands back. */
 export interface SignedIn extends IssuedToken {
@@ -78,7 +95,7 @@ export class SessionService {
         userAgent: client.userAgent ? client.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
       });
       const overLimit = await sessions.#sessions.revokeBeyond(user.id, this.#deps.sessions.maxPerUser, 'session_limit');
-      sessions.#revoked(user.id, overLimit, 'session_limit');
+      await sessions.#revoked(user, overLimit, 'session_limit', client);
       return sessions.#issue(user, session);
     });
   }
@@ -102,8 +119,9 @@ export class SessionService {
       if (usedMsAgo > this.#deps.sessions.reuseGraceMs) {
         await this.#db.transactional(async (tx) => {
           const sessions = this.on(tx);
-          if (await sessions.#sessions.revoke(session.id, 'refresh_token_reused')) {
-            sessions.#revoked(session.user.id, [session.id], 'refresh_token_reused');
+          const owner = await new UserRepository(tx).findById(session.user.id);
+          if ((await sessions.#sessions.revoke(session.id, 'refresh_token_reused')) && owner !== null) {
+            await sessions.#revoked(owner, [session.id], 'refresh_token_reused', client);
           }
         });
         throw new InvalidSessionError();
@@ -121,31 +139,32 @@ export class SessionService {
   }
 
   /** Ends the caller's session, or with `everywhere` every session of the account. */
-  async signOut(auth: Authentication, { everywhere }: { everywhere: boolean }): Promise<SignOutResult> {
+  async signOut(auth: Authentication, { everywhere }: { everywhere: boolean }, client: SessionClient): Promise<SignOutResult> {
     const state = await auth.state();
     if (state.state !== 'active') throw new InvalidSessionError();
     return this.#db.transactional(async (tx) => {
       const sessions = this.on(tx);
       if (everywhere) {
         const revoked = await sessions.#sessions.revokeAllOf(state.user.id, 'signed_out_everywhere');
-        sessions.#revoked(state.user.id, revoked, 'signed_out_everywhere');
+        // One SIGNED_OUT for the account, from the session that asked.
+        await sessions.#revoked(state.user, revoked.length > 0 ? [state.session.id] : [], 'signed_out_everywhere', client);
         return { success: true, revokedSessions: revoked.length };
       }
       const revoked = await sessions.#sessions.revokeOwn(state.user.id, state.session.id, 'signed_out');
-      if (revoked) sessions.#revoked(state.user.id, [state.session.id], 'signed_out');
+      if (revoked) await sessions.#revoked(state.user, [state.session.id], 'signed_out', client);
       return { success: true, revokedSessions: revoked ? 1 : 0 };
     });
   }
 
   /** Ends one of the caller's own active sessions (the current one included); anything else is "not found". */
-  async revoke(auth: Authentication, sessionId: string): Promise<SignOutResult & { current: boolean }> {
+  async revoke(auth: Authentication, sessionId: string, client: SessionClient): Promise<SignOutResult & { current: boolean }> {
     const state = await auth.state();
     if (state.state !== 'active') throw new InvalidSessionError();
     if (!SESSION_ID.test(sessionId)) throw new SessionNotFoundError();
     return this.#db.transactional(async (tx) => {
       const sessions = this.on(tx);
       if (!(await sessions.#sessions.revokeOwn(state.user.id, sessionId, 'revoked'))) throw new SessionNotFoundError();
-      sessions.#revoked(state.user.id, [sessionId], 'revoked');
+      await sessions.#revoked(state.user, [sessionId], 'revoked', client);
       return { success: true, revokedSessions: 1, current: sessionId === state.session.id };
     });
   }
@@ -168,18 +187,21 @@ export class SessionService {
   }
 
   /** Every active session of the account but `exceptId` ends (a password change); returns how many. */
-  async revokeAll(userId: number, reason: RevocationReason, exceptId: string | null = null): Promise<number> {
-    const revoked = await this.#sessions.revokeAllOf(userId, reason, exceptId);
-    this.#revoked(userId, revoked, reason);
+  async revokeAll(user: Account, reason: RevocationReason, client: SessionClient, exceptId: string | null = null): Promise<number> {
+    const revoked = await this.#sessions.revokeAllOf(user.id, reason, exceptId);
+    await this.#revoked(user, revoked, reason, client);
     return revoked.length;
   }
 
   /**
    * Every revocation passes here, on the EntityManager of the transaction
-   * that revoked: the place to append SESSION_REVOKED / SIGNED_OUT /
-   * REFRESH_TOKEN_REUSED security events (same transaction) once they exist.
+   * that revoked: its events commit with it (one per ended session).
    */
-  #revoked(_userId: number, _sessionIds: string[], _reason: RevocationReason): void {}
+  async #revoked(user: Account, sessionIds: string[], reason: RevocationReason, client: SessionClient): Promise<void> {
+    for (const sessionId of sessionIds) {
+      await this.#deps.events.record(this.#db, { user, kind: REVOCATION_EVENT[reason], client, sessionId });
+    }
+  }
 
   async #issue(user: User, session: Session): Promise<SignedIn> {
     const refresh = newRefreshToken();

@@ -29,10 +29,10 @@ builder.mutationField('signOut', (t) =>
     description: "Ends this request's session, or every session of the account.",
     args: { input: t.arg({ type: SignOutInput, required: false }) },
     errors: { types: [InvalidSessionError], union: { name: 'SignOutResult' } },
-    resolve: async (_root, { input }, { accounts, auth, sessionCookie }) => {
+    resolve: async (_root, { input }, { accounts, auth, client, sessionCookie }) => {
       // Whatever the outcome, this browser's refresh token is of no further use.
       sessionCookie.clear();
-      return accounts.sessions.signOut(auth, { everywhere: input?.everywhere ?? false });
+      return accounts.sessions.signOut(auth, { everywhere: input?.everywhere ?? false }, client);
     },
   }),
 );
@@ -43,8 +43,8 @@ builder.mutationField('revokeSession', (t) =>
     description: "Ends one of the viewer's own active sessions (this one included).",
     args: { input: t.arg({ type: RevokeSessionInput, required: true }) },
     errors: { types: [InvalidSessionError, SessionNotFoundError, ValidationError], union: { name: 'RevokeSessionResult' } },
-    resolve: async (_root, { input }, { accounts, auth, sessionCookie }) => {
-      const result = await accounts.sessions.revoke(auth, String(input.sessionId));
+    resolve: async (_root, { input }, { accounts, auth, client, sessionCookie }) => {
+      const result = await accounts.sessions.revoke(auth, String(input.sessionId), client);
       if (result.current) sessionCookie.clear();
       return result;
     },
