@@ -6,6 +6,7 @@ import type { SessionSettings } from './accounts/session-settings.ts';
 import { PASSWORD_POLICY_NAMES, type PasswordPolicyName } from './accounts/password-policy.ts';
 import type { LimitRules } from './limits/attempt-limiter.ts';
 import { isSecurityEventKind, SECURITY_EVENT_KINDS, type SecurityEventKind } from './events/security-event-kind.ts';
+import type { LogLevelName } from './logging.ts';
 import { Secret } from './secret.ts';
 
 /** Thrown for any invalid setting; its message is one line naming the variable. */
@@ -90,7 +91,6 @@ export interface NotificationsConfig {
   sweepIntervalMs: number;
 }
 
-export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 const DURATION = /^(\d+)\s*(ms|s|m|h|d)?$/;
 const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

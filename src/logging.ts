@@ -3,7 +3,6 @@ import { createRequire } from 'node:module';
 import { inspect } from 'node:util';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { PrettyOptions, PrettyStream } from 'pino-pretty';
-import type { LogLevelName } from './config.ts';
 
 /** Yoga's logger shape (four levels, any arguments), plus child loggers that add fields to every line. */
 export interface AppLogger {
@@ -14,6 +13,8 @@ export interface AppLogger {
   child: (bindings: Record<string, string>) => AppLogger;
 }
 
+/** pino's level names; `silent` writes nothing. */
+export type LogLevelName = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 export type LogLevel = LogLevelName;
 type WrittenLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
