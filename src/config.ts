@@ -58,6 +58,8 @@ export interface Config {
   sessions: SessionSettings;
   /** SESSION_COOKIE: refresh tokens travel only in an HttpOnly cookie. */
   sessionCookie: boolean;
+  /** LEGACY_JWT_SECRET: accept the original login workflow's HS256 tokens; null refuses them like forged ones. */
+  legacyJwtSecret: Secret | null;
 }
 
 /** Security events, the outbox and its channels (SPEC "Security events and notifications"). */
@@ -224,6 +226,7 @@ const envSchema = z.object({
   REFRESH_RATE_LIMIT: intIn(1, 1_000_000).default(60),
   SESSION_RETENTION: duration(0, 400 * 86_400_000).default(7 * 86_400_000),
   SESSION_COOKIE: bool.default(false),
+  LEGACY_JWT_SECRET: z.string().optional(),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -388,7 +391,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       retentionMs: env.SESSION_RETENTION,
     },
     sessionCookie: env.SESSION_COOKIE,
+    legacyJwtSecret: readLegacySecret(env.LEGACY_JWT_SECRET),
   };
+}
+
+function readLegacySecret(value: string | undefined): Secret | null {
+  if (value === undefined) return null;
+  const secret = Secret.fromText(value);
+  if (secret.byteLength < 32) throw new ConfigError('Invalid configuration: LEGACY_JWT_SECRET must be at least 32 bytes');
+  return secret;
 }
 
 /** Adds a `.env` file in the working directory to the environment (never overriding it). */

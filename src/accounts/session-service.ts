@@ -128,6 +128,8 @@ export class SessionService {
       const sessions = this.on(tx);
       if (everywhere) {
         const revoked = await sessions.#sessions.revokeAllOf(state.user.id, 'signed_out_everywhere');
+        // Tokens from the original login die too: "everywhere" includes them.
+        await new UserRepository(tx).voidLegacyTokens(state.user.id);
         sessions.#revoked(state.user.id, revoked, 'signed_out_everywhere');
         return { success: true, revokedSessions: revoked.length };
       }
