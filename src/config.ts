@@ -61,6 +61,8 @@ export interface Config {
   sessionCookie: boolean;
   /** Unexpected errors' details (message, stack) in answers: only when asked for, whatever `env` says. */
   exposeErrorDetails: boolean;
+  /** LEGACY_JWT_SECRET: accept the original login workflow's HS256 tokens; null refuses them like forged ones. */
+  legacyJwtSecret: Secret | null;
 }
 
 /** Security events, the outbox and its channels (SPEC "Security events and notifications"). */
@@ -227,6 +229,7 @@ const envSchema = z.object({
   SESSION_RETENTION: duration(0, 400 * 86_400_000).default(7 * 86_400_000),
   SESSION_COOKIE: bool.default(false),
   EXPOSE_ERROR_DETAILS: bool.optional(),
+  LEGACY_JWT_SECRET: z.string().optional(),
 });
 
 function readSecret(env: z.infer<typeof envSchema>): Secret | null {
@@ -392,7 +395,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     sessionCookie: env.SESSION_COOKIE,
     exposeErrorDetails: env.EXPOSE_ERROR_DETAILS ?? false,
+    legacyJwtSecret: readLegacySecret(env.LEGACY_JWT_SECRET),
   };
+}
+
+function readLegacySecret(value: string | undefined): Secret | null {
+  if (value === undefined) return null;
+  const secret = Secret.fromText(value);
+  if (secret.byteLength < 32) throw new ConfigError('Invalid configuration: LEGACY_JWT_SECRET must be at least 32 bytes');
+  return secret;
 }
 
 /** Adds a `.env` file in the working directory to the environment (never overriding it). */

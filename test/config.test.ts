@@ -38,6 +38,7 @@ describe('configuration', () => {
       lockout: { threshold: 100, baseSeconds: 900 },
       sessions: { ttlMs: 30 * 86_400_000, idleTimeoutMs: 7 * 86_400_000, reuseGraceMs: 10_000, maxPerUser: 50, retentionMs: 7 * 86_400_000 },
       sessionCookie: false,
+      legacyJwtSecret: null,
     });
   });
 
@@ -67,6 +68,7 @@ describe('configuration', () => {
     [{ REFRESH_REUSE_GRACE: '1h' }, /REFRESH_REUSE_GRACE/],
     [{ MAX_SESSIONS_PER_USER: '0' }, /MAX_SESSIONS_PER_USER/],
     [{ SESSION_COOKIE: 'sometimes' }, /SESSION_COOKIE/],
+    [{ LEGACY_JWT_SECRET: 'too-short' }, /LEGACY_JWT_SECRET must be at least 32 bytes/],
   ])('refuses %p with one line naming the variable', (env, pattern) => {
     expectConfigError(env, pattern);
   });
@@ -78,6 +80,13 @@ describe('configuration', () => {
     expect(config.jwtSecret?.byteLength).toBe(TEST_SECRET.length);
     expect(JSON.stringify(config)).not.toContain(TEST_SECRET);
     expect(String(config.jwtSecret)).toBe('[secret]');
+  });
+
+  it('reads LEGACY_JWT_SECRET and never prints it', () => {
+    const legacy = 'the-original-login-workflows-secret-32+';
+    const config = loadConfig({ LEGACY_JWT_SECRET: legacy });
+    expect(config.legacyJwtSecret?.bytes.toString()).toBe(legacy);
+    expect(JSON.stringify(config)).not.toContain(legacy);
   });
 
   it('parses durations, policy and proxy hops', () => {

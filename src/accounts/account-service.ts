@@ -1,5 +1,5 @@
 import type { Db } from '../db/orm.ts';
-import { Authentication } from './authentication.ts';
+import { Authentication, type SessionState } from './authentication.ts';
 import type { AttemptLimiter, LimitedAction, LimitSubject } from '../limits/attempt-limiter.ts';
 import { consumeAttempt } from './consume-attempt.ts';
 import {
@@ -16,6 +16,7 @@ import type { SecurityEvents } from '../events/security-events.ts';
 import type { BreachedPasswords } from './breached/breached-passwords.ts';
 import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
 import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
+import type { LegacyTokens } from './legacy-tokens.ts';
 import type { PasswordHistory } from './password-history.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import type { SessionTokens } from './session-tokens.ts';
@@ -38,6 +39,8 @@ export interface AccountDeps {
   history: PasswordHistory;
   /** Records security events (and queues their notifications) in the transaction of each change. */
   events: SecurityEvents;
+  /** LEGACY_JWT_SECRET: tokens from the original login workflow; absent or null refuses them like forged ones. */
+  legacyTokens?: LegacyTokens | null;
 }
 
 /** Who is calling, as far as the transport can tell. */
@@ -97,7 +100,8 @@ export class AccountService {
 
   /** The request's bearer token, to be checked as far as needed (see Authentication). */
   authenticate(token: string | null): Authentication {
-    return new Authentication(token, this.#deps.tokens, this.sessions.repository);
+    const legacy = this.#deps.legacyTokens ? { tokens: this.#deps.legacyTokens, findUser: (email: string) => this.#users.findByEmail(email) } : null;
+    return new Authentication(token, this.#deps.tokens, this.sessions.repository, legacy);
   }
 
   async signUp(input: { email: string; password: string }, client: Client): Promise<SignedIn> {
@@ -158,6 +162,13 @@ export class AccountService {
    */
   async changePassword(session: Authentication, input: ChangePasswordInput, client: Client): Promise<PasswordChange> {
     return this.#changePassword(session, input, client, async (sessions, user, current) => {
+      if (current === null) {
+        // A token from the original login has no session to renew; its holder
+        // just proved the password, so it gets a fresh session of its own.
+        if (input.revokeOtherSessions) await sessions.revokeAll(user, 'password_changed', client);
+        const started = await sessions.start(user, client);
+        return { success: true, message: 'Password changed successfully.', ...started };
+      }
       const renewed = await sessions.renew(user, current.sessionId, current.generation);
       // The caller's session ended meanwhile: nothing is committed.
       if (renewed === null) throw new InvalidSessionError();
@@ -182,27 +193,35 @@ export class AccountService {
     session: Authentication,
     input: ChangePasswordInput,
     client: Client,
-    afterUpdate: (sessions: SessionService, user: User, current: { sessionId: string; generation: number }) => Promise<T>,
+    /** `current` is null for a token from the original login (no session). */
+    afterUpdate: (sessions: SessionService, user: User, current: { sessionId: string; generation: number } | null) => Promise<T>,
   ): Promise<T> {
-    const claims = session.claims;
-    if (claims === null) throw new InvalidSessionError();
+    if (!session.signed) throw new InvalidSessionError();
     // The session is checked first (one primary-key read), so only a live
     // session's attempts count against the account: a revoked or stolen-then-
     // revoked token cannot use up the owner's limit.
-    const viewer = await this.#viewer(session);
+    const state = await this.#signedIn(session);
+    const viewer = state.user;
+    const current = state.state === 'active' ? { sessionId: state.session.id, generation: state.session.generation } : null;
+    const sessionId = current?.sessionId ?? null;
     await this.#consume('changePassword', [`account:${viewer.id}`, `address:${client.address}`]);
     const newPassword = normalizePassword(input.newPassword);
-    this.#enforcePolicy(newPassword, viewer.email);
+    // Both fields equal: the reuse answer comes first, after the one compare
+    // that verifies the current password (the original workflow's order), so
+    // an adopted account whose password predates today's policy is told
+    // "must be different" rather than a policy rule. Otherwise cheap checks first.
+    const reuse = normalizePassword(input.currentPassword) === newPassword;
+    if (!reuse) this.#enforcePolicy(newPassword, viewer.email);
 
     const verifiedHash = viewer.password;
     const slot = await this.#failedChecks.reserve(viewer.id);
     if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
     if ((await this.#deps.hasher.verify(input.currentPassword, verifiedHash, viewer.passwordNormalized)) === 'mismatch') {
-      await this.#failedCheck(viewer, slot, 'PASSWORD_CHANGE_FAILED', client, claims.sessionId);
+      await this.#failedCheck(viewer, slot, 'PASSWORD_CHANGE_FAILED', client, sessionId);
       throw new IncorrectPasswordError();
     }
     // The current password is verified, so comparing what bcrypt reads of both is exact: no second bcrypt call.
-    if (sameForBcrypt(input.currentPassword, newPassword)) {
+    if (reuse || sameForBcrypt(input.currentPassword, newPassword)) {
       await this.#failedChecks.succeeded(viewer.id);
       throw new PasswordReusedError();
     }
@@ -219,7 +238,6 @@ export class AccountService {
     const newHash = await this.#deps.hasher.hash(newPassword);
     // From here on the caller hears the real outcome, however long the write takes (REQUEST_TIMEOUT stops short).
     client.beginWrite?.();
-    const current = { sessionId: claims.sessionId, generation: claims.generation };
     // The compare-and-set update, the history row, the session changes and
     // PASSWORD_CHANGED commit together or not at all.
     const outcome = await this.#events.transactional(this.#db, async (tx) => {
@@ -228,7 +246,7 @@ export class AccountService {
       if (user === null) return null;
       await this.#deps.history.remember(tx, viewer.id, verifiedHash);
       const result = await afterUpdate(this.sessions.on(tx), user, current);
-      await this.#events.record(tx, { user, kind: 'PASSWORD_CHANGED', client, sessionId: current.sessionId });
+      await this.#events.record(tx, { user, kind: 'PASSWORD_CHANGED', client, sessionId });
       return { result };
     });
     if (outcome === null) {
@@ -236,7 +254,7 @@ export class AccountService {
       // the caller is told "incorrect" (the password is no longer the one it sent), recorded as such.
       await this.#events.transactional(this.#db, async (tx) => {
         await this.#failedChecksOn(tx).succeeded(viewer.id);
-        await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGE_FAILED', client, sessionId: current.sessionId });
+        await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGE_FAILED', client, sessionId });
       });
       throw new IncorrectPasswordError();
     }
@@ -269,10 +287,10 @@ export class AccountService {
     });
   }
 
-  /** The signed-in account behind a session, or the domain error that says why there is none. */
-  async #viewer(session: Authentication): Promise<User> {
+  /** The signed-in account behind a session or a legacy token, or the domain error that says why there is none. */
+  async #signedIn(session: Authentication): Promise<Extract<SessionState, { user: User }>> {
     const state = await session.state();
-    if (state.state === 'active') return state.user;
+    if (state.state === 'active' || state.state === 'legacy') return state;
     throw state.state === 'unknown-user' ? new AccountGoneError() : new InvalidSessionError();
   }
 

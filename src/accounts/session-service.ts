@@ -146,6 +146,8 @@ export class SessionService {
       const sessions = this.on(tx);
       if (everywhere) {
         const revoked = await sessions.#sessions.revokeAllOf(state.user.id, 'signed_out_everywhere');
+        // Tokens from the original login die too: "everywhere" includes them.
+        await new UserRepository(tx).voidLegacyTokens(state.user.id);
         // One SIGNED_OUT for the account, from the session that asked.
         await sessions.#revoked(state.user, revoked.length > 0 ? [state.session.id] : [], 'signed_out_everywhere', client);
         return { success: true, revokedSessions: revoked.length };

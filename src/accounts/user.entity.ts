@@ -35,6 +35,8 @@ export const UserSchema = defineEntity({
     lockedUntil: p.datetime().nullable(),
     /** When the current streak of failed checks began; failures older than LOCKOUT_WINDOW no longer count. */
     failuresSince: p.datetime().nullable(),
+    /** Tokens from the original login (LEGACY_JWT_SECRET) issued at or before this are void; null: never revoked. */
+    legacyTokensValidAfter: p.datetime().nullable(),
   },
 });
 

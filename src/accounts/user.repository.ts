@@ -71,18 +71,29 @@ export class UserRepository {
   /**
    * Compare-and-set: replaces the hash only if it is still `expectedHash`
    * and clears the failure count. Of two concurrent changes one wins; the
-   * other gets null. Returns the row as written. (Sessions are revoked in
-   * the same transaction by the session service.)
+   * other gets null. Returns the row as written. Tokens from the original
+   * login issued until now die with the old password (see voidLegacyTokens).
+   * (Sessions are revoked in the same transaction by the session service.)
    */
   async replacePassword(change: { userId: number; expectedHash: string; newHash: string }): Promise<User | null> {
     const [updated] = await this.#db.execute<Record<string, unknown>[]>(
       `update "users" set "password" = ?, "password_normalized" = true, "password_changed_at" = now(), "updated_at" = now(),
+         "legacy_tokens_valid_after" = now(),
          "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null
        where "id" = ? and "password" = ?
        returning *`,
       [change.newHash, change.userId, change.expectedHash],
     );
     return updated === undefined ? null : this.#db.map(User, updated);
+  }
+
+  /**
+   * Tokens from the original login workflow issued up to now (the same
+   * second included) stop working for good: a reset, "sign out everywhere",
+   * secureAccount. A password change does this in replacePassword's statement.
+   */
+  async voidLegacyTokens(userId: number): Promise<void> {
+    await this.#db.execute(`update "users" set "legacy_tokens_valid_after" = now() where "id" = ?`, [userId]);
   }
 
   /** A transparent rehash (higher cost, normalised input): only if nobody changed the hash meanwhile. */

@@ -5,6 +5,7 @@ import { Migration20261202130000 } from './migrations/Migration20261202130000.ts
 import { Migration20261203120000 } from './migrations/Migration20261203120000.ts';
 import { Migration20261203130000 } from './migrations/Migration20261203130000.ts';
 import { Migration20261205120000 } from './migrations/Migration20261205120000.ts';
+import { Migration20261213120000 } from './migrations/Migration20261213120000.ts';
 
 export const migrationsList = [
   { name: 'Migration20261123180824', class: Migration20261123180824 },
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: 'Migration20261203120000', class: Migration20261203120000 },
   { name: 'Migration20261203130000', class: Migration20261203130000 },
   { name: 'Migration20261205120000', class: Migration20261205120000 },
+  { name: 'Migration20261213120000', class: Migration20261213120000 },
 ];
