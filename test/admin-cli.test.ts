@@ -135,5 +135,18 @@ describe('account commands, end to end on the database', () => {
       expect(await me(url, bobToken)).toBeNull();
       expect((await signIn(url, bob, 'Bobs-Admin-Pass-2')).__typename).toBe('AuthPayload');
     });
-  }, 240_000);
+
+    // events: what happened to ada, newest first, the operator's change included.
+    const events = await admin(['events', ada]);
+    expect(events.code).toBe(0);
+    const kinds = events.stdout.trim().split('\n').map((line) => line.split('\t')[1]);
+    // Newest first: the old password refused, then the new one accepted, after the operator's change.
+    expect(kinds.slice(0, 4)).toEqual(['SIGN_IN_FAILED', 'SIGNED_IN', 'PASSWORD_CHANGED', 'SESSION_REVOKED']);
+    expect(kinds).toEqual(expect.arrayContaining(['PASSWORD_CHANGED', 'SESSION_REVOKED', 'SIGNED_IN']));
+    expect(events.stdout).toContain('rekey admin CLI');
+    // outbox: counts by state (no channel is configured here, so nothing is queued), and retrying the dead.
+    expect(await admin(['outbox'])).toMatchObject({ code: 0, stdout: 'pending 0, done 0, dead 0\n' });
+    expect(await admin(['outbox', 'retry-dead'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^0 dead message/) });
+    expect((await admin(['outbox', 'everything'])).code).toBe(2);
+  }, 300_000);
 });

@@ -1,10 +1,16 @@
-import { raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../db/orm.ts';
+import { SecurityEventRepository, type SecurityEventRow } from '../events/security-event-repository.ts';
+import type { SecurityEvents } from '../events/security-events.ts';
 import { normalizeEmail } from './account-service.ts';
 import { EmailTakenError, ValidationError, WeakPasswordError } from './errors.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { MAX_PASSWORD_INPUT, normalizePassword, type PasswordPolicy } from './password-policy.ts';
-import { User } from './user.entity.ts';
+import { SessionRepository } from './session.repository.ts';
+import type { User } from './user.entity.ts';
+import { UserRepository } from './user.repository.ts';
+
+/** How the operator appears in security events: no address, a recognisable agent. */
+const OPERATOR = { address: 'unknown', userAgent: 'rekey admin CLI' } as const;
 
 /** An operator named an email that has no account. */
 export class AccountNotFoundError extends Error {
@@ -17,6 +23,9 @@ export class AccountNotFoundError extends Error {
 export interface AdministrationDeps {
   hasher: PasswordHasher;
   policy: PasswordPolicy;
+  events: SecurityEvents;
+  /** SESSION_IDLE_TIMEOUT, which decides which sessions are still active. */
+  sessionIdleTimeoutMs: number;
 }
 
 /**
@@ -36,53 +45,59 @@ export class AccountAdministration {
   async createUser(emailInput: string, passwordInput: string): Promise<User> {
     const email = this.#validEmail(emailInput);
     const password = this.#acceptablePassword(passwordInput, email);
-    if ((await this.#db.count(User, { email })) > 0) throw new EmailTakenError();
-    const user = this.#db.create(User, { email, password: await this.#deps.hasher.hash(password) });
-    try {
-      await this.#db.flush();
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) throw new EmailTakenError();
-      throw error;
-    }
-    return user;
+    const users = new UserRepository(this.#db);
+    if (await users.emailTaken(email)) throw new EmailTakenError();
+    // The unique index decides a race with a sign-up (EmailTakenError).
+    return users.add(email, await this.#deps.hasher.hash(password));
   }
 
-  /** Replaces the password and signs out every session, as a change with revocation does; clears any block. */
+  /**
+   * Replaces the password and signs out every session and legacy token, as a
+   * change with revocation does; clears any block. Recorded as
+   * PASSWORD_CHANGED (which notifies the owner) with SESSION_REVOKED per session.
+   */
   async setPassword(emailInput: string, passwordInput: string): Promise<void> {
     const user = await this.#account(emailInput);
     const password = this.#acceptablePassword(passwordInput, user.email);
-    const hash = await this.#deps.hasher.hash(password);
-    await this.#db.nativeUpdate(
-      User,
-      { id: user.id },
-      {
-        password: hash,
-        passwordChangedAt: new Date(),
-        sessionVersion: raw('session_version + 1'),
-        failedPasswordChecks: 0,
-        lockouts: 0,
-        lockedUntil: null,
-      },
-    );
+    const newHash = await this.#deps.hasher.hash(password);
+    await this.#deps.events.transactional(this.#db, async (tx) => {
+      const replaced = await new UserRepository(tx).replacePassword({ userId: user.id, expectedHash: user.password, newHash });
+      if (replaced === null) throw new Error('The password was changed meanwhile; run the command again.');
+      await this.#revokeEverything(tx, user);
+      await this.#deps.events.record(tx, { user, kind: 'PASSWORD_CHANGED', client: OPERATOR });
+    });
   }
 
-  /** Every token issued so far stops working, on every instance (the session version is in each). */
-  async revokeSessions(emailInput: string): Promise<void> {
+  /** Every session and every legacy token of the account ends, on every instance at once. */
+  async revokeSessions(emailInput: string): Promise<number> {
     const user = await this.#account(emailInput);
-    await this.#db.nativeUpdate(User, { id: user.id }, { sessionVersion: raw('session_version + 1') });
+    return this.#deps.events.transactional(this.#db, (tx) => this.#revokeEverything(tx, user));
   }
 
   /** Ends a block from consecutive failed password checks and starts the count over. */
   async unlock(emailInput: string): Promise<{ wasLocked: boolean }> {
     const user = await this.#account(emailInput);
     const wasLocked = user.lockedUntil !== null && user.lockedUntil !== undefined && user.lockedUntil > new Date();
-    await this.#db.nativeUpdate(User, { id: user.id }, { failedPasswordChecks: 0, lockouts: 0, lockedUntil: null });
+    await new UserRepository(this.#db).clearFailures(user.id);
     return { wasLocked };
+  }
+
+  /** The account's latest security events, newest first. */
+  async events(emailInput: string, limit = 50): Promise<SecurityEventRow[]> {
+    const user = await this.#account(emailInput);
+    return new SecurityEventRepository(this.#db).newestFirst(user.id, { limit, beforeSeq: null });
+  }
+
+  async #revokeEverything(tx: Db, user: User): Promise<number> {
+    const ended = await new SessionRepository(tx, this.#deps.sessionIdleTimeoutMs).revokeAllOf(user.id, 'admin');
+    await new UserRepository(tx).voidLegacyTokens(user.id);
+    for (const sessionId of ended) await this.#deps.events.record(tx, { user, kind: 'SESSION_REVOKED', client: OPERATOR, sessionId });
+    return ended.length;
   }
 
   async #account(emailInput: string): Promise<User> {
     const email = normalizeEmail(emailInput);
-    const user = await this.#db.findOne(User, { email });
+    const user = await new UserRepository(this.#db).findByEmail(email);
     if (user === null) throw new AccountNotFoundError(email);
     return user;
   }

@@ -40,6 +40,7 @@ const REVOCATION_EVENT: Record<RevocationReason, SecurityEventKind> = {
   password_changed: 'SESSION_REVOKED',
   session_limit: 'SESSION_REVOKED',
   refresh_token_reused: 'REFRESH_TOKEN_REUSED',
+  admin: 'SESSION_REVOKED',
 };
 
 /** Everything an answer that signs a device in hands back. */

@@ -11,7 +11,9 @@ export type RevocationReason =
   | 'revoked'
   | 'password_changed'
   | 'refresh_token_reused'
-  | 'session_limit';
+  | 'session_limit'
+  /** An operator, through the admin CLI. */
+  | 'admin';
 
 /**
  * A session is active while not revoked, before its absolute expiry and not

@@ -11,6 +11,9 @@ Commands:
                             and sign out every session of the account.
   revoke-sessions <email>   Sign out every session of the account.
   unlock <email>            Clear the account's failed-password count and any block.
+  events <email>            List the account's latest security events, newest first.
+  outbox                    Count notification messages by state and list the dead ones.
+  outbox retry-dead         Give every dead message a fresh set of delivery attempts.
 
 Options:
   --password-stdin          Read the password from stdin (also the default when stdin
@@ -51,6 +54,11 @@ function parse(argv: string[]): Invocation | 'help' {
   if (parsed.values.help || command === 'help') return 'help';
   if (command === undefined) throw new UsageError('No command given.');
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`Unknown command "${command}".`);
+  if (command === 'outbox') {
+    if (email !== undefined && email !== 'retry-dead') throw new UsageError(`Unknown outbox action "${email}" (only retry-dead).`);
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+    return { command, email: email ?? '', passwordFromStdin: false };
+  }
   if (email === undefined || email.trim() === '') throw new UsageError(`${command} needs the account's email.`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
   return { command: command as Command, email, passwordFromStdin: parsed.values['password-stdin'] };

@@ -1,14 +1,16 @@
-import { AccountAdministration, AccountNotFoundError } from '../accounts/account-administration.ts';
+import { AccountAdministration, AccountNotFoundError, type AdministrationDeps } from '../accounts/account-administration.ts';
 import { EmailTakenError, ValidationError, WeakPasswordError } from '../accounts/errors.ts';
 import { PasswordHasher } from '../accounts/password-hasher.ts';
 import { PasswordPolicy } from '../accounts/password-policy.ts';
+import { SecurityEvents } from '../events/security-events.ts';
+import { OutboxRepository } from '../outbox/outbox-repository.ts';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.ts';
 import { initORM, migrate, pgliteDirFor, type Orm } from '../db/orm.ts';
 import { asServiceUnavailable } from '../db/outage.ts';
 import { redact } from '../logging.ts';
 import type { Invocation } from './invocation.ts';
 
-async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: { hasher: PasswordHasher; policy: PasswordPolicy }): Promise<string> {
+async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps): Promise<string> {
   const admin = new AccountAdministration(orm.em.fork(), deps);
   const { email } = invocation;
   switch (invocation.command) {
@@ -19,14 +21,35 @@ async function execute(invocation: Invocation, password: string | null, orm: Orm
     case 'set-password':
       await admin.setPassword(email, password ?? '');
       return `Password set for ${email.trim().toLowerCase()}; every session of the account is signed out.`;
-    case 'revoke-sessions':
-      await admin.revokeSessions(email);
-      return `Every session of ${email.trim().toLowerCase()} is signed out.`;
+    case 'revoke-sessions': {
+      const ended = await admin.revokeSessions(email);
+      return `Every session of ${email.trim().toLowerCase()} is signed out (${ended} active, and any token from the original login).`;
+    }
+    case 'events': {
+      const events = await admin.events(email);
+      if (events.length === 0) return `No security events for ${email.trim().toLowerCase()}.`;
+      return events
+        .map((event) => [event.occurredAt.toISOString(), event.kind, event.ipAddress ?? '-', event.sessionId ?? '-', event.userAgent ?? '-'].join('\t'))
+        .join('\n');
+    }
+    case 'outbox':
+      return outbox(new OutboxRepository(orm.em.fork()), email === 'retry-dead');
     case 'unlock': {
       const { wasLocked } = await admin.unlock(email);
       return wasLocked ? `Unlocked ${email.trim().toLowerCase()}.` : `${email.trim().toLowerCase()} was not blocked; its failed-password count is reset.`;
     }
   }
+}
+
+async function outbox(messages: OutboxRepository, retryDead: boolean): Promise<string> {
+  if (retryDead) return `${await messages.retryDead()} dead message(s) will be delivered again.`;
+  const counts = await messages.countByState();
+  const dead = await messages.dead(20);
+  const lines = [`pending ${counts.pending}, done ${counts.done}, dead ${counts.dead}`];
+  for (const message of dead) {
+    lines.push([message.id, message.channel, `${message.attempts} attempts`, message.createdAt.toISOString(), message.lastError ?? '-'].join('\t'));
+  }
+  return lines.join('\n');
 }
 
 /** One line for the operator; never a stack trace, never a hash or password. */
@@ -57,7 +80,13 @@ export async function runCommand(invocation: Invocation, password: string | null
       connectTimeoutMs: config.dbConnectTimeoutMs,
     });
     await migrate(orm);
-    const deps = { hasher: new PasswordHasher(config.bcryptCost), policy: new PasswordPolicy(config.passwordPolicy) };
+    const deps: AdministrationDeps = {
+      hasher: new PasswordHasher(config.bcryptCost),
+      policy: new PasswordPolicy(config.passwordPolicy),
+      // Messages are only queued here; every server instance's worker delivers them.
+      events: new SecurityEvents(config.notifications),
+      sessionIdleTimeoutMs: config.sessions.idleTimeoutMs,
+    };
     process.stdout.write(`${await execute(invocation, password, orm, deps)}\n`);
     return 0;
   } catch (error) {

@@ -128,6 +128,24 @@ export class OutboxRepository {
     );
   }
 
+  /** Dead messages, newest first (admin CLI). No payload: it holds addresses. */
+  async dead(limit: number): Promise<{ id: string; channel: string; attempts: number; lastError: string | null; createdAt: Date }[]> {
+    const rows = await this.#db.execute<{ id: string; channel: string; attempts: number; last_error: string | null; created_at: Date | string }[]>(
+      `select "id", "channel", "attempts", "last_error", "created_at" from "outbox" where "state" = 'dead' order by "created_at" desc limit ?`,
+      [limit],
+    );
+    return rows.map((row) => ({ id: row.id, channel: row.channel, attempts: row.attempts, lastError: row.last_error, createdAt: new Date(row.created_at) }));
+  }
+
+  /** Gives every dead message a fresh set of attempts, due now (admin CLI); returns how many. */
+  async retryDead(): Promise<number> {
+    const rows = await this.#db.execute<{ id: string }[]>(
+      `update "outbox" set "state" = 'pending', "attempts" = 0, "next_attempt_at" = now(), "claimed_by" = null, "claimed_until" = null
+       where "state" = 'dead' returning "id"`,
+    );
+    return rows.length;
+  }
+
   /** How many messages are in each state (metrics, admin). */
   async countByState(): Promise<Record<OutboxState, number>> {
     const rows = await this.#db.execute<{ state: OutboxState; count: string | number }[]>(
