@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import type { CommandName, Commands, Flow, ServerMessage } from './protocol.ts';
 
 const SERVER_SCRIPT = new URL('./server.ts', import.meta.url);
-const START_TIMEOUT_MS = 60_000;
+// Generous: PGlite on disk starts in a few seconds on a quiet machine, but a loaded CI host can take much longer.
+const START_TIMEOUT_MS = 180_000;
 const STOP_TIMEOUT_MS = 15_000;
 
 export interface ServerStart {
