@@ -205,7 +205,9 @@ export async function createRekey(config: Config, { log = createLogger('silent')
         email?.close();
         await limiter.close();
         await breached.close();
-        await orm.close(true);
+        // Bounded: after a database outage the pool can hold a connection that never comes back,
+        // and ending the pool would wait for it for ever (the process is exiting anyway).
+        await settleWithin(orm.close(true), 5_000, () => log.warn('Closing the database pool took too long; leaving it to the exit.'));
       })();
       return closing;
     },
@@ -254,4 +256,16 @@ async function drain(server: Server, app: App, timeoutMs: number): Promise<void>
   }
   server.closeAllConnections();
   await closed;
+}
+
+/** Waits for `work`, but at most `ms`; `onTimeout` says so. */
+async function settleWithin(work: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), ms);
+    timer.unref();
+  });
+  const outcome = await Promise.race([work.then(() => 'done' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late') onTimeout();
 }

@@ -17,7 +17,8 @@ describe('signUp', () => {
     const payload = expectType(result, 'AuthPayload');
     expect(payload.user.email).toBe('grace.hopper@example.com');
     expect(payload.user.passwordChangedAt).toBeNull();
-    expect(new Date(payload.expiresAt).getTime()).toBeGreaterThan(Date.now() + 3_500_000);
+    // JWT_TTL: 15 minutes by default (the session itself lasts longer, see refreshExpiresAt).
+    expect(new Date(payload.expiresAt).getTime()).toBeGreaterThan(Date.now() + 14 * 60_000);
 
     const { me } = await run(server.graphqlUrl, MeDocument, {}, { token: payload.token });
     expect(me).toEqual({ id: payload.user.id, email: 'grace.hopper@example.com', createdAt: payload.user.createdAt, passwordChangedAt: null });

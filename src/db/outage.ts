@@ -26,9 +26,13 @@ const UNREACHABLE_ERRNO = new Set([
  */
 const UNAVAILABLE_SQLSTATE = /^(08|53|58)...$|^57P0[1-5]$|^57014$/;
 
-/** What the `pg` driver, its pool and PGlite say when the connection (not the query) failed. */
+/**
+ * What the `pg` driver, its pool and PGlite say when the connection (not the
+ * query) failed. pg-pool re-throws a failed connect inside a transaction
+ * without its errno `code`, so "connect ECONNREFUSED" is matched by text too.
+ */
 const UNAVAILABLE_MESSAGE =
-  /connection terminated|not queryable|timeout exceeded when trying to connect|timeout expired|query read timeout|connection refused|pglite is clos(ed|ing)|cannot use a pool after calling end/i;
+  /connection terminated|not queryable|timeout exceeded when trying to connect|timeout expired|query read timeout|connection refused|pglite is clos(ed|ing)|cannot use a pool after calling end|\bconnect E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH)\b/i;
 
 function isUnavailableCause(error: object): boolean {
   if (error instanceof ConnectionException) return true;

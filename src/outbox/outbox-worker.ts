@@ -75,8 +75,13 @@ export class OutboxWorker {
     this.#stop.abort();
     this.#wakeUp?.();
     await this.#loop;
-    const released = await new OutboxRepository(this.#deps.orm.em.fork()).release(this.id);
-    if (released > 0) this.#deps.log.info(`Outbox: released ${released} unfinished message(s) on shutdown.`);
+    try {
+      const released = await new OutboxRepository(this.#deps.orm.em.fork()).release(this.id);
+      if (released > 0) this.#deps.log.info(`Outbox: released ${released} unfinished message(s) on shutdown.`);
+    } catch (error) {
+      // The database is away: the claims simply expire (OUTBOX_CLAIM_TIMEOUT) and another instance retries them.
+      this.#deps.log.warn('Outbox: could not release claims on shutdown:', errorName(error));
+    }
   }
 
   async #run(): Promise<void> {

@@ -96,7 +96,7 @@ export class BreachedPasswords {
         throw new ServiceUnavailableError({ dependency: 'breached-passwords' });
       }
       this.counters.allowedOnError += 1;
-      this.#log.warn(`${detail}; the password is accepted unchecked (BREACHED_PASSWORDS_ON_ERROR=allow).`);
+      this.#log.warn(`${detail}; the password is accepted unchecked (BREACHED_PASSWORDS_ON_ERROR is allow).`);
       return;
     }
     if (count > 0) {
