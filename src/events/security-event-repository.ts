@@ -59,13 +59,21 @@ export class SecurityEventRepository {
     return new Date(row.occurred_at);
   }
 
-  /** The same statement as `insert`, inserting no row: the decoy path of an unknown email costs what a real event does. */
+  /**
+   * The decoy path of an unknown email: a real insert (row, indexes, foreign
+   * key check against some existing account) deleted again in the same
+   * transaction, so it costs what a real event does and leaves nothing behind.
+   * (A statement that inserts no row at all was measurably cheaper.)
+   */
   async insertNothing(): Promise<void> {
-    await this.#db.execute(
+    const inserted = await this.#db.execute<{ id: string }[]>(
       `insert into "security_events" ("id", "user_id", "kind", "ip_address", "user_agent", "session_id")
-       select ?, ?, ?, ?, ?, ? where false returning "occurred_at"`,
-      ['00000000-0000-0000-0000-000000000000', 0, 'SIGN_IN_FAILED', null, null, null],
+       select gen_random_uuid(), "id", ?, ?, ?, ? from "users" limit 1
+       returning "id"`,
+      ['SIGN_IN_FAILED', null, null, null],
     );
+    // A second statement: a data-modifying WITH cannot see the rows it inserted.
+    if (inserted[0] !== undefined) await this.#db.execute(`delete from "security_events" where "id" = ?`, [inserted[0].id]);
   }
 
   /** One account's events, newest first, strictly older than `beforeSeq` when given. */
