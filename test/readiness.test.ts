@@ -12,9 +12,10 @@ const ready = async (server: TestServer) => {
 };
 
 describeWithRedis('/ready with Redis', () => {
-  const relay = new Relay(new URL(redisUrl!), 6379);
+  let relay: Relay;
   let server: TestServer;
   beforeAll(async () => {
+    relay = new Relay(new URL(redisUrl!), 6379);
     await relay.open();
     server = await startTestServer({ REDIS_URL: relay.url(new URL(redisUrl!)), REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:` });
   }, 120_000);
