@@ -79,9 +79,12 @@ describe('security events: each outcome recorded exactly once', () => {
 
   it('of three concurrent changes, only the winner of the compare-and-set writes PASSWORD_CHANGED', async () => {
     const account = await signUp(url);
+    // Three devices: the winner renews only its own session, so a loser that reads its session late
+    // still reaches the compare-and-set (one shared session would be renewed under it).
+    const others = await Promise.all([1, 2].map(async () => expectType(await signIn(url, account.email, PASSWORD), 'AuthPayload').token));
     const results = await Promise.all(
-      ['Winner-One-111!', 'Winner-Two-222!', 'Winner-Three-333!'].map((newPassword) =>
-        changePassword(url, account.token, { currentPassword: PASSWORD, newPassword, revokeOtherSessions: false }),
+      ['Winner-One-111!', 'Winner-Two-222!', 'Winner-Three-333!'].map((newPassword, index) =>
+        changePassword(url, [account.token, ...others][index] ?? null, { currentPassword: PASSWORD, newPassword, revokeOtherSessions: false }),
       ),
     );
     expect(results.filter((result) => result.__typename === 'ChangePasswordSuccess')).toHaveLength(1);
