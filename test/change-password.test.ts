@@ -171,9 +171,15 @@ describe('changePassword: sessions', () => {
 describe('changePassword: concurrency', () => {
   it.each([1, 2, 3, 4, 5])('of three concurrent changes from the same password exactly one wins (round %i)', async () => {
     const account = await signUp(url);
+    // One session per change: the winner renews its own session, so a loser sharing it could be refused for that instead.
+    const second = expectType(await signIn(url, account.email, PASSWORD), 'AuthPayload');
+    const third = expectType(await signIn(url, account.email, PASSWORD), 'AuthPayload');
+    const tokens = [account.token, second.token, third.token];
     const candidates = ['Winner-One-111!', 'Winner-Two-222!', 'Winner-Three-333!'];
     const results = await Promise.all(
-      candidates.map((newPassword) => changePassword(url, account.token, { currentPassword: PASSWORD, newPassword, revokeOtherSessions: false })),
+      candidates.map((newPassword, index) =>
+        changePassword(url, tokens[index] ?? '', { currentPassword: PASSWORD, newPassword, revokeOtherSessions: false }),
+      ),
     );
     const winners = candidates.filter((_, index) => results[index]?.__typename === 'ChangePasswordSuccess');
     expect(winners).toHaveLength(1);
