@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, connect, type Server, type Socket } from 'node:net';
-import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PASSWORD, changePassword, signUp } from './support/accounts.ts';
 import { createTestDatabase, type TestDatabase } from './support/database.ts';
+import { Relay } from './support/relay.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const redisUrl = process.env.REDIS_URL;
@@ -41,44 +40,13 @@ describeWithRedis('rate limits shared through Redis by several instances', () =>
   });
 });
 
-/** A TCP relay to Redis that the test can cut and restore, to play an outage. */
-class Relay {
-  readonly #sockets = new Set<Socket>();
-  #server: Server | null = null;
-  port = 0;
-
-  async open(target: URL): Promise<void> {
-    this.#server = createServer((client) => {
-      const upstream = connect(Number(target.port || 6379), target.hostname);
-      for (const socket of [client, upstream]) {
-        this.#sockets.add(socket);
-        socket.on('close', () => this.#sockets.delete(socket));
-        socket.on('error', () => socket.destroy());
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    this.#server.listen(this.port, '127.0.0.1');
-    await once(this.#server, 'listening');
-    this.port = (this.#server.address() as { port: number }).port;
-  }
-
-  async cut(): Promise<void> {
-    for (const socket of this.#sockets) socket.destroy();
-    const server = this.#server;
-    this.#server = null;
-    if (server) await new Promise((resolve) => server.close(resolve));
-  }
-}
-
 describeWithRedis('when Redis goes away', () => {
-  const relay = new Relay();
+  let relay: Relay;
   let server: TestServer;
   beforeAll(async () => {
-    await relay.open(new URL(redisUrl!));
-    const viaRelay = new URL(redisUrl!);
-    viaRelay.hostname = '127.0.0.1';
-    viaRelay.port = String(relay.port);
-    server = await startTestServer({ REDIS_URL: viaRelay.toString(), REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:` });
+    relay = new Relay(new URL(redisUrl!), 6379);
+    await relay.open();
+    server = await startTestServer({ REDIS_URL: relay.url(new URL(redisUrl!)), REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:` });
   });
   afterAll(async () => {
     await server.close();
@@ -92,7 +60,7 @@ describeWithRedis('when Redis goes away', () => {
     expect(during).toMatchObject({ __typename: 'RateLimitedError', code: 'RATE_LIMITED' });
     if (during.__typename === 'RateLimitedError') expect(during.message).toMatch(/cannot be counted right now/);
 
-    await relay.open(new URL(redisUrl!));
+    await relay.open();
     // ioredis reconnects on its own schedule; poll the real operation until it is admitted again.
     let after = during;
     for (let tries = 0; tries < 50 && after.__typename === 'RateLimitedError'; tries += 1) {
