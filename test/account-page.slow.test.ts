@@ -6,6 +6,10 @@ import { loadConfig } from '../src/config.ts';
 import { ACCOUNT_PAGE_CSP } from '../src/http/account-page-route.ts';
 import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from './support/accounts.ts';
 import { startTestServer, TEST_SECRET, type TestServer } from './support/server.ts';
+import { SmtpSink } from './support/smtp-sink.ts';
+import { waitUntil } from './support/wait-until.ts';
+import { expectType } from './support/graphql.ts';
+import { sessionClient } from './support/sessions.ts';
 
 // The /account page (SPEC "Account page"): its HTTP surface over plain fetch, then the page itself
 // end to end in Debian's Chromium, driven by playwright-core (which never downloads a browser).
@@ -196,6 +200,17 @@ async function signInInPage(page: Page, email: string, password: string): Promis
 
 const changePasswordForm = (page: Page) => page.locator('#change-password-form');
 
+/**
+ * The sessions panel's cards once its list has loaded (the page marks the list `aria-busy` while it
+ * asks the server, from the click that opened the panel until the answer is on screen).
+ */
+async function sessionCards(page: Page): Promise<{ current: boolean; text: string }[]> {
+  await page.locator('#sessions-list:not([aria-busy])').waitFor({ state: 'attached' });
+  return page.locator('#sessions-list > li').evaluateAll((items) =>
+    items.map((item) => ({ current: item.classList.contains('current'), text: item.textContent ?? '' })),
+  );
+}
+
 inBrowser('the /account page in Chromium', () => {
   beforeAll(async () => {
     browser ??= await launchChromium();
@@ -366,29 +381,42 @@ inBrowser('the /account page in Chromium', () => {
   });
 });
 
-// ---- waiting for APIs that are being built in other branches (SPEC round 2)
+// ---- cookie mode (SPEC round 2): sessions, security events, reset and "This wasn't me" links
 
-/**
- * The link of the newest email to `to` matching `pattern`. Stub: this branch has no test SMTP server
- * yet; wire it to the notify branch's (smtp-server + mailparser) when that lands.
- */
+const smtp = new SmtpSink();
+
+/** The first link in the newest email to `to` whose link matches `pattern`, once the outbox has delivered it. */
 async function nextMailLink(to: string, pattern: RegExp): Promise<string> {
-  throw new Error(`No test SMTP server in this branch: cannot read the mail to ${to} for ${pattern}`);
+  const links = () =>
+    smtp.received
+      .filter((mail) => mail.envelopeTo.includes(to))
+      .flatMap((mail) => (mail.parsed.text ?? '').match(/https?:\/\/\S+/g) ?? [])
+      .filter((link) => pattern.test(link));
+  return waitUntil(async () => links().at(-1), `a mail to ${to} with a link matching ${pattern} arrives`, { timeoutMs: 10_000 });
 }
 
 inBrowser('the /account page in cookie mode (round 2)', () => {
   let cookieServer: TestServer;
   beforeAll(async () => {
     browser ??= await launchChromium();
-    cookieServer = await startTestServer({
-      TRUST_PROXY: '1',
-      SESSION_COOKIE: 'true',
-      SMTP_URL: 'smtp://127.0.0.1:2525',
-      PASSWORD_RESET_URL: 'http://rekey.test/account#reset={token}',
-      ACCOUNT_SECURE_URL: 'http://rekey.test/account#secure={token}',
-    });
+    await smtp.start();
+    cookieServer = await startTestServer(
+      {
+        TRUST_PROXY: '1',
+        SESSION_COOKIE: 'true',
+        SMTP_URL: smtp.url,
+        MAIL_FROM: 'Rekey <no-reply@example.com>',
+        PASSWORD_RESET_URL: 'http://rekey.test/account#reset={token}',
+        ACCOUNT_SECURE_URL: 'http://rekey.test/account#secure={token}',
+        OUTBOX_POLL_INTERVAL: '50ms',
+      },
+      { useRedis: true },
+    );
   });
-  afterAll(() => cookieServer?.close());
+  afterAll(async () => {
+    await cookieServer?.close();
+    await smtp.stop();
+  });
 
   const open = async (context: BrowserContext, path = '/account') => {
     const page = await context.newPage();
@@ -396,9 +424,7 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
     return page;
   };
 
-  // Needs SESSION_COOKIE, refreshSession (no input: reads the cookie), me.sessions and changePassword
-  // revoking other sessions: the sessions branch.
-  it.skip("signs out a second browser's session when the password changes, and the sessions list updates", async () => {
+  it("signs out a second browser's session when the password changes, and the sessions list updates", async () => {
     const email = uniqueEmail('two-devices');
     const laptop = await newContext();
     const phone = await newContext();
@@ -409,8 +435,9 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
       await signInInPage(second, email, PASSWORD);
 
       await first.getByRole('button', { name: 'Sessions' }).click();
-      await expect(first.locator('#sessions-list > li').count()).resolves.toBe(2);
-      await expect(first.locator('#sessions-list .current').getByText('This device').count()).resolves.toBe(1);
+      const before = await sessionCards(first);
+      expect(before.map((card) => card.current)).toEqual([false, true]);
+      expect(before.filter((card) => card.current)[0]?.text).toContain('This device');
 
       await first.getByRole('button', { name: 'Password' }).click();
       await changePasswordForm(first).getByLabel('Current password').fill(PASSWORD);
@@ -418,52 +445,78 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
       await changePasswordForm(first).getByRole('button', { name: 'Change password' }).click();
       await first.getByRole('status').getByText('Password changed successfully.').waitFor();
 
+      // The phone's access token and its refresh cookie were both revoked: its next call finds out.
       await second.getByRole('button', { name: 'Sessions' }).click();
       await second.getByRole('heading', { name: 'Sign in' }).waitFor();
       await second.getByRole('status').getByText('Your session has ended. Please sign in again.').waitFor();
+      // And stays signed out across a reload (the cookie cannot resume it).
+      await second.reload();
+      await second.getByRole('heading', { name: 'Sign in' }).waitFor();
 
+      // The laptop is still signed in (renewed session) and lists itself only.
       await first.getByRole('button', { name: 'Sessions' }).click();
-      await expect(first.locator('#sessions-list > li').count()).resolves.toBe(1);
+      expect((await sessionCards(first)).map((card) => card.current)).toEqual([true]);
+      await first.reload();
+      await first.getByRole('heading', { name: 'Change your password' }).waitFor();
     } finally {
       await laptop.close();
       await phone.close();
     }
   });
 
-  // Needs revokeSession, signOut(everywhere) and me.sessions: the sessions branch.
-  it.skip('revokes one other session, then signs out everywhere', async () => {
+  it('revokes one other session, then signs out everywhere', async () => {
     const email = uniqueEmail('revoke');
     const laptop = await newContext();
+    const sessions = sessionClient(cookieServer.graphqlUrl);
     try {
       const page = await open(laptop);
       await signUpInPage(page, email, PASSWORD);
-      await signIn(cookieServer.graphqlUrl, email, PASSWORD);
-      await signIn(cookieServer.graphqlUrl, email, PASSWORD);
+      const tablet = expectType(await signIn(cookieServer.graphqlUrl, email, PASSWORD), 'AuthPayload');
+      const phone = expectType(await signIn(cookieServer.graphqlUrl, email, PASSWORD), 'AuthPayload');
       await page.getByRole('button', { name: 'Sessions' }).click();
-      await expect(page.locator('#sessions-list > li').count()).resolves.toBe(3);
-      await page.locator('#sessions-list > li:not(.current)').first().getByRole('button').click();
+      expect((await sessionCards(page)).map((card) => card.current)).toEqual([false, false, true]);
+
+      // The most recently active other device is first: the phone.
+      const revoke = page.locator('#sessions-list > li:not(.current)').first().getByRole('button', { name: /^Sign out / });
+      await revoke.focus();
+      await page.keyboard.press('Enter');
       await page.getByRole('status').getByText('That device is signed out.').waitFor();
-      await expect(page.locator('#sessions-list > li').count()).resolves.toBe(2);
+      expect((await sessionCards(page)).map((card) => card.current)).toEqual([false, true]);
+      // Focus stays in the panel although the button left with its row.
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('sessions-title');
+      expect(await sessions.me(phone.token)).toBeNull();
+      expect(await sessions.me(tablet.token)).toMatchObject({ email });
 
       await page.getByRole('button', { name: 'Sign out everywhere' }).click();
       await page.getByRole('status').getByText('You are signed out on every device (2 sessions).').waitFor();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(await sessions.me(tablet.token)).toBeNull();
+      await page.reload();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     } finally {
       await laptop.close();
     }
   });
 
-  // Needs cookie mode: the refresh token in the HttpOnly cookie and refreshSession without input.
-  it.skip('resumes the session after a reload from the refresh cookie, never from storage', async () => {
+  it('resumes the session after a reload from the refresh cookie, never from storage', async () => {
     const context = await newContext();
     try {
       const page = await open(context);
-      await signUpInPage(page, uniqueEmail('reload'), PASSWORD);
+      const email = uniqueEmail('reload');
+      await signUpInPage(page, email, PASSWORD);
       await page.reload();
       await page.getByRole('heading', { name: 'Change your password' }).waitFor();
+      await expect(page.locator('#viewer-email').textContent()).resolves.toBe(email);
+      // The only cookies are the server's HttpOnly ones, the refresh token scoped to /graphql.
       const cookies = await context.cookies();
-      expect(cookies.filter((cookie) => !cookie.httpOnly)).toEqual([]);
-      expect(await page.evaluate(() => [localStorage.length, sessionStorage.length])).toEqual([0, 0]);
+      expect(cookies.filter((cookie) => !cookie.httpOnly || cookie.sameSite !== 'Strict')).toEqual([]);
+      expect(cookies.find((cookie) => cookie.name === 'rekey_refresh')?.path).toBe('/graphql');
+      expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie])).toEqual([0, 0, '']);
+
+      // Without the cookie there is nothing to resume from.
+      await context.clearCookies();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     } finally {
       await context.close();
     }
