@@ -200,6 +200,18 @@ async function signInInPage(page: Page, email: string, password: string): Promis
 
 const changePasswordForm = (page: Page) => page.locator('#change-password-form');
 
+/** The activity panel's entries once its list has loaded (`aria-busy` while the page asks, as for sessions). */
+async function eventCards(page: Page): Promise<{ title: string; time: string; details: string }[]> {
+  await page.locator('#events-list:not([aria-busy])').waitFor({ state: 'attached' });
+  return page.locator('#events-list > li').evaluateAll((items) =>
+    items.map((item) => ({
+      title: item.querySelector('.card-title')?.textContent ?? '',
+      time: item.querySelector('time')?.dateTime ?? '',
+      details: item.querySelector('.card-details')?.textContent ?? '',
+    })),
+  );
+}
+
 /**
  * The sessions panel's cards once its list has loaded (the page marks the list `aria-busy` while it
  * asks the server, from the click that opened the panel until the answer is on screen).
@@ -522,14 +534,46 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
     }
   });
 
-  // Needs User.securityEvents (the notify branch's security events).
-  it.skip('lists recent security events, newest first', async () => {
+  it('lists recent security events newest first, with where they came from, and pages back to older ones', async () => {
+    const account = await signUp(cookieServer.graphqlUrl, uniqueEmail('events'));
+    // 21 failed sign-ins from elsewhere, so the page's first screen (20 entries) cannot hold them all.
+    for (let attempt = 0; attempt < 21; attempt += 1) {
+      const result = await signIn(cookieServer.graphqlUrl, account.email, 'Wrong-Pass-123', { headers: { 'x-forwarded-for': '203.0.113.9' } });
+      expect(result.__typename).toBe('InvalidCredentialsError');
+    }
     const context = await newContext();
     try {
       const page = await open(context);
-      await signUpInPage(page, uniqueEmail('events'), PASSWORD);
+      await signInInPage(page, account.email, PASSWORD);
       await page.getByRole('button', { name: 'Recent activity' }).click();
-      await expect(page.locator('#events-list .card-title').allTextContents()).resolves.toEqual(['Signed in', 'Account created']);
+      const first = await eventCards(page);
+      expect(first.map((event) => event.title)).toEqual(['Signed in', ...Array(19).fill('Failed sign-in attempt')]);
+      expect(first[0]?.details).toContain(`from 198.51.100.${nextAddress}`);
+      expect(first[1]?.details).toContain('from 203.0.113.9');
+      const times = first.map((event) => Date.parse(event.time));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+
+      await page.getByRole('button', { name: 'Show older activity' }).click();
+      await page.getByRole('status').getByText('3 older entries shown.').waitFor();
+      const all = await eventCards(page);
+      expect(all.map((event) => event.title).slice(20)).toEqual(['Failed sign-in attempt', 'Failed sign-in attempt', 'Account created']);
+      await expect(page.getByRole('button', { name: 'Show older activity' }).isHidden()).resolves.toBe(true);
+      // Keyboard focus went on to the first older entry rather than being lost with the hidden button.
+      expect(await page.evaluate(() => document.activeElement?.closest('#events-list > li') === document.querySelectorAll('#events-list > li')[20])).toBe(true);
+
+      // Opening the panel again starts from the newest: this visit's events are on top.
+      await page.getByRole('button', { name: 'Password' }).click();
+      await changePasswordForm(page).getByLabel('Current password').fill(PASSWORD);
+      await changePasswordForm(page).getByLabel('New password').fill('Brand-New-Secret-42');
+      await changePasswordForm(page).getByRole('button', { name: 'Change password' }).click();
+      await page.getByRole('status').getByText('Password changed successfully.').waitFor();
+      await page.getByRole('button', { name: 'Recent activity' }).click();
+      const after = await eventCards(page);
+      // The change signed out the account's other session (the API's sign-up) in the same transaction.
+      const titles = after.map((event) => event.title);
+      expect([...titles.slice(0, 2)].sort()).toEqual(['A device was signed out', 'Password changed']);
+      expect(titles[2]).toBe('Signed in');
+      expect(after).toHaveLength(20);
     } finally {
       await context.close();
     }

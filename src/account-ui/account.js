@@ -383,6 +383,12 @@ async function loadEvents({ reset = false } = {}) {
     }
     state.eventsCursor = connection.pageInfo.endCursor;
     more.hidden = !connection.pageInfo.hasNextPage;
+    if (!reset && items.length > 0) {
+      // The button may have just been hidden: move focus to the first older entry, where reading goes on.
+      items[0].tabIndex = -1;
+      items[0].focus();
+      announce(`${items.length} older ${items.length === 1 ? 'entry' : 'entries'} shown.`);
+    }
   } catch (error) {
     if (reset) list.replaceChildren();
     more.hidden = true;
