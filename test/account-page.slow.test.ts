@@ -10,6 +10,7 @@ import { SmtpSink } from './support/smtp-sink.ts';
 import { waitUntil } from './support/wait-until.ts';
 import { expectType } from './support/graphql.ts';
 import { sessionClient } from './support/sessions.ts';
+import { startRangeServer, sha1Upper, type RangeServer } from './support/range-server.ts';
 
 // The /account page (SPEC "Account page"): its HTTP surface over plain fetch, then the page itself
 // end to end in Debian's Chromium, driven by playwright-core (which never downloads a browser).
@@ -237,6 +238,7 @@ inBrowser('the /account page in Chromium', () => {
       await expect(page.locator('#viewer-email').textContent()).resolves.toBe(email);
 
       // The policy is on screen before anything is submitted.
+      await page.locator('#change-password-policy li').first().waitFor();
       const policy = await page.locator('#change-password-policy li').allTextContents();
       expect(policy).toEqual(
         expect.arrayContaining(['At least 8 characters', 'An uppercase letter', 'A lowercase letter', 'A number', 'Not a commonly used password']),
@@ -407,11 +409,16 @@ async function nextMailLink(to: string, pattern: RegExp): Promise<string> {
   return waitUntil(async () => links().at(-1), `a mail to ${to} with a link matching ${pattern} arrives`, { timeoutMs: 10_000 });
 }
 
+/** Meets every composition rule, so a breach corpus hit is its only violation. */
+const BREACHED_PASSWORD = 'Leaked-Passw0rd-2019!';
+
 inBrowser('the /account page in cookie mode (round 2)', () => {
   let cookieServer: TestServer;
+  let range: RangeServer;
   beforeAll(async () => {
     browser ??= await launchChromium();
     await smtp.start();
+    range = await startRangeServer(new Map([[sha1Upper(BREACHED_PASSWORD), 42]]));
     cookieServer = await startTestServer(
       {
         TRUST_PROXY: '1',
@@ -421,6 +428,8 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
         PASSWORD_RESET_URL: 'http://rekey.test/account#reset={token}',
         ACCOUNT_SECURE_URL: 'http://rekey.test/account#secure={token}',
         OUTBOX_POLL_INTERVAL: '50ms',
+        PASSWORD_HISTORY: '3',
+        BREACHED_PASSWORDS: range.base,
       },
       { useRedis: true },
     );
@@ -428,6 +437,7 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
   afterAll(async () => {
     await cookieServer?.close();
     await smtp.stop();
+    await range?.close();
   });
 
   const open = async (context: BrowserContext, path = '/account') => {
@@ -574,6 +584,45 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
       expect([...titles.slice(0, 2)].sort()).toEqual(['A device was signed out', 'Password changed']);
       expect(titles[2]).toBe('Signed in');
       expect(after).toHaveLength(20);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('shows the history and breach rules before submitting, and explains each refusal', async () => {
+    const context = await newContext();
+    try {
+      const page = await open(context);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByRole('button', { name: 'Create an account' }).click();
+      // A new account has no earlier password to reuse: that rule is for changes and resets only.
+      await page.locator('#sign-up-policy li').first().waitFor();
+      const signUpRules = await page.locator('#sign-up-policy li').allTextContents();
+      expect(signUpRules).toContain('Not found in a known data breach (checked without sending your password)');
+      expect(signUpRules.filter((rule) => /last \d+ passwords|current password/.test(rule))).toEqual([]);
+      await page.getByRole('button', { name: 'I already have an account' }).click();
+      await signUpInPage(page, uniqueEmail('policy'), PASSWORD);
+      const policy = await page.locator('#change-password-policy li').allTextContents();
+      expect(policy.slice(-2)).toEqual(['Not found in a known data breach (checked without sending your password)', 'Not one of your last 3 passwords']);
+      expect(await page.locator('#reset-policy li').allTextContents()).toEqual(policy);
+
+      const form = changePasswordForm(page);
+      const submit = async (currentPassword: string, newPassword: string) => {
+        await form.getByLabel('Current password').fill(currentPassword);
+        await form.getByLabel('New password').fill(newPassword);
+        await form.getByRole('button', { name: 'Change password' }).click();
+      };
+      await submit(PASSWORD, BREACHED_PASSWORD);
+      await form.getByRole('alert').getByText('This password does not meet the rules:').waitFor();
+      expect(await form.getByRole('alert').locator('li').allTextContents()).toEqual(['Password has appeared in a data breach']);
+
+      await submit(PASSWORD, 'Brand-New-Secret-42');
+      await page.getByRole('status').getByText('Password changed successfully.').waitFor();
+      await submit('Brand-New-Secret-42', PASSWORD);
+      await form.getByRole('alert').getByText('New password must not be one of your last 3 passwords.').waitFor();
+      await expect(form.getByLabel('New password').getAttribute('aria-invalid')).resolves.toBe('true');
+      // Only hash prefixes went to the range API.
+      expect(range.requests.map((request) => request.url)).not.toContainEqual(expect.stringContaining(sha1Upper(BREACHED_PASSWORD).slice(5)));
     } finally {
       await context.close();
     }

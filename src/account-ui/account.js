@@ -193,17 +193,18 @@ function signedOut(message) {
 // ---- password policy, shown before any password is submitted
 
 async function loadPolicy() {
-  let rules;
+  let policy;
   try {
-    rules = describePolicy(await api.passwordPolicy());
+    policy = await api.passwordPolicy();
   } catch {
     return; // the server still enforces it; the forms explain violations after submitting
   }
   for (const container of document.querySelectorAll('[data-policy]')) {
+    const existingAccount = container.dataset.policy === 'existing-account';
     const heading = document.createElement('p');
-    heading.textContent = 'Your new password needs:';
+    heading.textContent = existingAccount ? 'Your new password needs:' : 'Your password needs:';
     const list = document.createElement('ul');
-    for (const rule of rules) {
+    for (const rule of describePolicy(policy, { existingAccount })) {
       const item = document.createElement('li');
       item.textContent = rule;
       list.append(item);

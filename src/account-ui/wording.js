@@ -1,7 +1,10 @@
 // What the page says about the server's data: password rules, event kinds, dates.
 
-/** The policy in force as a list of plain sentences, from the `passwordPolicy` query. */
-export function describePolicy(policy) {
+/**
+ * The policy in force as a list of plain sentences, from the `passwordPolicy` query. A new account has
+ * no earlier passwords, so the reuse rule is shown only where an account already has one.
+ */
+export function describePolicy(policy, { existingAccount }) {
   const rules = [`At least ${policy.minLength} characters`];
   rules.push(`At most ${policy.maxBytes} bytes (accented letters and emoji count as 2 to 4)`);
   if (policy.requireUppercase) rules.push('An uppercase letter');
@@ -10,6 +13,10 @@ export function describePolicy(policy) {
   if (policy.requireSpecial) rules.push('A special character (anything that is not a letter or a number)');
   if (policy.rejectCommon) rules.push('Not a commonly used password');
   if (policy.rejectEmail) rules.push('Not the part of your email address before the @');
+  if (policy.rejectBreached) rules.push('Not found in a known data breach (checked without sending your password)');
+  if (existingAccount) {
+    rules.push(policy.history > 1 ? `Not one of your last ${policy.history} passwords` : 'Different from your current password');
+  }
   return rules;
 }
 
