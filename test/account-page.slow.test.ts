@@ -217,12 +217,20 @@ async function eventCards(page: Page): Promise<{ title: string; time: string; de
  * The sessions panel's cards once its list has loaded (the page marks the list `aria-busy` while it
  * asks the server, from the click that opened the panel until the answer is on screen).
  */
-async function sessionCards(page: Page): Promise<{ current: boolean; text: string }[]> {
+async function sessionCards(page: Page): Promise<{ current: boolean; title: string; text: string }[]> {
   await page.locator('#sessions-list:not([aria-busy])').waitFor({ state: 'attached' });
   return page.locator('#sessions-list > li').evaluateAll((items) =>
-    items.map((item) => ({ current: item.classList.contains('current'), text: item.textContent ?? '' })),
+    items.map((item) => ({
+      current: item.classList.contains('current'),
+      title: item.querySelector('.card-title')?.textContent ?? '',
+      text: item.textContent ?? '',
+    })),
   );
 }
+
+const SAFARI_ON_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
 
 inBrowser('the /account page in Chromium', () => {
   beforeAll(async () => {
@@ -361,6 +369,16 @@ inBrowser('the /account page in Chromium', () => {
         expect(page.url()).toBe('about:blank');
         await page.close();
       }
+
+      // A link pasted into the page's own tab changes only the fragment: the page takes it all the same.
+      const { page } = await openAccountPage(context);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.evaluate(() => {
+        location.hash = 'reset=link-token-3';
+      });
+      await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      expect(page.url()).toBe(`${server.url}/account`);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('reset-title');
     } finally {
       await context.close();
     }
@@ -493,10 +511,14 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
     try {
       const page = await open(laptop);
       await signUpInPage(page, email, PASSWORD);
-      const tablet = expectType(await signIn(cookieServer.graphqlUrl, email, PASSWORD), 'AuthPayload');
-      const phone = expectType(await signIn(cookieServer.graphqlUrl, email, PASSWORD), 'AuthPayload');
+      const tablet = expectType(await signIn(cookieServer.graphqlUrl, email, PASSWORD, { headers: { 'user-agent': FIREFOX_ON_WINDOWS } }), 'AuthPayload');
+      const phone = expectType(await signIn(cookieServer.graphqlUrl, email, PASSWORD, { headers: { 'user-agent': SAFARI_ON_IPHONE } }), 'AuthPayload');
       await page.getByRole('button', { name: 'Sessions' }).click();
-      expect((await sessionCards(page)).map((card) => card.current)).toEqual([false, false, true]);
+      const cards = await sessionCards(page);
+      expect(cards.map((card) => card.current)).toEqual([false, false, true]);
+      // Named for people, with the whole user agent underneath.
+      expect(cards.map((card) => card.title)).toEqual(['Safari on iPhone', 'Firefox on Windows', 'Chrome on Linux This device']);
+      expect(cards[0]?.text).toContain(SAFARI_ON_IPHONE);
 
       // The most recently active other device is first: the phone.
       const revoke = page.locator('#sessions-list > li:not(.current)').first().getByRole('button', { name: /^Sign out / });
