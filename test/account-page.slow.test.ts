@@ -8,6 +8,7 @@ import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from './support
 import { startTestServer, TEST_SECRET, type TestServer } from './support/server.ts';
 import { SmtpSink } from './support/smtp-sink.ts';
 import { waitUntil } from './support/wait-until.ts';
+import { emailLink, mailsTo } from './support/email-links.ts';
 import { expectType } from './support/graphql.ts';
 import { sessionClient } from './support/sessions.ts';
 import { startRangeServer, sha1Upper, type RangeServer } from './support/range-server.ts';
@@ -417,14 +418,22 @@ inBrowser('the /account page in Chromium', () => {
 
 const smtp = new SmtpSink();
 
-/** The first link in the newest email to `to` whose link matches `pattern`, once the outbox has delivered it. */
-async function nextMailLink(to: string, pattern: RegExp): Promise<string> {
-  const links = () =>
-    smtp.received
-      .filter((mail) => mail.envelopeTo.includes(to))
-      .flatMap((mail) => (mail.parsed.text ?? '').match(/https?:\/\/\S+/g) ?? [])
-      .filter((link) => pattern.test(link));
-  return waitUntil(async () => links().at(-1), `a mail to ${to} with a link matching ${pattern} arrives`, { timeoutMs: 10_000 });
+const RESET_URL = 'http://rekey.test/account#reset={token}';
+const SECURE_URL = 'http://rekey.test/account#secure={token}';
+
+/** The `urlTemplate` link (RESET_URL or SECURE_URL) of the newest email to `to` that has one, once the outbox delivered it. */
+async function nextMailLink(to: string, urlTemplate: string): Promise<URL> {
+  const newest = () => {
+    for (const mail of mailsTo(smtp, to).reverse()) {
+      try {
+        return new URL(emailLink(mail, urlTemplate).link);
+      } catch {
+        // another kind of email: look further back
+      }
+    }
+    return null;
+  };
+  return waitUntil(async () => newest(), `an email to ${to} with a ${urlTemplate} link has arrived`, { timeoutMs: 10_000 });
 }
 
 /** Meets every composition rule, so a breach corpus hit is its only violation. */
@@ -443,8 +452,8 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
         SESSION_COOKIE: 'true',
         SMTP_URL: smtp.url,
         MAIL_FROM: 'Rekey <no-reply@example.com>',
-        PASSWORD_RESET_URL: 'http://rekey.test/account#reset={token}',
-        ACCOUNT_SECURE_URL: 'http://rekey.test/account#secure={token}',
+        PASSWORD_RESET_URL: RESET_URL,
+        ACCOUNT_SECURE_URL: SECURE_URL,
         OUTBOX_POLL_INTERVAL: '50ms',
         PASSWORD_HISTORY: '3',
         BREACHED_PASSWORDS: range.base,
@@ -650,8 +659,7 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
     }
   });
 
-  // Needs requestPasswordReset, resetPassword, the email outbox and a test SMTP server (nextMailLink).
-  it.skip('resets a password through the emailed link, and removes the token from the address bar', async () => {
+  it('resets a password through the emailed link, and removes the token from the address bar', async () => {
     const account = await signUp(cookieServer.graphqlUrl, uniqueEmail('reset'));
     const context = await newContext();
     try {
@@ -661,37 +669,80 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
       await page.getByRole('button', { name: 'Send reset link' }).click();
       await page.getByRole('status').getByText('If an account exists for that email, we sent a link to reset its password.').waitFor();
 
-      const link = new URL(await nextMailLink(account.email, /#reset=/));
+      const link = await nextMailLink(account.email, RESET_URL);
       await page.goto(`${cookieServer.url}/account${link.hash}`);
       await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
-      expect(new URL(page.url()).hash).toBe('');
-      await panel(page).getByLabel('New password').fill('abc');
-      await page.getByRole('button', { name: 'Set new password' }).click();
-      expect(await page.locator('#reset-form [role=alert] li').allTextContents()).toEqual(WEAK_PASSWORD_MESSAGES);
-      await panel(page).getByLabel('New password').fill('Brand-New-Secret-42');
-      await page.getByRole('button', { name: 'Set new password' }).click();
+      expect(page.url()).toBe(`${cookieServer.url}/account`);
+      const form = page.locator('#reset-form');
+      const submit = async (password: string) => {
+        await form.getByLabel('New password').fill(password);
+        await form.getByRole('button', { name: 'Set new password' }).click();
+      };
+      await submit('abc');
+      await form.getByRole('alert').getByText('This password does not meet the rules:').waitFor();
+      expect(await form.getByRole('alert').locator('li').allTextContents()).toEqual(WEAK_PASSWORD_MESSAGES);
+      await submit(PASSWORD);
+      await form.getByRole('alert').getByText('New password must be different from current password.').waitFor();
+
+      await submit('Brand-New-Secret-42');
       await page.getByRole('status').getByText('Your password has been reset. Sign in with your new password.').waitFor();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      // Every session ended, the one of the sign-up too.
+      expect(await sessionClient(cookieServer.graphqlUrl).me(account.token)).toBeNull();
       await signInInPage(page, account.email, 'Brand-New-Secret-42');
+
+      // The link was single use.
+      const again = await context.newPage();
+      await again.goto(`${cookieServer.url}/account${link.hash}`);
+      await again.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      await again.locator('#reset-form').getByLabel('New password').fill('Another-Secret-43');
+      await again.getByRole('button', { name: 'Set new password' }).click();
+      await again.locator('#reset-form').getByRole('alert').getByText('This password reset link is invalid or has expired.').waitFor();
     } finally {
       await context.close();
     }
   });
 
-  // Needs secureAccount and the "This wasn't me" link of the password-changed email.
-  it.skip("secures the account from the \"This wasn't me\" link", async () => {
+  it("secures the account from the \"This wasn't me\" link, then recovers it with the reset link that follows", async () => {
     const account = await signUp(cookieServer.graphqlUrl, uniqueEmail('secure'));
-    await changePassword(cookieServer.graphqlUrl, account.token, { currentPassword: PASSWORD, newPassword: 'Brand-New-Secret-42' });
-    const context = await newContext();
+    const laptop = await newContext();
+    const mailbox = await newContext();
     try {
-      const link = new URL(await nextMailLink(account.email, /#secure=/));
-      const page = await open(context, `/account${link.hash}`);
+      // The owner is signed in on a laptop when someone else changes the password.
+      const owner = await open(laptop);
+      await signInInPage(owner, account.email, PASSWORD);
+      const changed = await changePassword(cookieServer.graphqlUrl, account.token, {
+        currentPassword: PASSWORD,
+        newPassword: 'Thief-Chosen-Secret-7',
+        revokeOtherSessions: false,
+      });
+      const thief = expectType(changed, 'ChangePasswordSuccess');
+
+      const link = await nextMailLink(account.email, SECURE_URL);
+      const page = await open(mailbox, `/account${link.hash}`);
       await page.getByRole('heading', { name: "This wasn't me" }).waitFor();
-      expect(new URL(page.url()).hash).toBe('');
+      expect(page.url()).toBe(`${cookieServer.url}/account`);
       await page.getByRole('button', { name: 'Secure my account' }).click();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      expect((await signIn(cookieServer.graphqlUrl, account.email, 'Brand-New-Secret-42')).__typename).toBe('InvalidCredentialsError');
+      await page.getByRole('status').getByText(/^Your account is secured: every device was signed out/).waitFor();
+
+      // Every session is over (the thief's and the owner's) and the thief's password no longer works.
+      expect(await sessionClient(cookieServer.graphqlUrl).me(thief.token)).toBeNull();
+      await owner.reload();
+      await owner.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect((await signIn(cookieServer.graphqlUrl, account.email, 'Thief-Chosen-Secret-7')).__typename).toBe('InvalidCredentialsError');
+
+      // The fresh reset link it emailed gives the account back to its owner.
+      const reset = await nextMailLink(account.email, RESET_URL);
+      await owner.goto(`${cookieServer.url}/account${reset.hash}`);
+      await owner.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      await owner.locator('#reset-form').getByLabel('New password').fill('Owner-Again-Secret-8');
+      await owner.getByRole('button', { name: 'Set new password' }).click();
+      await owner.getByRole('status').getByText('Your password has been reset. Sign in with your new password.').waitFor();
+      await signInInPage(owner, account.email, 'Owner-Again-Secret-8');
     } finally {
-      await context.close();
+      await laptop.close();
+      await mailbox.close();
     }
   });
 });
