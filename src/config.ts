@@ -226,6 +226,9 @@ const envSchema = z.object({
   REFRESH_REUSE_GRACE: duration(0, 300_000).default(10_000),
   MAX_SESSIONS_PER_USER: intIn(1, 10_000).default(50),
   REFRESH_RATE_LIMIT: intIn(1, 1_000_000).default(60),
+  PASSWORD_RESET_RATE_LIMIT: intIn(1, 1_000_000).default(5),
+  PASSWORD_RESET_RATE_WINDOW: duration(1_000, 7 * 86_400_000).default(3_600_000),
+  RESET_TOKEN_RATE_LIMIT: intIn(1, 1_000_000).default(10),
   SESSION_RETENTION: duration(0, 400 * 86_400_000).default(7 * 86_400_000),
   SESSION_COOKIE: bool.default(false),
   EXPOSE_ERROR_DETAILS: bool.optional(),
@@ -367,6 +370,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       signIn: { max: env.SIGN_IN_RATE_LIMIT, windowMs: window },
       signUp: { max: env.SIGN_UP_RATE_LIMIT, windowMs: window },
       refreshSession: { max: env.REFRESH_RATE_LIMIT, windowMs: window },
+      requestPasswordReset: { max: env.PASSWORD_RESET_RATE_LIMIT, windowMs: env.PASSWORD_RESET_RATE_WINDOW },
+      redeemAccountToken: { max: env.RESET_TOKEN_RATE_LIMIT, windowMs: window },
     },
     lockout: {
       threshold: env.LOCKOUT_THRESHOLD,

@@ -6,6 +6,12 @@ import { loadConfig } from '../src/config.ts';
 import { ACCOUNT_PAGE_CSP } from '../src/http/account-page-route.ts';
 import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from './support/accounts.ts';
 import { startTestServer, TEST_SECRET, type TestServer } from './support/server.ts';
+import { SmtpSink } from './support/smtp-sink.ts';
+import { waitUntil } from './support/wait-until.ts';
+import { emailLink, mailsTo } from './support/email-links.ts';
+import { expectType } from './support/graphql.ts';
+import { sessionClient } from './support/sessions.ts';
+import { startRangeServer, sha1Upper, type RangeServer } from './support/range-server.ts';
 
 // The /account page (SPEC "Account page"): its HTTP surface over plain fetch, then the page itself
 // end to end in Debian's Chromium, driven by playwright-core (which never downloads a browser).
@@ -196,6 +202,37 @@ async function signInInPage(page: Page, email: string, password: string): Promis
 
 const changePasswordForm = (page: Page) => page.locator('#change-password-form');
 
+/** The activity panel's entries once its list has loaded (`aria-busy` while the page asks, as for sessions). */
+async function eventCards(page: Page): Promise<{ title: string; time: string; details: string }[]> {
+  await page.locator('#events-list:not([aria-busy])').waitFor({ state: 'attached' });
+  return page.locator('#events-list > li').evaluateAll((items) =>
+    items.map((item) => ({
+      title: item.querySelector('.card-title')?.textContent ?? '',
+      time: item.querySelector('time')?.dateTime ?? '',
+      details: item.querySelector('.card-details')?.textContent ?? '',
+    })),
+  );
+}
+
+/**
+ * The sessions panel's cards once its list has loaded (the page marks the list `aria-busy` while it
+ * asks the server, from the click that opened the panel until the answer is on screen).
+ */
+async function sessionCards(page: Page): Promise<{ current: boolean; title: string; text: string }[]> {
+  await page.locator('#sessions-list:not([aria-busy])').waitFor({ state: 'attached' });
+  return page.locator('#sessions-list > li').evaluateAll((items) =>
+    items.map((item) => ({
+      current: item.classList.contains('current'),
+      title: item.querySelector('.card-title')?.textContent ?? '',
+      text: item.textContent ?? '',
+    })),
+  );
+}
+
+const SAFARI_ON_IPHONE =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';
+const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
+
 inBrowser('the /account page in Chromium', () => {
   beforeAll(async () => {
     browser ??= await launchChromium();
@@ -210,6 +247,7 @@ inBrowser('the /account page in Chromium', () => {
       await expect(page.locator('#viewer-email').textContent()).resolves.toBe(email);
 
       // The policy is on screen before anything is submitted.
+      await page.locator('#change-password-policy li').first().waitFor();
       const policy = await page.locator('#change-password-policy li').allTextContents();
       expect(policy).toEqual(
         expect.arrayContaining(['At least 8 characters', 'An uppercase letter', 'A lowercase letter', 'A number', 'Not a commonly used password']),
@@ -332,6 +370,16 @@ inBrowser('the /account page in Chromium', () => {
         expect(page.url()).toBe('about:blank');
         await page.close();
       }
+
+      // A link pasted into the page's own tab changes only the fragment: the page takes it all the same.
+      const { page } = await openAccountPage(context);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.evaluate(() => {
+        location.hash = 'reset=link-token-3';
+      });
+      await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      expect(page.url()).toBe(`${server.url}/account`);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('reset-title');
     } finally {
       await context.close();
     }
@@ -366,29 +414,58 @@ inBrowser('the /account page in Chromium', () => {
   });
 });
 
-// ---- waiting for APIs that are being built in other branches (SPEC round 2)
+// ---- cookie mode (SPEC round 2): sessions, security events, reset and "This wasn't me" links
 
-/**
- * The link of the newest email to `to` matching `pattern`. Stub: this branch has no test SMTP server
- * yet; wire it to the notify branch's (smtp-server + mailparser) when that lands.
- */
-async function nextMailLink(to: string, pattern: RegExp): Promise<string> {
-  throw new Error(`No test SMTP server in this branch: cannot read the mail to ${to} for ${pattern}`);
+const smtp = new SmtpSink();
+
+const RESET_URL = 'http://rekey.test/account#reset={token}';
+const SECURE_URL = 'http://rekey.test/account#secure={token}';
+
+/** The `urlTemplate` link (RESET_URL or SECURE_URL) of the newest email to `to` that has one, once the outbox delivered it. */
+async function nextMailLink(to: string, urlTemplate: string): Promise<URL> {
+  const newest = () => {
+    for (const mail of mailsTo(smtp, to).reverse()) {
+      try {
+        return new URL(emailLink(mail, urlTemplate).link);
+      } catch {
+        // another kind of email: look further back
+      }
+    }
+    return null;
+  };
+  return waitUntil(async () => newest(), `an email to ${to} with a ${urlTemplate} link has arrived`, { timeoutMs: 10_000 });
 }
+
+/** Meets every composition rule, so a breach corpus hit is its only violation. */
+const BREACHED_PASSWORD = 'Leaked-Passw0rd-2019!';
 
 inBrowser('the /account page in cookie mode (round 2)', () => {
   let cookieServer: TestServer;
+  let range: RangeServer;
   beforeAll(async () => {
     browser ??= await launchChromium();
-    cookieServer = await startTestServer({
-      TRUST_PROXY: '1',
-      SESSION_COOKIE: 'true',
-      SMTP_URL: 'smtp://127.0.0.1:2525',
-      PASSWORD_RESET_URL: 'http://rekey.test/account#reset={token}',
-      ACCOUNT_SECURE_URL: 'http://rekey.test/account#secure={token}',
-    });
+    await smtp.start();
+    range = await startRangeServer(new Map([[sha1Upper(BREACHED_PASSWORD), 42]]));
+    cookieServer = await startTestServer(
+      {
+        TRUST_PROXY: '1',
+        SESSION_COOKIE: 'true',
+        SMTP_URL: smtp.url,
+        MAIL_FROM: 'Rekey <no-reply@example.com>',
+        PASSWORD_RESET_URL: RESET_URL,
+        ACCOUNT_SECURE_URL: SECURE_URL,
+        OUTBOX_POLL_INTERVAL: '50ms',
+        PASSWORD_HISTORY: '3',
+        BREACHED_PASSWORDS: range.base,
+      },
+      { useRedis: true },
+    );
   });
-  afterAll(() => cookieServer?.close());
+  afterAll(async () => {
+    await cookieServer?.close();
+    await smtp.stop();
+    await range?.close();
+  });
 
   const open = async (context: BrowserContext, path = '/account') => {
     const page = await context.newPage();
@@ -396,9 +473,7 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
     return page;
   };
 
-  // Needs SESSION_COOKIE, refreshSession (no input: reads the cookie), me.sessions and changePassword
-  // revoking other sessions: the sessions branch.
-  it.skip("signs out a second browser's session when the password changes, and the sessions list updates", async () => {
+  it("signs out a second browser's session when the password changes, and the sessions list updates", async () => {
     const email = uniqueEmail('two-devices');
     const laptop = await newContext();
     const phone = await newContext();
@@ -409,8 +484,9 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
       await signInInPage(second, email, PASSWORD);
 
       await first.getByRole('button', { name: 'Sessions' }).click();
-      await expect(first.locator('#sessions-list > li').count()).resolves.toBe(2);
-      await expect(first.locator('#sessions-list .current').getByText('This device').count()).resolves.toBe(1);
+      const before = await sessionCards(first);
+      expect(before.map((card) => card.current)).toEqual([false, true]);
+      expect(before.filter((card) => card.current)[0]?.text).toContain('This device');
 
       await first.getByRole('button', { name: 'Password' }).click();
       await changePasswordForm(first).getByLabel('Current password').fill(PASSWORD);
@@ -418,72 +494,172 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
       await changePasswordForm(first).getByRole('button', { name: 'Change password' }).click();
       await first.getByRole('status').getByText('Password changed successfully.').waitFor();
 
+      // The phone's access token and its refresh cookie were both revoked: its next call finds out.
       await second.getByRole('button', { name: 'Sessions' }).click();
       await second.getByRole('heading', { name: 'Sign in' }).waitFor();
       await second.getByRole('status').getByText('Your session has ended. Please sign in again.').waitFor();
+      // And stays signed out across a reload (the cookie cannot resume it).
+      await second.reload();
+      await second.getByRole('heading', { name: 'Sign in' }).waitFor();
 
+      // The laptop is still signed in (renewed session) and lists itself only.
       await first.getByRole('button', { name: 'Sessions' }).click();
-      await expect(first.locator('#sessions-list > li').count()).resolves.toBe(1);
+      expect((await sessionCards(first)).map((card) => card.current)).toEqual([true]);
+      await first.reload();
+      await first.getByRole('heading', { name: 'Change your password' }).waitFor();
     } finally {
       await laptop.close();
       await phone.close();
     }
   });
 
-  // Needs revokeSession, signOut(everywhere) and me.sessions: the sessions branch.
-  it.skip('revokes one other session, then signs out everywhere', async () => {
+  it('revokes one other session, then signs out everywhere', async () => {
     const email = uniqueEmail('revoke');
     const laptop = await newContext();
+    const sessions = sessionClient(cookieServer.graphqlUrl);
     try {
       const page = await open(laptop);
       await signUpInPage(page, email, PASSWORD);
-      await signIn(cookieServer.graphqlUrl, email, PASSWORD);
-      await signIn(cookieServer.graphqlUrl, email, PASSWORD);
+      const tablet = expectType(await signIn(cookieServer.graphqlUrl, email, PASSWORD, { headers: { 'user-agent': FIREFOX_ON_WINDOWS } }), 'AuthPayload');
+      const phone = expectType(await signIn(cookieServer.graphqlUrl, email, PASSWORD, { headers: { 'user-agent': SAFARI_ON_IPHONE } }), 'AuthPayload');
       await page.getByRole('button', { name: 'Sessions' }).click();
-      await expect(page.locator('#sessions-list > li').count()).resolves.toBe(3);
-      await page.locator('#sessions-list > li:not(.current)').first().getByRole('button').click();
+      const cards = await sessionCards(page);
+      expect(cards.map((card) => card.current)).toEqual([false, false, true]);
+      // Named for people, with the whole user agent underneath.
+      expect(cards.map((card) => card.title)).toEqual(['Safari on iPhone', 'Firefox on Windows', 'Chrome on Linux This device']);
+      expect(cards[0]?.text).toContain(SAFARI_ON_IPHONE);
+
+      // The most recently active other device is first: the phone.
+      const revoke = page.locator('#sessions-list > li:not(.current)').first().getByRole('button', { name: /^Sign out / });
+      await revoke.focus();
+      await page.keyboard.press('Enter');
       await page.getByRole('status').getByText('That device is signed out.').waitFor();
-      await expect(page.locator('#sessions-list > li').count()).resolves.toBe(2);
+      expect((await sessionCards(page)).map((card) => card.current)).toEqual([false, true]);
+      // Focus stays in the panel although the button left with its row.
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('sessions-title');
+      expect(await sessions.me(phone.token)).toBeNull();
+      expect(await sessions.me(tablet.token)).toMatchObject({ email });
 
       await page.getByRole('button', { name: 'Sign out everywhere' }).click();
       await page.getByRole('status').getByText('You are signed out on every device (2 sessions).').waitFor();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(await sessions.me(tablet.token)).toBeNull();
+      await page.reload();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     } finally {
       await laptop.close();
     }
   });
 
-  // Needs cookie mode: the refresh token in the HttpOnly cookie and refreshSession without input.
-  it.skip('resumes the session after a reload from the refresh cookie, never from storage', async () => {
+  it('resumes the session after a reload from the refresh cookie, never from storage', async () => {
     const context = await newContext();
     try {
       const page = await open(context);
-      await signUpInPage(page, uniqueEmail('reload'), PASSWORD);
+      const email = uniqueEmail('reload');
+      await signUpInPage(page, email, PASSWORD);
       await page.reload();
       await page.getByRole('heading', { name: 'Change your password' }).waitFor();
+      await expect(page.locator('#viewer-email').textContent()).resolves.toBe(email);
+      // The only cookies are the server's HttpOnly ones, the refresh token scoped to /graphql.
       const cookies = await context.cookies();
-      expect(cookies.filter((cookie) => !cookie.httpOnly)).toEqual([]);
-      expect(await page.evaluate(() => [localStorage.length, sessionStorage.length])).toEqual([0, 0]);
+      expect(cookies.filter((cookie) => !cookie.httpOnly || cookie.sameSite !== 'Strict')).toEqual([]);
+      expect(cookies.find((cookie) => cookie.name === 'rekey_refresh')?.path).toBe('/graphql');
+      expect(await page.evaluate(() => [localStorage.length, sessionStorage.length, document.cookie])).toEqual([0, 0, '']);
+
+      // Without the cookie there is nothing to resume from.
+      await context.clearCookies();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     } finally {
       await context.close();
     }
   });
 
-  // Needs User.securityEvents (the notify branch's security events).
-  it.skip('lists recent security events, newest first', async () => {
+  it('lists recent security events newest first, with where they came from, and pages back to older ones', async () => {
+    const account = await signUp(cookieServer.graphqlUrl, uniqueEmail('events'));
+    // 21 failed sign-ins from elsewhere, so the page's first screen (20 entries) cannot hold them all.
+    for (let attempt = 0; attempt < 21; attempt += 1) {
+      const result = await signIn(cookieServer.graphqlUrl, account.email, 'Wrong-Pass-123', { headers: { 'x-forwarded-for': '203.0.113.9' } });
+      expect(result.__typename).toBe('InvalidCredentialsError');
+    }
     const context = await newContext();
     try {
       const page = await open(context);
-      await signUpInPage(page, uniqueEmail('events'), PASSWORD);
+      await signInInPage(page, account.email, PASSWORD);
       await page.getByRole('button', { name: 'Recent activity' }).click();
-      await expect(page.locator('#events-list .card-title').allTextContents()).resolves.toEqual(['Signed in', 'Account created']);
+      const first = await eventCards(page);
+      expect(first.map((event) => event.title)).toEqual(['Signed in', ...Array(19).fill('Failed sign-in attempt')]);
+      expect(first[0]?.details).toContain(`from 198.51.100.${nextAddress}`);
+      expect(first[1]?.details).toContain('from 203.0.113.9');
+      const times = first.map((event) => Date.parse(event.time));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+
+      await page.getByRole('button', { name: 'Show older activity' }).click();
+      await page.getByRole('status').getByText('3 older entries shown.').waitFor();
+      const all = await eventCards(page);
+      expect(all.map((event) => event.title).slice(20)).toEqual(['Failed sign-in attempt', 'Failed sign-in attempt', 'Account created']);
+      await expect(page.getByRole('button', { name: 'Show older activity' }).isHidden()).resolves.toBe(true);
+      // Keyboard focus went on to the first older entry rather than being lost with the hidden button.
+      expect(await page.evaluate(() => document.activeElement?.closest('#events-list > li') === document.querySelectorAll('#events-list > li')[20])).toBe(true);
+
+      // Opening the panel again starts from the newest: this visit's events are on top.
+      await page.getByRole('button', { name: 'Password' }).click();
+      await changePasswordForm(page).getByLabel('Current password').fill(PASSWORD);
+      await changePasswordForm(page).getByLabel('New password').fill('Brand-New-Secret-42');
+      await changePasswordForm(page).getByRole('button', { name: 'Change password' }).click();
+      await page.getByRole('status').getByText('Password changed successfully.').waitFor();
+      await page.getByRole('button', { name: 'Recent activity' }).click();
+      const after = await eventCards(page);
+      // The change signed out the account's other session (the API's sign-up) in the same transaction.
+      const titles = after.map((event) => event.title);
+      expect([...titles.slice(0, 2)].sort()).toEqual(['A device was signed out', 'Password changed']);
+      expect(titles[2]).toBe('Signed in');
+      expect(after).toHaveLength(20);
     } finally {
       await context.close();
     }
   });
 
-  // Needs requestPasswordReset, resetPassword, the email outbox and a test SMTP server (nextMailLink).
-  it.skip('resets a password through the emailed link, and removes the token from the address bar', async () => {
+  it('shows the history and breach rules before submitting, and explains each refusal', async () => {
+    const context = await newContext();
+    try {
+      const page = await open(context);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await page.getByRole('button', { name: 'Create an account' }).click();
+      // A new account has no earlier password to reuse: that rule is for changes and resets only.
+      await page.locator('#sign-up-policy li').first().waitFor();
+      const signUpRules = await page.locator('#sign-up-policy li').allTextContents();
+      expect(signUpRules).toContain('Not found in a known data breach (checked without sending your password)');
+      expect(signUpRules.filter((rule) => /last \d+ passwords|current password/.test(rule))).toEqual([]);
+      await page.getByRole('button', { name: 'I already have an account' }).click();
+      await signUpInPage(page, uniqueEmail('policy'), PASSWORD);
+      const policy = await page.locator('#change-password-policy li').allTextContents();
+      expect(policy.slice(-2)).toEqual(['Not found in a known data breach (checked without sending your password)', 'Not one of your last 3 passwords']);
+      expect(await page.locator('#reset-policy li').allTextContents()).toEqual(policy);
+
+      const form = changePasswordForm(page);
+      const submit = async (currentPassword: string, newPassword: string) => {
+        await form.getByLabel('Current password').fill(currentPassword);
+        await form.getByLabel('New password').fill(newPassword);
+        await form.getByRole('button', { name: 'Change password' }).click();
+      };
+      await submit(PASSWORD, BREACHED_PASSWORD);
+      await form.getByRole('alert').getByText('This password does not meet the rules:').waitFor();
+      expect(await form.getByRole('alert').locator('li').allTextContents()).toEqual(['Password has appeared in a data breach']);
+
+      await submit(PASSWORD, 'Brand-New-Secret-42');
+      await page.getByRole('status').getByText('Password changed successfully.').waitFor();
+      await submit('Brand-New-Secret-42', PASSWORD);
+      await form.getByRole('alert').getByText('New password must not be one of your last 3 passwords.').waitFor();
+      await expect(form.getByLabel('New password').getAttribute('aria-invalid')).resolves.toBe('true');
+      // Only hash prefixes went to the range API.
+      expect(range.requests.map((request) => request.url)).not.toContainEqual(expect.stringContaining(sha1Upper(BREACHED_PASSWORD).slice(5)));
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('resets a password through the emailed link, and removes the token from the address bar', async () => {
     const account = await signUp(cookieServer.graphqlUrl, uniqueEmail('reset'));
     const context = await newContext();
     try {
@@ -493,37 +669,80 @@ inBrowser('the /account page in cookie mode (round 2)', () => {
       await page.getByRole('button', { name: 'Send reset link' }).click();
       await page.getByRole('status').getByText('If an account exists for that email, we sent a link to reset its password.').waitFor();
 
-      const link = new URL(await nextMailLink(account.email, /#reset=/));
+      const link = await nextMailLink(account.email, RESET_URL);
       await page.goto(`${cookieServer.url}/account${link.hash}`);
       await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
-      expect(new URL(page.url()).hash).toBe('');
-      await panel(page).getByLabel('New password').fill('abc');
-      await page.getByRole('button', { name: 'Set new password' }).click();
-      expect(await page.locator('#reset-form [role=alert] li').allTextContents()).toEqual(WEAK_PASSWORD_MESSAGES);
-      await panel(page).getByLabel('New password').fill('Brand-New-Secret-42');
-      await page.getByRole('button', { name: 'Set new password' }).click();
+      expect(page.url()).toBe(`${cookieServer.url}/account`);
+      const form = page.locator('#reset-form');
+      const submit = async (password: string) => {
+        await form.getByLabel('New password').fill(password);
+        await form.getByRole('button', { name: 'Set new password' }).click();
+      };
+      await submit('abc');
+      await form.getByRole('alert').getByText('This password does not meet the rules:').waitFor();
+      expect(await form.getByRole('alert').locator('li').allTextContents()).toEqual(WEAK_PASSWORD_MESSAGES);
+      await submit(PASSWORD);
+      await form.getByRole('alert').getByText('New password must be different from current password.').waitFor();
+
+      await submit('Brand-New-Secret-42');
       await page.getByRole('status').getByText('Your password has been reset. Sign in with your new password.').waitFor();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      // Every session ended, the one of the sign-up too.
+      expect(await sessionClient(cookieServer.graphqlUrl).me(account.token)).toBeNull();
       await signInInPage(page, account.email, 'Brand-New-Secret-42');
+
+      // The link was single use.
+      const again = await context.newPage();
+      await again.goto(`${cookieServer.url}/account${link.hash}`);
+      await again.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      await again.locator('#reset-form').getByLabel('New password').fill('Another-Secret-43');
+      await again.getByRole('button', { name: 'Set new password' }).click();
+      await again.locator('#reset-form').getByRole('alert').getByText('This password reset link is invalid or has expired.').waitFor();
     } finally {
       await context.close();
     }
   });
 
-  // Needs secureAccount and the "This wasn't me" link of the password-changed email.
-  it.skip("secures the account from the \"This wasn't me\" link", async () => {
+  it("secures the account from the \"This wasn't me\" link, then recovers it with the reset link that follows", async () => {
     const account = await signUp(cookieServer.graphqlUrl, uniqueEmail('secure'));
-    await changePassword(cookieServer.graphqlUrl, account.token, { currentPassword: PASSWORD, newPassword: 'Brand-New-Secret-42' });
-    const context = await newContext();
+    const laptop = await newContext();
+    const mailbox = await newContext();
     try {
-      const link = new URL(await nextMailLink(account.email, /#secure=/));
-      const page = await open(context, `/account${link.hash}`);
+      // The owner is signed in on a laptop when someone else changes the password.
+      const owner = await open(laptop);
+      await signInInPage(owner, account.email, PASSWORD);
+      const changed = await changePassword(cookieServer.graphqlUrl, account.token, {
+        currentPassword: PASSWORD,
+        newPassword: 'Thief-Chosen-Secret-7',
+        revokeOtherSessions: false,
+      });
+      const thief = expectType(changed, 'ChangePasswordSuccess');
+
+      const link = await nextMailLink(account.email, SECURE_URL);
+      const page = await open(mailbox, `/account${link.hash}`);
       await page.getByRole('heading', { name: "This wasn't me" }).waitFor();
-      expect(new URL(page.url()).hash).toBe('');
+      expect(page.url()).toBe(`${cookieServer.url}/account`);
       await page.getByRole('button', { name: 'Secure my account' }).click();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      expect((await signIn(cookieServer.graphqlUrl, account.email, 'Brand-New-Secret-42')).__typename).toBe('InvalidCredentialsError');
+      await page.getByRole('status').getByText(/^Your account is secured: every device was signed out/).waitFor();
+
+      // Every session is over (the thief's and the owner's) and the thief's password no longer works.
+      expect(await sessionClient(cookieServer.graphqlUrl).me(thief.token)).toBeNull();
+      await owner.reload();
+      await owner.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect((await signIn(cookieServer.graphqlUrl, account.email, 'Thief-Chosen-Secret-7')).__typename).toBe('InvalidCredentialsError');
+
+      // The fresh reset link it emailed gives the account back to its owner.
+      const reset = await nextMailLink(account.email, RESET_URL);
+      await owner.goto(`${cookieServer.url}/account${reset.hash}`);
+      await owner.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+      await owner.locator('#reset-form').getByLabel('New password').fill('Owner-Again-Secret-8');
+      await owner.getByRole('button', { name: 'Set new password' }).click();
+      await owner.getByRole('status').getByText('Your password has been reset. Sign in with your new password.').waitFor();
+      await signInInPage(owner, account.email, 'Owner-Again-Secret-8');
     } finally {
-      await context.close();
+      await laptop.close();
+      await mailbox.close();
     }
   });
 });

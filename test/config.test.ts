@@ -34,6 +34,8 @@ describe('configuration', () => {
         signIn: { max: 10, windowMs: 60_000 },
         signUp: { max: 10, windowMs: 60_000 },
         refreshSession: { max: 60, windowMs: 60_000 },
+        requestPasswordReset: { max: 5, windowMs: 3_600_000 },
+        redeemAccountToken: { max: 10, windowMs: 60_000 },
       },
       lockout: { threshold: 100, baseSeconds: 900 },
       sessions: { ttlMs: 30 * 86_400_000, idleTimeoutMs: 7 * 86_400_000, reuseGraceMs: 10_000, maxPerUser: 50, retentionMs: 7 * 86_400_000 },

@@ -91,7 +91,7 @@ describe('the in-process log', () => {
   });
 
   it('fails closed with a clear answer when the log is full', async () => {
-    const limiter = WindowAttemptLimiter.inMemory({ signIn: rule, signUp: rule, changePassword: rule, refreshSession: rule }, { maxKeys: 2 });
+    const limiter = WindowAttemptLimiter.inMemory({ signIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule }, { maxKeys: 2 });
     try {
       await limiter.consume('signIn', ['address:a', 'email:a']);
       await expect(limiter.consume('signIn', ['address:b', 'email:b'])).rejects.toThrow('The rate-limit store is unreachable');
@@ -111,7 +111,7 @@ describe('the in-process log', () => {
 
   it('records a call under every subject or under none, and creates no key for a refused call', async () => {
     const rule = { max: 2, windowMs: 60_000 };
-    const limiter = WindowAttemptLimiter.redis({ signIn: rule, signUp: rule, changePassword: rule, refreshSession: rule }, redis.duplicate(), prefix);
+    const limiter = WindowAttemptLimiter.redis({ signIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule }, redis.duplicate(), prefix);
     try {
       expect(await limiter.consume('signIn', ['address:a', 'email:x'])).toEqual({ limited: false });
       expect(await limiter.consume('signIn', ['address:a', 'email:y'])).toEqual({ limited: false });

@@ -1,7 +1,7 @@
 // The /account page: panels for signed-out visitors (sign in, sign up, reset) and for the signed-in
 // account (password, sessions, activity). Every server call goes through api.js.
 import * as api from './api.js';
-import { describeEvent, describePolicy, formatDate } from './wording.js';
+import { describeDevice, describeEvent, describePolicy, formatDate } from './wording.js';
 
 const byId = (id) => document.getElementById(id);
 const panels = [...document.querySelectorAll('[data-panel]')];
@@ -193,17 +193,18 @@ function signedOut(message) {
 // ---- password policy, shown before any password is submitted
 
 async function loadPolicy() {
-  let rules;
+  let policy;
   try {
-    rules = describePolicy(await api.passwordPolicy());
+    policy = await api.passwordPolicy();
   } catch {
     return; // the server still enforces it; the forms explain violations after submitting
   }
   for (const container of document.querySelectorAll('[data-policy]')) {
+    const existingAccount = container.dataset.policy === 'existing-account';
     const heading = document.createElement('p');
-    heading.textContent = 'Your new password needs:';
+    heading.textContent = existingAccount ? 'Your new password needs:' : 'Your password needs:';
     const list = document.createElement('ul');
-    for (const rule of rules) {
+    for (const rule of describePolicy(policy, { existingAccount })) {
       const item = document.createElement('li');
       item.textContent = rule;
       list.append(item);
@@ -235,8 +236,12 @@ onSubmit(byId('forgot-form'), async (data) => {
   announce(result.message);
 });
 
+/** What the server answers for a used or expired link; said here too once the page has dropped the token. */
+const USED_LINK = 'This password reset link is invalid or has expired.';
+
 onSubmit(byId('reset-form'), async (data) => {
-  const result = await api.resetPassword({ token: state.linkToken ?? '', newPassword: data.get('newPassword') });
+  if (!state.linkToken) return showError(byId('reset-form'), USED_LINK);
+  const result = await api.resetPassword({ token: state.linkToken, newPassword: data.get('newPassword') });
   if (result.__typename !== 'ResetPasswordSuccess') {
     if (result.__typename === 'InvalidResetTokenError') state.linkToken = null;
     return showFailure(byId('reset-form'), result);
@@ -246,8 +251,12 @@ onSubmit(byId('reset-form'), async (data) => {
 });
 
 onSubmit(byId('secure-form'), async () => {
-  const result = await api.secureAccount({ token: state.linkToken ?? '' });
-  if (result.__typename !== 'SecureAccountSuccess') return showFailure(byId('secure-form'), result);
+  if (!state.linkToken) return showError(byId('secure-form'), USED_LINK);
+  const result = await api.secureAccount({ token: state.linkToken });
+  if (result.__typename !== 'SecureAccountSuccess') {
+    if (result.__typename === 'InvalidResetTokenError') state.linkToken = null;
+    return showFailure(byId('secure-form'), result);
+  }
   state.linkToken = null;
   signedOut(result.message);
 });
@@ -299,11 +308,12 @@ async function loadSessions() {
 }
 
 function renderSession(session) {
+  const device = describeDevice(session.userAgent);
   const item = document.createElement('li');
   item.className = session.current ? 'card current' : 'card';
   const title = document.createElement('p');
   title.className = 'card-title';
-  title.textContent = session.userAgent || 'Unknown device';
+  title.textContent = device;
   if (session.current) {
     const badge = document.createElement('strong');
     badge.className = 'badge';
@@ -320,11 +330,18 @@ function renderSession(session) {
     .filter(Boolean)
     .join(' · ');
   item.append(title, details);
+  if (session.userAgent) {
+    // The whole user agent, for someone checking an unfamiliar device closely.
+    const agent = document.createElement('p');
+    agent.className = 'card-meta';
+    agent.textContent = session.userAgent;
+    item.append(agent);
+  }
   if (!session.current) {
     const button = document.createElement('button');
     button.type = 'button';
     button.textContent = 'Sign out this device';
-    button.setAttribute('aria-label', `Sign out ${session.userAgent || 'unknown device'}, last active ${formatDate(session.lastActiveAt)}`);
+    button.setAttribute('aria-label', `Sign out ${device}, last active ${formatDate(session.lastActiveAt)}`);
     button.addEventListener('click', () => revoke(session.id, button));
     item.append(button);
   }
@@ -383,6 +400,12 @@ async function loadEvents({ reset = false } = {}) {
     }
     state.eventsCursor = connection.pageInfo.endCursor;
     more.hidden = !connection.pageInfo.hasNextPage;
+    if (!reset && items.length > 0) {
+      // The button may have just been hidden: move focus to the first older entry, where reading goes on.
+      items[0].tabIndex = -1;
+      items[0].focus();
+      announce(`${items.length} older ${items.length === 1 ? 'entry' : 'entries'} shown.`);
+    }
   } catch (error) {
     if (reset) list.replaceChildren();
     more.hidden = true;
@@ -405,7 +428,7 @@ function renderEvent(event) {
   details.className = 'card-details';
   details.append(time);
   if (event.ipAddress) details.append(` · from ${event.ipAddress}`);
-  if (event.userAgent) details.append(` · ${event.userAgent}`);
+  if (event.userAgent) details.append(` · ${describeDevice(event.userAgent)}`);
   item.append(title, details);
   return item;
 }
@@ -432,12 +455,23 @@ function takeLinkToken() {
   return null;
 }
 
+function openLink(link, { focus }) {
+  state.linkToken = link.token;
+  for (const form of document.querySelectorAll('form')) form.reset();
+  show(link.kind, { focus });
+}
+
+// A link pasted into this page's own tab changes only the fragment: no new page load runs start().
+window.addEventListener('hashchange', () => {
+  const link = takeLinkToken();
+  if (link) openLink(link, { focus: true });
+});
+
 async function start() {
   const link = takeLinkToken();
   void loadPolicy();
   if (link) {
-    state.linkToken = link.token;
-    show(link.kind, { focus: false });
+    openLink(link, { focus: false });
     return;
   }
   let resumed = false;

@@ -133,7 +133,7 @@ export async function signUp(input) {
 export async function passwordPolicy() {
   const { passwordPolicy: policy } = await request(
     `query PasswordPolicy { passwordPolicy { name minLength maxBytes requireUppercase requireLowercase requireDigit
-      requireSpecial rejectCommon rejectEmail } }`,
+      requireSpecial rejectCommon rejectEmail rejectBreached history } }`,
     {},
   );
   return policy;

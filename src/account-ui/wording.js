@@ -1,7 +1,10 @@
 // What the page says about the server's data: password rules, event kinds, dates.
 
-/** The policy in force as a list of plain sentences, from the `passwordPolicy` query. */
-export function describePolicy(policy) {
+/**
+ * The policy in force as a list of plain sentences, from the `passwordPolicy` query. A new account has
+ * no earlier passwords, so the reuse rule is shown only where an account already has one.
+ */
+export function describePolicy(policy, { existingAccount }) {
   const rules = [`At least ${policy.minLength} characters`];
   rules.push(`At most ${policy.maxBytes} bytes (accented letters and emoji count as 2 to 4)`);
   if (policy.requireUppercase) rules.push('An uppercase letter');
@@ -10,6 +13,10 @@ export function describePolicy(policy) {
   if (policy.requireSpecial) rules.push('A special character (anything that is not a letter or a number)');
   if (policy.rejectCommon) rules.push('Not a commonly used password');
   if (policy.rejectEmail) rules.push('Not the part of your email address before the @');
+  if (policy.rejectBreached) rules.push('Not found in a known data breach (checked without sending your password)');
+  if (existingAccount) {
+    rules.push(policy.history > 1 ? `Not one of your last ${policy.history} passwords` : 'Different from your current password');
+  }
   return rules;
 }
 
@@ -30,6 +37,35 @@ const EVENT_KINDS = {
 
 export function describeEvent(kind) {
   return EVENT_KINDS[kind] ?? kind;
+}
+
+// Checked in order: Edge and Opera also say "Chrome", Chrome also says "Safari".
+const BROWSERS = [
+  [/\bEdg(?:e|A|iOS)?\//, 'Edge'],
+  [/\bOPR\//, 'Opera'],
+  [/\b(?:Firefox|FxiOS)\//, 'Firefox'],
+  [/\b(?:HeadlessChrome|Chrome|Chromium|CriOS)\//, 'Chrome'],
+  [/\bVersion\/[\d.]+.*\bSafari\//, 'Safari'],
+];
+const SYSTEMS = [
+  [/\biPhone\b/, 'iPhone'],
+  [/\biPad\b/, 'iPad'],
+  [/\bAndroid\b/, 'Android'],
+  [/\bCrOS\b/, 'ChromeOS'],
+  [/\bWindows\b/, 'Windows'],
+  [/\bMac OS X\b|\bMacintosh\b/, 'macOS'],
+  [/\bLinux\b/, 'Linux'],
+];
+
+/** A short name for the device a session or event came from ("Firefox on Windows"), from its user agent. */
+export function describeDevice(userAgent) {
+  if (!userAgent) return 'Unknown device';
+  const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
+  const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];
+  if (browser && system) return `${browser} on ${system}`;
+  if (browser || system) return browser ?? system;
+  // A program rather than a browser (curl/8.5, node): its own first word.
+  return /^[\w.-]{1,40}/.exec(userAgent)?.[0] ?? 'Unknown device';
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });

@@ -18,7 +18,9 @@ import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
 import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
 import type { LegacyTokens } from './legacy-tokens.ts';
 import type { PasswordHistory } from './password-history.ts';
+import { normalizeEmail } from './normalize-email.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
+import { RecoveryService } from './recovery-service.ts';
 import type { SessionTokens } from './session-tokens.ts';
 import { SessionService, type SignedIn } from './session-service.ts';
 import type { SessionSettings } from './session-settings.ts';
@@ -72,9 +74,7 @@ export interface ChangePasswordInput {
   revokeOtherSessions: boolean;
 }
 
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
+export { normalizeEmail } from './normalize-email.ts';
 
 /**
  * Sign-up, sign-in, sessions and password changes. Knows nothing of GraphQL
@@ -88,6 +88,8 @@ export class AccountService {
   readonly #failedChecks: FailedChecks;
   /** Refresh, sign-out, listing and revoking sessions. */
   readonly sessions: SessionService;
+  /** Password reset and "This wasn't me" (recovery-service.ts). */
+  readonly recovery: RecoveryService;
 
   /** `db` is this request's own EntityManager fork. */
   constructor(db: Db, deps: AccountDeps) {
@@ -96,6 +98,7 @@ export class AccountService {
     this.#deps = deps;
     this.#failedChecks = new FailedChecks(this.#users, deps.lockout);
     this.sessions = new SessionService(db, deps);
+    this.recovery = new RecoveryService(db, deps);
   }
 
   /** The request's bearer token, to be checked as far as needed (see Authentication). */

@@ -14,6 +14,22 @@ export function hashAccountToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/** What mint() makes: 32 random bytes, base64url (43 characters). Anything else is refused before any lookup. */
+export function isWellFormedAccountToken(token: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(token);
+}
+
+/**
+ * Unused, unexpired, and for a reset link, made after the account's last
+ * password change: any change (GraphQL, the REST route, a reset, the admin
+ * CLI, secureAccount) voids the reset links sent before it, wherever it was
+ * made. A "This wasn't me" link survives later changes: an intruder who
+ * changes the password again must not be able to kill the owner's link.
+ * Aliases: `t` the token, `u` its account.
+ */
+const REDEEMABLE = `t."used_at" is null and t."expires_at" > now()
+  and (t."purpose" <> 'password_reset' or u."password_changed_at" is null or t."created_at" > u."password_changed_at")`;
+
 /** The `account_tokens` table: single-use tokens for email links, stored only as hashes. */
 export class AccountTokenRepository {
   readonly #db: Db;
@@ -52,17 +68,40 @@ export class AccountTokenRepository {
   }
 
   /**
-   * Uses a token once: the account it belongs to if it is of `purpose`,
-   * unused and unexpired; null otherwise. Call inside the transaction of the
-   * change the token allows.
+   * The account a token belongs to if it is of `purpose` and still valid
+   * (see REDEEMABLE), without using it: a request that fails a cheaper check
+   * afterwards (a weak new password) leaves the link working.
    */
-  async consume(purpose: AccountTokenPurpose, token: string): Promise<number | null> {
+  async find(purpose: AccountTokenPurpose, token: string): Promise<number | null> {
     const [row] = await this.#db.execute<{ user_id: number }[]>(
-      `update "account_tokens" set "used_at" = now()
-       where "token_hash" = ? and "purpose" = ? and "used_at" is null and "expires_at" > now()
-       returning "user_id"`,
+      `select t."user_id" from "account_tokens" t join "users" u on u."id" = t."user_id"
+       where t."token_hash" = ? and t."purpose" = ? and ${REDEEMABLE}`,
       [hashAccountToken(token), purpose],
     );
     return row?.user_id ?? null;
   }
+
+  /**
+   * Uses a token once: the account it belongs to if it is of `purpose` and
+   * still valid (see REDEEMABLE); null otherwise. Call inside the transaction
+   * of the change the token allows: of two concurrent uses, one gets the row.
+   */
+  async consume(purpose: AccountTokenPurpose, token: string): Promise<number | null> {
+    const [row] = await this.#db.execute<{ user_id: number }[]>(
+      `update "account_tokens" t set "used_at" = now() from "users" u
+       where u."id" = t."user_id" and t."token_hash" = ? and t."purpose" = ? and ${REDEEMABLE}
+       returning t."user_id"`,
+      [hashAccountToken(token), purpose],
+    );
+    return row?.user_id ?? null;
+  }
+
+  /** Marks every unused token of `purpose` of the account as used (a reset, a secured account). */
+  async voidUnused(userId: number, purpose: AccountTokenPurpose): Promise<void> {
+    await this.#db.execute(`update "account_tokens" set "used_at" = now() where "user_id" = ? and "purpose" = ? and "used_at" is null`, [
+      userId,
+      purpose,
+    ]);
+  }
 }
+

@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'RATE_LIMITED',
   'SERVICE_UNAVAILABLE',
   'SESSION_NOT_FOUND',
+  'INVALID_RESET_TOKEN',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -41,6 +41,8 @@ const REVOCATION_EVENT: Record<RevocationReason, SecurityEventKind> = {
   session_limit: 'SESSION_REVOKED',
   refresh_token_reused: 'REFRESH_TOKEN_REUSED',
   admin: 'SESSION_REVOKED',
+  password_reset: 'SESSION_REVOKED',
+  account_secured: 'SESSION_REVOKED',
 };
 
 /** Everything an answer that signs a device in hands back. */

@@ -12,6 +12,10 @@ export type RevocationReason =
   | 'password_changed'
   | 'refresh_token_reused'
   | 'session_limit'
+  /** resetPassword: every session ends. */
+  | 'password_reset'
+  /** secureAccount ("This wasn't me"): every session ends. */
+  | 'account_secured'
   /** An operator, through the admin CLI. */
   | 'admin';
 

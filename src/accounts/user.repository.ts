@@ -88,6 +88,28 @@ export class UserRepository {
   }
 
   /**
+   * "This wasn't me": whatever the password is now, it is replaced by
+   * `unusableHash` (of a random secret nobody knows), unconditionally; tokens
+   * from the original login die, and the failure count and any block are
+   * cleared (it is a way out of a lockout). Returns the account as written
+   * and the hash it replaced, or null when the account is gone.
+   */
+  async replaceWithUnusablePassword(userId: number, unusableHash: string): Promise<{ user: User; replacedHash: string } | null> {
+    const [row] = await this.#db.execute<(Record<string, unknown> & { replaced_hash: string })[]>(
+      `with "before" as (select "id", "password" from "users" where "id" = ? for update)
+       update "users" u set "password" = ?, "password_normalized" = true, "password_changed_at" = now(), "updated_at" = now(),
+         "legacy_tokens_valid_after" = now(),
+         "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null
+       from "before" b where u."id" = b."id"
+       returning u.*, b."password" as "replaced_hash"`,
+      [userId, unusableHash],
+    );
+    if (row === undefined) return null;
+    const { replaced_hash: replacedHash, ...columns } = row;
+    return { user: this.#db.map(User, columns), replacedHash };
+  }
+
+  /**
    * Tokens from the original login workflow issued up to now (the same
    * second included) stop working for good: a reset, "sign out everywhere",
    * secureAccount. A password change does this in replacePassword's statement.

@@ -12,6 +12,7 @@ import {
   WeakPasswordError,
   type FieldError,
 } from '../accounts/errors.ts';
+import { InvalidResetTokenError } from '../accounts/invalid-reset-token-error.ts';
 import { PASSWORD_RULES, type PasswordViolation } from '../accounts/password-policy.ts';
 import { builder } from './builder.ts';
 
@@ -72,6 +73,8 @@ const errorTypes: Record<ErrorCode, () => unknown> = {
   EMAIL_TAKEN: () => builder.objectType(EmailTakenError, { name: 'EmailTakenError', interfaces: [ErrorInterface], fields: () => ({}) }),
   SESSION_NOT_FOUND: () =>
     builder.objectType(SessionNotFoundError, { name: 'SessionNotFoundError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  INVALID_RESET_TOKEN: () =>
+    builder.objectType(InvalidResetTokenError, { name: 'InvalidResetTokenError', interfaces: [ErrorInterface], fields: () => ({}) }),
 };
 
 for (const register of Object.values(errorTypes)) register();

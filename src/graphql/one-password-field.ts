@@ -1,7 +1,10 @@
 import { GraphQLError, Kind, type ASTVisitor, type SelectionSetNode, type ValidationContext } from 'graphql';
 
-/** Root fields that check a password: bcrypt work an attacker wants to multiply. */
-export const PASSWORD_FIELDS = new Set(['signUp', 'signIn', 'changePassword']);
+/**
+ * Root fields that check a password or an emailed link's token (and spend
+ * bcrypt work or send mail): work an attacker wants to multiply.
+ */
+export const PASSWORD_FIELDS = new Set(['signUp', 'signIn', 'changePassword', 'requestPasswordReset', 'resetPassword', 'secureAccount']);
 
 /**
  * At most one password-checking field per operation, counted through
@@ -32,7 +35,7 @@ export function onePasswordFieldPerOperation(context: ValidationContext): ASTVis
       if (operation.operation !== 'mutation') return;
       if (countIn(operation.selectionSet, new Set()) > 1) {
         context.reportError(
-          new GraphQLError('Only one of signUp, signIn and changePassword may be called per operation.', {
+          new GraphQLError(`Only one of ${[...PASSWORD_FIELDS].join(', ')} may be called per operation.`, {
             nodes: [operation],
             extensions: { code: 'TOO_MANY_PASSWORD_FIELDS' },
           }),

@@ -9,6 +9,7 @@ import './change-password.ts';
 import './security-events.ts';
 import './refresh-session.ts';
 import './sign-out.ts';
+import './recovery.ts';
 
 /** Built once per process; every request shares it. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -115,6 +115,7 @@ const STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   SERVICE_UNAVAILABLE: 503,
   SESSION_NOT_FOUND: 404,
+  INVALID_RESET_TOKEN: 400,
 };
 
 /** The status and body of SPEC's table for an expected failure. */

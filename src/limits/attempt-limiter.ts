@@ -3,7 +3,14 @@ import { getGraphQLRateLimiter } from 'graphql-rate-limit';
 import type { Redis } from 'ioredis';
 import { MemoryWindowLog, MemoryWindowStore, RedisWindowStore, type WindowRule, type WindowStore } from './window-stores.ts';
 
-export type LimitedAction = 'changePassword' | 'signIn' | 'signUp' | 'refreshSession';
+export type LimitedAction =
+  | 'changePassword'
+  | 'signIn'
+  | 'signUp'
+  | 'refreshSession'
+  | 'requestPasswordReset'
+  /** resetPassword and secureAccount: redeeming an emailed link's token. */
+  | 'redeemAccountToken';
 
 /** N attempts per sliding window, for each limited action. */
 export type LimitRules = Record<LimitedAction, WindowRule>;
@@ -50,6 +57,8 @@ export class WindowAttemptLimiter implements AttemptLimiter {
       signIn: entry(rules.signIn),
       signUp: entry(rules.signUp),
       refreshSession: entry(rules.refreshSession),
+      requestPasswordReset: entry(rules.requestPasswordReset),
+      redeemAccountToken: entry(rules.redeemAccountToken),
     };
     this.#close = close;
   }

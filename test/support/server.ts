@@ -28,6 +28,8 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     SIGN_UP_RATE_LIMIT: '10000',
     SIGN_IN_RATE_LIMIT: '10000',
     CHANGE_PASSWORD_RATE_LIMIT: '10000',
+    PASSWORD_RESET_RATE_LIMIT: '10000',
+    RESET_TOKEN_RATE_LIMIT: '10000',
     // A test's server drains for at most this long when it closes.
     SHUTDOWN_TIMEOUT: '5s',
     ...overrides,
