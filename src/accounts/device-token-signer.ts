@@ -42,8 +42,9 @@ export class DeviceTokenSigner {
     const [, deviceId = '', user = '', signature = ''] = match;
     const userId = Number(user);
     if (!Number.isSafeInteger(userId)) return null;
-    const presented = Buffer.from(signature, 'base64url');
-    const expected = this.#mac(deviceId, userId);
+    // Compared as text: decoding first would accept the variants base64's unused last bits allow.
+    const presented = Buffer.from(signature);
+    const expected = Buffer.from(this.#mac(deviceId, userId).toString('base64url'));
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) return null;
     return { deviceId, userId };
   }
