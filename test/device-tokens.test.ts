@@ -190,8 +190,11 @@ class Browser {
   readonly jar = new CookieJar();
   readonly address = uniqueAddress();
   token: string | null = null;
+  readonly url: string;
 
-  constructor(readonly url: string) {}
+  constructor(url: string) {
+    this.url = url;
+  }
 
   async send<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, { csrf = true } = {}) {
     const cookie = this.jar.header(this.url);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PASSWORD, signIn, signUp, changePassword } from './support/accounts.ts';
+import { PASSWORD, signIn, signUp } from './support/accounts.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 // NIST SP 800-63B throttling: 100 consecutive failures per account, then a
