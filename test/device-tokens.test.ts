@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseSetCookie } from 'cookie';
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { AccountAdministration } from '../src/accounts/account-administration.ts';
 import { DEVICE_COOKIE, REFRESH_COOKIE } from '../src/graphql/session-cookie.ts';
 import { SignInDocument, SignOutDocument, SignUpDocument } from './generated/graphql.ts';
 import { PASSWORD, changePassword, signUp, uniqueEmail } from './support/accounts.ts';
@@ -169,6 +170,17 @@ describe.each(stores)('device tokens (%s store)', (store) => {
     await hammer(url, keeper.email);
     const kept = await signInFrom(url, uniqueAddress(), { email: keeper.email, password: NEW_PASSWORD, deviceToken: keeper.deviceToken });
     expect(kept.__typename).toBe('AuthPayload');
+  });
+
+  it("voids them when an operator revokes the account's sessions (admin CLI revoke-sessions)", async () => {
+    const owner = await ownerWithDevice();
+    const { hasher, policy, events, sessions } = server.rekey.deps;
+    const admin = new AccountAdministration(server.rekey.orm.em.fork(), { hasher, policy, events, sessionIdleTimeoutMs: sessions.idleTimeoutMs });
+    await admin.revokeSessions(owner.email);
+    await hammer(url, owner.email);
+    expect((await signInFrom(url, uniqueAddress(), { email: owner.email, password: PASSWORD, deviceToken: owner.deviceToken })).__typename).toBe(
+      'RateLimitedError',
+    );
   });
 
   it('gives every answer that verified the password a device token of its own, and none on refresh', async () => {
