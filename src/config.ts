@@ -231,6 +231,7 @@ const envSchema = z.object({
   RESET_TOKEN_RATE_LIMIT: intIn(1, 1_000_000).default(10),
   SESSION_RETENTION: duration(0, 400 * 86_400_000).default(7 * 86_400_000),
   SESSION_COOKIE: bool.default(false),
+  SESSION_FAILURE_LIMIT: intIn(1, 1_000).default(10),
   EXPOSE_ERROR_DETAILS: bool.optional(),
   LEGACY_JWT_SECRET: z.string().optional(),
 });
@@ -397,6 +398,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       reuseGraceMs: env.REFRESH_REUSE_GRACE,
       maxPerUser: env.MAX_SESSIONS_PER_USER,
       retentionMs: env.SESSION_RETENTION,
+      failureLimit: env.SESSION_FAILURE_LIMIT,
     },
     sessionCookie: env.SESSION_COOKIE,
     exposeErrorDetails: env.EXPOSE_ERROR_DETAILS ?? false,

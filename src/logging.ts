@@ -43,8 +43,10 @@ const TOKEN_PATTERNS: [RegExp, string][] = [
   [/eyJ[\w-]{5,}\.[\w-]{5,}\.[\w-]*/g, '[token]'],
   // Bearer values (RFC 6750's token characters).
   [/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[token]'],
-  // The cookie-mode refresh cookie ("refreshToken": "…" is covered by SECRET_KEY below).
-  [/(rekey_refresh=)[^;\s]*/g, '$1[token]'],
+  // The cookie-mode refresh and device cookies ("refreshToken": "…" is covered by SECRET_KEY below).
+  [/(rekey_(?:refresh|device)=)[^;\s]*/g, '$1[token]'],
+  // Device tokens wherever they appear (known-devices.ts).
+  [/\bd1\.[0-9a-f-]{36}\.\d+\.[\w-]{43}/g, '[token]'],
 ];
 
 const SECRETS: [RegExp, string][] = [

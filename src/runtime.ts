@@ -10,6 +10,7 @@ import { PasswordHistory } from './accounts/password-history.ts';
 import { PasswordPolicy } from './accounts/password-policy.ts';
 import { SESSION_SWEEP_INTERVAL_MS, sweepEndedSessions } from './accounts/session-sweep.ts';
 import { SessionTokens } from './accounts/session-tokens.ts';
+import { DeviceTokenSigner } from './accounts/device-token-signer.ts';
 import { LegacyTokens } from './accounts/legacy-tokens.ts';
 import { createApp, type App } from './app.ts';
 import { ConfigError, type Config } from './config.ts';
@@ -145,6 +146,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     events: new SecurityEvents(notifications, () => outbox.wake()),
     sessions: config.sessions,
     legacyTokens: config.legacyJwtSecret ? new LegacyTokens(config.legacyJwtSecret) : null,
+    deviceTokens: new DeviceTokenSigner(secret),
   };
   const pinged = redis;
   const readiness = new Readiness({

@@ -9,7 +9,7 @@ import { sessionTokenFor } from './support/sessions.ts';
 // REQUEST_TIMEOUT; an answer never says "failed" for a change that was
 // committed. The database is made slow on purpose with a trigger that sleeps,
 // either on the update of the password (past the point of writing) or on the
-// failure counter, which is written before the password is checked.
+// session's failure counter, which is written before the password is checked.
 const NEW_PASSWORD = 'Brand-New-Pass-7';
 let server: TestServer;
 beforeAll(async () => {
@@ -30,13 +30,13 @@ async function storedHash(id: number): Promise<string> {
   return row!.password;
 }
 
-/** Makes every update of `column` on users sleep 1.5 s (past the 1 s timeout). */
-async function slowUpdatesOf(column: string): Promise<() => Promise<void>> {
+/** Makes every update of `column` on `table` sleep 1.5 s (past the 1 s timeout). */
+async function slowUpdatesOf(column: string, table = 'users'): Promise<() => Promise<void>> {
   const db = server.rekey.orm.em.fork();
   await db.execute(`create or replace function slow_update() returns trigger language plpgsql as $$ begin perform pg_sleep(1.5); return new; end $$`);
-  await db.execute(`create trigger slow_update before update of "${column}" on "users" for each row execute function slow_update()`);
+  await db.execute(`create trigger slow_update before update of "${column}" on "${table}" for each row execute function slow_update()`);
   return async () => {
-    await db.execute('drop trigger slow_update on "users"');
+    await db.execute(`drop trigger slow_update on "${table}"`);
   };
 }
 
@@ -66,7 +66,7 @@ describe('the request timeout and password changes', () => {
 
   it('answers 503 before the update has begun, and then does not change the password', async () => {
     const { id, token } = await account();
-    const restore = await slowUpdatesOf('failed_password_checks');
+    const restore = await slowUpdatesOf('failed_password_checks', 'sessions');
     try {
       const answer = await changePassword(token);
       expect(answer.status).toBe(503);

@@ -233,7 +233,8 @@ describe('rate limit (the default: 10 attempts a minute per account and per addr
   // Test servers raise the limits; this one has the default back.
   let limited: TestServer;
   beforeAll(async () => {
-    limited = await startTestServer({ TRUST_PROXY: '1', CHANGE_PASSWORD_RATE_LIMIT: '10' });
+    // SESSION_FAILURE_LIMIT (10) would end the session at its 10th wrong guess, before the rate limit answers the 11th.
+    limited = await startTestServer({ TRUST_PROXY: '1', CHANGE_PASSWORD_RATE_LIMIT: '10', SESSION_FAILURE_LIMIT: '100' });
   });
   afterAll(() => limited.close());
 

@@ -21,6 +21,7 @@ function stable(value: unknown): unknown {
       .replace(/"id":"\d+"/g, '"id":"<id>"')
       .replace(/"id":"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"/g, '"id":"<session id>"')
       .replace(/"refreshToken":"[\w-]{43}"/g, '"refreshToken":"<refresh token>"')
+      .replace(/"deviceToken":"d1\.[\w.-]+"/g, '"deviceToken":"<device token>"')
       .replace(/"[\w.+-]+@example\.com"/g, '"<email>"')
       .replace(/"retryAfterSeconds":\d+/g, '"retryAfterSeconds":"<seconds>"')
       .replace(/in \d+ seconds/g, 'in <seconds> seconds'),

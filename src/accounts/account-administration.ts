@@ -2,6 +2,7 @@ import type { Db } from '../db/orm.ts';
 import { SecurityEventRepository, type SecurityEventRow } from '../events/security-event-repository.ts';
 import type { SecurityEvents } from '../events/security-events.ts';
 import { normalizeEmail } from './account-service.ts';
+import { DeviceTokenRepository } from './device-token.repository.ts';
 import { EmailTakenError, ValidationError, WeakPasswordError } from './errors.ts';
 import type { PasswordHasher } from './password-hasher.ts';
 import { MAX_PASSWORD_INPUT, normalizePassword, type PasswordPolicy } from './password-policy.ts';
@@ -68,7 +69,7 @@ export class AccountAdministration {
     });
   }
 
-  /** Every session and every legacy token of the account ends, on every instance at once. */
+  /** Every session, legacy token and device token of the account ends, on every instance at once. */
   async revokeSessions(emailInput: string): Promise<number> {
     const user = await this.#account(emailInput);
     return this.#deps.events.transactional(this.#db, (tx) => this.#revokeEverything(tx, user));
@@ -91,6 +92,7 @@ export class AccountAdministration {
   async #revokeEverything(tx: Db, user: User): Promise<number> {
     const ended = await new SessionRepository(tx, this.#deps.sessionIdleTimeoutMs).revokeAllOf(user.id, 'admin');
     await new UserRepository(tx).voidLegacyTokens(user.id);
+    await new DeviceTokenRepository(tx).voidAllOf(user.id, 'sessions_revoked');
     for (const sessionId of ended) await this.#deps.events.record(tx, { user, kind: 'SESSION_REVOKED', client: OPERATOR, sessionId });
     return ended.length;
   }

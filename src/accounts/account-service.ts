@@ -14,7 +14,10 @@ import {
 } from './errors.ts';
 import type { SecurityEvents } from '../events/security-events.ts';
 import type { BreachedPasswords } from './breached/breached-passwords.ts';
+import type { DeviceTokenSigner } from './device-token-signer.ts';
 import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
+import { KnownDevices } from './known-devices.ts';
+import { reserveAccountCheck, type ReservedCheck } from './password-check.ts';
 import { sameForBcrypt, type PasswordHasher } from './password-hasher.ts';
 import type { LegacyTokens } from './legacy-tokens.ts';
 import type { PasswordHistory } from './password-history.ts';
@@ -22,6 +25,7 @@ import { normalizeEmail } from './normalize-email.ts';
 import { normalizePassword, type PasswordPolicy } from './password-policy.ts';
 import { RecoveryService } from './recovery-service.ts';
 import type { SessionTokens } from './session-tokens.ts';
+import { reserveSessionCheck } from './session-failures.ts';
 import { SessionService, type SignedIn } from './session-service.ts';
 import type { SessionSettings } from './session-settings.ts';
 import type { User } from './user.entity.ts';
@@ -43,6 +47,8 @@ export interface AccountDeps {
   events: SecurityEvents;
   /** LEGACY_JWT_SECRET: tokens from the original login workflow; absent or null refuses them like forged ones. */
   legacyTokens?: LegacyTokens | null;
+  /** Signs and reads device tokens (known-devices.ts). */
+  deviceTokens: DeviceTokenSigner;
 }
 
 /** Who is calling, as far as the transport can tell. */
@@ -68,6 +74,13 @@ export interface PasswordChangeEverywhere {
   user: User;
 }
 
+export interface SignInInput {
+  email: string;
+  password: string;
+  /** A device token from an earlier sign-in; anything but a trusted one for this email is ignored. */
+  deviceToken?: string | null;
+}
+
 export interface ChangePasswordInput {
   currentPassword: string;
   newPassword: string;
@@ -86,6 +99,7 @@ export class AccountService {
   readonly #users: UserRepository;
   readonly #deps: AccountDeps;
   readonly #failedChecks: FailedChecks;
+  readonly #devices: KnownDevices;
   /** Refresh, sign-out, listing and revoking sessions. */
   readonly sessions: SessionService;
   /** Password reset and "This wasn't me" (recovery-service.ts). */
@@ -99,6 +113,7 @@ export class AccountService {
     this.#failedChecks = new FailedChecks(this.#users, deps.lockout);
     this.sessions = new SessionService(db, deps);
     this.recovery = new RecoveryService(db, deps);
+    this.#devices = new KnownDevices(db, deps.deviceTokens);
   }
 
   /** The request's bearer token, to be checked as far as needed (see Authentication). */
@@ -120,13 +135,23 @@ export class AccountService {
     return this.#events.transactional(this.#db, async (tx) => {
       const user = await new UserRepository(tx).add(email, hash);
       const signedIn = await this.sessions.on(tx).start(user, client);
+      const deviceToken = await this.#devices.on(tx).issue(user);
       await this.#events.record(tx, { user, kind: 'SIGNED_UP', client, sessionId: signedIn.session.id });
-      return signedIn;
+      return { ...signedIn, deviceToken };
     });
   }
 
-  async signIn(input: { email: string; password: string }, client: Client): Promise<SignedIn> {
+  async signIn(input: SignInInput, client: Client): Promise<SignedIn> {
     const email = normalizeEmail(input.email);
+    // A device trusted for this email counts in its own bucket and failure count,
+    // never refused by the email's limit or the account's block (known-devices.ts).
+    const device = await this.#devices.recognise(input.deviceToken, email);
+    if (device !== null) {
+      await this.#consume('signIn', [`device:${device.id}`]);
+      const check = await this.#devices.reserve(device);
+      // Null: voided meanwhile, so this sign-in goes the way of any other.
+      if (check !== null) return this.#checkSignIn(device.user, input.password, check, client, device.token);
+    }
     await this.#consume('signIn', [`address:${client.address}`, `email:${email}`]);
     const user = await this.#users.findByEmail(email);
     if (user === null) {
@@ -137,24 +162,30 @@ export class AccountService {
       await this.#events.transactional(this.#db, (tx) => this.#events.recordNothing(tx, 'SIGN_IN_FAILED'));
       throw new InvalidCredentialsError();
     }
-    const slot = await this.#failedChecks.reserve(user.id);
-    if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
-    const match = await this.#deps.hasher.verify(input.password, user.password, user.passwordNormalized);
+    const reservation = await reserveAccountCheck(this.#db, this.#deps.lockout, user.id);
+    if (!reservation.granted) throw new RateLimitedError(reservation.retryAfterSeconds);
+    return this.#checkSignIn(user, input.password, reservation.check, client, null);
+  }
+
+  /** The password check of a sign-in admitted by `check`; a device that presented its token gets the same one back. */
+  async #checkSignIn(user: User, password: string, check: ReservedCheck, client: Client, deviceToken: string | null): Promise<SignedIn> {
+    const match = await this.#deps.hasher.verify(password, user.password, user.passwordNormalized);
     if (match === 'mismatch') {
-      await this.#failedCheck(user, slot, 'SIGN_IN_FAILED', client);
+      await this.#failedCheck(user, check, 'SIGN_IN_FAILED', client);
       throw new InvalidCredentialsError();
     }
     if (this.#deps.hasher.needsRehash(user.password, match, user.passwordNormalized)) {
       // Transparent upgrade to the configured cost; only if nobody changed the hash meanwhile.
-      const upgraded = await this.#deps.hasher.hash(input.password);
+      const upgraded = await this.#deps.hasher.hash(password);
       await this.#users.upgradeHash(user.id, user.password, upgraded);
     }
-    // The reset failure count, the new session and SIGNED_IN commit together.
+    // The reset failure count, the new session, the device and SIGNED_IN commit together.
     return this.#events.transactional(this.#db, async (tx) => {
-      await this.#failedChecksOn(tx).succeeded(user.id);
+      await check.succeeded(tx);
       const signedIn = await this.sessions.on(tx).start(user, client);
+      const device = deviceToken ?? (await this.#devices.on(tx).issue(user));
       await this.#events.record(tx, { user, kind: 'SIGNED_IN', client, sessionId: signedIn.session.id });
-      return signedIn;
+      return { ...signedIn, deviceToken: device };
     });
   }
 
@@ -164,19 +195,23 @@ export class AccountService {
    * every other session ends, in the transaction of the password update.
    */
   async changePassword(session: Authentication, input: ChangePasswordInput, client: Client): Promise<PasswordChange> {
-    return this.#changePassword(session, input, client, async (sessions, user, current) => {
+    return this.#changePassword(session, input, client, async (sessions, user, current, tx) => {
+      let signedIn: SignedIn;
       if (current === null) {
         // A token from the original login has no session to renew; its holder
         // just proved the password, so it gets a fresh session of its own.
         if (input.revokeOtherSessions) await sessions.revokeAll(user, 'password_changed', client);
-        const started = await sessions.start(user, client);
-        return { success: true, message: 'Password changed successfully.', ...started };
+        signedIn = await sessions.start(user, client);
+      } else {
+        const renewed = await sessions.renew(user, current.sessionId, current.generation);
+        // The caller's session ended meanwhile: nothing is committed.
+        if (renewed === null) throw new InvalidSessionError();
+        if (input.revokeOtherSessions) await sessions.revokeAll(user, 'password_changed', client, current.sessionId);
+        signedIn = renewed;
       }
-      const renewed = await sessions.renew(user, current.sessionId, current.generation);
-      // The caller's session ended meanwhile: nothing is committed.
-      if (renewed === null) throw new InvalidSessionError();
-      if (input.revokeOtherSessions) await sessions.revokeAll(user, 'password_changed', client, current.sessionId);
-      return { success: true, message: 'Password changed successfully.', ...renewed };
+      // The caller proved the password: its device is trusted (afresh, when the revocation voided every device token).
+      const deviceToken = await this.#devices.on(tx).issue(user);
+      return { success: true, message: 'Password changed successfully.', ...signedIn, deviceToken };
     });
   }
 
@@ -197,7 +232,7 @@ export class AccountService {
     input: ChangePasswordInput,
     client: Client,
     /** `current` is null for a token from the original login (no session). */
-    afterUpdate: (sessions: SessionService, user: User, current: { sessionId: string; generation: number } | null) => Promise<T>,
+    afterUpdate: (sessions: SessionService, user: User, current: { sessionId: string; generation: number } | null, tx: Db) => Promise<T>,
   ): Promise<T> {
     if (!session.signed) throw new InvalidSessionError();
     // The session is checked first (one primary-key read), so only a live
@@ -217,15 +252,14 @@ export class AccountService {
     if (!reuse) this.#enforcePolicy(newPassword, viewer.email);
 
     const verifiedHash = viewer.password;
-    const slot = await this.#failedChecks.reserve(viewer.id);
-    if (!slot.granted) throw new RateLimitedError(slot.retryAfterSeconds);
+    const check = await this.#reserveChangeCheck(viewer, current, client);
     if ((await this.#deps.hasher.verify(input.currentPassword, verifiedHash, viewer.passwordNormalized)) === 'mismatch') {
-      await this.#failedCheck(viewer, slot, 'PASSWORD_CHANGE_FAILED', client, sessionId);
+      await this.#failedCheck(viewer, check, 'PASSWORD_CHANGE_FAILED', client, sessionId);
       throw new IncorrectPasswordError();
     }
     // The current password is verified, so comparing what bcrypt reads of both is exact: no second bcrypt call.
     if (reuse || sameForBcrypt(input.currentPassword, newPassword)) {
-      await this.#failedChecks.succeeded(viewer.id);
+      await check.succeeded(this.#db);
       throw new PasswordReusedError();
     }
     // Only now, for the holder of the password: the breach lookup (a request
@@ -234,7 +268,7 @@ export class AccountService {
       await this.#deps.breached.enforce(newPassword);
       await this.#deps.history.ensureNotReused(this.#db, viewer, newPassword, { compareCurrent: false });
     } catch (error) {
-      await this.#failedChecks.succeeded(viewer.id);
+      await check.succeeded(this.#db);
       throw error;
     }
 
@@ -248,7 +282,7 @@ export class AccountService {
       const user = await new UserRepository(tx).replacePassword({ userId: viewer.id, expectedHash: verifiedHash, newHash });
       if (user === null) return null;
       await this.#deps.history.remember(tx, viewer.id, verifiedHash);
-      const result = await afterUpdate(this.sessions.on(tx), user, current);
+      const result = await afterUpdate(this.sessions.on(tx), user, current, tx);
       await this.#events.record(tx, { user, kind: 'PASSWORD_CHANGED', client, sessionId });
       return { result };
     });
@@ -256,7 +290,7 @@ export class AccountService {
       // A concurrent change won. This check did verify the password, so its slot is released;
       // the caller is told "incorrect" (the password is no longer the one it sent), recorded as such.
       await this.#events.transactional(this.#db, async (tx) => {
-        await this.#failedChecksOn(tx).succeeded(viewer.id);
+        await check.succeeded(tx);
         await this.#events.record(tx, { user: viewer, kind: 'PASSWORD_CHANGE_FAILED', client, sessionId });
       });
       throw new IncorrectPasswordError();
@@ -268,25 +302,39 @@ export class AccountService {
     return this.#deps.events;
   }
 
-  #failedChecksOn(tx: Db): FailedChecks {
-    return new FailedChecks(new UserRepository(tx), this.#deps.lockout);
+  /**
+   * Whose count a changePassword check spends: the session's (session-failures.ts),
+   * so that sign-in failures elsewhere never block it and its own failures never
+   * block the account. A token from the original login has no session: the
+   * account's count, as in round 1.
+   */
+  async #reserveChangeCheck(viewer: User, current: { sessionId: string; generation: number } | null, client: Client): Promise<ReservedCheck> {
+    if (current === null) {
+      const reservation = await reserveAccountCheck(this.#db, this.#deps.lockout, viewer.id);
+      if (!reservation.granted) throw new RateLimitedError(reservation.retryAfterSeconds);
+      return reservation.check;
+    }
+    const check = await reserveSessionCheck(this.sessions, viewer, current, client);
+    // The session ended meanwhile, or has used up its checks.
+    if (check === null) throw new InvalidSessionError();
+    return check;
   }
 
   /**
-   * A wrong password: the failure count's update and its event commit
-   * together; the check that starts a block also records ACCOUNT_LOCKED.
+   * A wrong password: the count's update and its event commit together; the
+   * check that starts a block also records ACCOUNT_LOCKED (one that revokes a
+   * session records SESSION_REVOKED through the session service).
    */
   async #failedCheck(
     user: User,
-    slot: { reservedCount: number },
+    check: ReservedCheck,
     kind: 'SIGN_IN_FAILED' | 'PASSWORD_CHANGE_FAILED',
     client: Client,
     sessionId: string | null = null,
   ): Promise<void> {
     await this.#events.transactional(this.#db, async (tx) => {
-      const locked = await this.#failedChecksOn(tx).failed(user.id, slot);
       await this.#events.record(tx, { user, kind, client, sessionId });
-      if (locked) await this.#events.record(tx, { user, kind: 'ACCOUNT_LOCKED', client, sessionId });
+      if ((await check.failed(tx)) === 'account-locked') await this.#events.record(tx, { user, kind: 'ACCOUNT_LOCKED', client, sessionId });
     });
   }
 

@@ -3,6 +3,7 @@ import type { Db } from '../db/orm.ts';
 import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import type { Authentication } from './authentication.ts';
 import { consumeAttempt } from './consume-attempt.ts';
+import { DeviceTokenRepository } from './device-token.repository.ts';
 import { InvalidSessionError, SessionNotFoundError } from './errors.ts';
 import { MAX_REFRESH_TOKEN_LENGTH, hashRefreshToken, newRefreshToken } from './refresh-token-secret.ts';
 import { RefreshTokenRepository } from './refresh-token.repository.ts';
@@ -43,6 +44,7 @@ const REVOCATION_EVENT: Record<RevocationReason, SecurityEventKind> = {
   admin: 'SESSION_REVOKED',
   password_reset: 'SESSION_REVOKED',
   account_secured: 'SESSION_REVOKED',
+  password_failures: 'SESSION_REVOKED',
 };
 
 /** Everything an answer that signs a device in hands back. */
@@ -51,6 +53,8 @@ export interface SignedIn extends IssuedToken {
   session: Session;
   refreshToken: string;
   refreshExpiresAt: Date;
+  /** The device's token (known-devices.ts), from answers that verified the password: signUp, signIn, changePassword. */
+  deviceToken?: string;
 }
 
 export interface SignOutResult {
@@ -149,8 +153,9 @@ export class SessionService {
       const sessions = this.on(tx);
       if (everywhere) {
         const revoked = await sessions.#sessions.revokeAllOf(state.user.id, 'signed_out_everywhere');
-        // Tokens from the original login die too: "everywhere" includes them.
+        // Tokens from the original login and device tokens die too: "everywhere" includes them.
         await new UserRepository(tx).voidLegacyTokens(state.user.id);
+        await new DeviceTokenRepository(tx).voidAllOf(state.user.id, 'sessions_revoked');
         // One SIGNED_OUT for the account, from the session that asked.
         await sessions.#revoked(state.user, revoked.length > 0 ? [state.session.id] : [], 'signed_out_everywhere', client);
         return { success: true, revokedSessions: revoked.length };
@@ -191,11 +196,39 @@ export class SessionService {
     return this.#issue(user, renewed);
   }
 
-  /** Every active session of the account but `exceptId` ends (a password change); returns how many. */
+  /**
+   * Every active session of the account but `exceptId` ends (a password
+   * change); returns how many. The account's device tokens go with them: a
+   * device signs in afresh before it is trusted again.
+   */
   async revokeAll(user: Account, reason: RevocationReason, client: SessionClient, exceptId: string | null = null): Promise<number> {
     const revoked = await this.#sessions.revokeAllOf(user.id, reason, exceptId);
+    await new DeviceTokenRepository(this.#db).voidAllOf(user.id, 'sessions_revoked');
     await this.#revoked(user, revoked, reason, client);
     return revoked.length;
+  }
+
+  /**
+   * Counts a changePassword check against the session before bcrypt runs
+   * (SESSION_FAILURE_LIMIT). Null when the session is no longer active at
+   * `generation` or has no check left; `last` when this is its final one.
+   */
+  async reservePasswordCheck(sessionId: string, generation: number): Promise<{ last: boolean } | null> {
+    const limit = this.#deps.sessions.failureLimit;
+    const count = await this.#sessions.reservePasswordCheck(sessionId, generation, limit);
+    return count === null ? null : { last: count >= limit };
+  }
+
+  /** The session's current password was right (reused, or refused by a later rule): its count starts over. */
+  clearPasswordFailures(sessionId: string): Promise<void> {
+    return this.#sessions.clearPasswordFailures(sessionId);
+  }
+
+  /** SESSION_FAILURE_LIMIT wrong current passwords in a row: the session ends (SESSION_REVOKED). */
+  async revokeAfterPasswordFailures(user: Account, sessionId: string, client: SessionClient): Promise<boolean> {
+    const revoked = await this.#sessions.revokeOwn(user.id, sessionId, 'password_failures');
+    if (revoked) await this.#revoked(user, [sessionId], 'password_failures', client);
+    return revoked;
   }
 
   /**

@@ -10,4 +10,6 @@ export interface SessionSettings {
   maxPerUser: number;
   /** Ended sessions are deleted this long after they ended (SESSION_RETENTION). */
   retentionMs: number;
+  /** Wrong current passwords in a row in changePassword that revoke the session (SESSION_FAILURE_LIMIT). */
+  failureLimit: number;
 }

@@ -28,6 +28,8 @@ export const SessionSchema = defineEntity({
     /** Why it ended: signed_out, revoked, password_changed, refresh_token_reused, session_limit… */
     revokedReason: p.string().length(40).nullable(),
     generation: p.integer().default(0),
+    /** Wrong current passwords in a row in changePassword (counted before each check); SESSION_FAILURE_LIMIT revokes the session. */
+    failedPasswordChecks: p.integer().default(0),
   },
   indexes: [{ properties: ['user', 'lastActiveAt'] }],
 });

@@ -17,7 +17,9 @@ export type RevocationReason =
   /** secureAccount ("This wasn't me"): every session ends. */
   | 'account_secured'
   /** An operator, through the admin CLI. */
-  | 'admin';
+  | 'admin'
+  /** SESSION_FAILURE_LIMIT wrong current passwords in a row in changePassword. */
+  | 'password_failures';
 
 /**
  * A session is active while not revoked, before its absolute expiry and not
@@ -38,6 +40,7 @@ const SESSION_COLUMNS = [
   'revoked_at',
   'revoked_reason',
   'generation',
+  'failed_password_checks',
 ] as const;
 
 const PREFIX = 'session__';
@@ -119,15 +122,40 @@ export class SessionRepository {
     return row === undefined ? null : this.#db.map(Session, row);
   }
 
-  /** Raises the generation (the session's older access tokens die) if it is still active at `generation`. */
+  /**
+   * Raises the generation (the session's older access tokens die) if it is
+   * still active at `generation`. A renewal follows a verified password, so
+   * the count of wrong ones starts over.
+   */
   async renew(sessionId: string, generation: number): Promise<Session | null> {
     const [row] = await this.#db.execute<Row[]>(
-      `update "sessions" s set "generation" = s."generation" + 1, "last_active_at" = now()
+      `update "sessions" s set "generation" = s."generation" + 1, "last_active_at" = now(), "failed_password_checks" = 0
        where s."id" = ? and s."generation" = ? and ${ACTIVE('s')}
        returning *`,
       [sessionId, generation, this.#idleSeconds],
     );
     return row === undefined ? null : this.#db.map(Session, row);
+  }
+
+  /**
+   * Counts a changePassword check against the session in advance, if the
+   * session is still active at `generation` and has a check left; returns the
+   * count including this one, or null. However many run at once, at most
+   * `limit` reach bcrypt.
+   */
+  async reservePasswordCheck(sessionId: string, generation: number, limit: number): Promise<number | null> {
+    const [row] = await this.#db.execute<{ failed_password_checks: number }[]>(
+      `update "sessions" s set "failed_password_checks" = s."failed_password_checks" + 1
+       where s."id" = ? and s."generation" = ? and ${ACTIVE('s')} and s."failed_password_checks" < ?
+       returning s."failed_password_checks"`,
+      [sessionId, generation, this.#idleSeconds, limit],
+    );
+    return row?.failed_password_checks ?? null;
+  }
+
+  /** The session's current password was right: its count of wrong ones starts over. */
+  async clearPasswordFailures(sessionId: string): Promise<void> {
+    await this.#db.execute(`update "sessions" set "failed_password_checks" = 0 where "id" = ?`, [sessionId]);
   }
 
   /** Revokes one active session of the account; false when it is not one. */

@@ -6,6 +6,7 @@ import { Migration20261203120000 } from './migrations/Migration20261203120000.ts
 import { Migration20261203130000 } from './migrations/Migration20261203130000.ts';
 import { Migration20261205120000 } from './migrations/Migration20261205120000.ts';
 import { Migration20261213120000 } from './migrations/Migration20261213120000.ts';
+import { Migration20261220100000 } from './migrations/Migration20261220100000.ts';
 
 export const migrationsList = [
   { name: 'Migration20261123180824', class: Migration20261123180824 },
@@ -15,4 +16,5 @@ export const migrationsList = [
   { name: 'Migration20261203130000', class: Migration20261203130000 },
   { name: 'Migration20261205120000', class: Migration20261205120000 },
   { name: 'Migration20261213120000', class: Migration20261213120000 },
+  { name: 'Migration20261220100000', class: Migration20261220100000 },
 ];

@@ -6,6 +6,7 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { PasswordHistoryEntry } from '../accounts/password-history.entity.ts';
 import { AccountToken } from '../accounts/account-token.entity.ts';
+import { DeviceToken } from '../accounts/device-token.entity.ts';
 import { RefreshToken } from '../accounts/refresh-token.entity.ts';
 import { Session } from '../accounts/session.entity.ts';
 import { User } from '../accounts/user.entity.ts';
@@ -36,7 +37,7 @@ export function pgliteDirFor(dataDir: string): string {
 
 /** What the server and the MikroORM CLI (mikro-orm.config.ts) share. */
 export const ormBaseOptions = {
-  entities: [User, Session, RefreshToken, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken],
+  entities: [User, Session, RefreshToken, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken, DeviceToken],
   extensions: [Migrator],
   migrations: { path: 'src/db/migrations', pathTs: 'src/db/migrations', snapshot: false },
 };

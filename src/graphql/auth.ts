@@ -23,6 +23,11 @@ const SignInInput = builder.inputType('SignInInput', {
   fields: (t) => ({
     email: t.string({ validate: { schema: emailSchema } }),
     password: t.string({ validate: { schema: requiredPasswordSchema } }),
+    deviceToken: t.string({
+      required: false,
+      description:
+        "The `deviceToken` of an earlier sign-in on this device (omitted in cookie mode: the `rekey_device` cookie is read). A trusted one is counted in its own bucket, never refused by the email's limit or the account's block; anything else is ignored.",
+    }),
   }),
 });
 
@@ -40,6 +45,7 @@ builder.mutationField('signIn', (t) =>
     type: AuthPayloadType,
     args: { input: t.arg({ type: SignInInput, required: true }) },
     errors: { types: [ValidationError, InvalidCredentialsError, RateLimitedError], union: { name: 'SignInResult' } },
-    resolve: async (_root, { input }, { accounts, client, sessionCookie }) => sessionCookie.issued(await accounts.signIn(input, client)),
+    resolve: async (_root, { input }, { accounts, client, sessionCookie }) =>
+      sessionCookie.issued(await accounts.signIn({ ...input, deviceToken: input.deviceToken ?? sessionCookie.presentedDevice }, client)),
   }),
 );

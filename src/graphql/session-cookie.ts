@@ -2,10 +2,15 @@ import { parseCookie, stringifySetCookie } from 'cookie';
 import type { Plugin } from 'graphql-yoga';
 import type { SignedIn } from '../accounts/session-service.ts';
 import type { Config } from '../config.ts';
+import { DEVICE_TOKEN_TTL_MS } from '../accounts/known-devices.ts';
 import { json } from '../http/responses.ts';
 
 /** Cookie mode's refresh-token cookie (SPEC "Sessions"). */
 export const REFRESH_COOKIE = 'rekey_refresh';
+/** Cookie mode's device-token cookie (SPEC "Limits and protection (round 2)"). */
+export const DEVICE_COOKIE = 'rekey_device';
+/** SPEC: the device cookie lasts a year. */
+const DEVICE_COOKIE_MAX_AGE = Math.floor(DEVICE_TOKEN_TTL_MS / 1000);
 /** The path the browser sends it to: only the GraphQL endpoint. */
 const COOKIE_PATH = '/graphql';
 /** Every cookie of ours starts so; a request carrying one must pass the CSRF guard. */
@@ -38,30 +43,46 @@ export class SessionCookie {
 
   /** The refresh token the browser sent, in cookie mode. */
   get presented(): string | null {
-    if (!this.enabled) return null;
-    const header = this.#request.headers.get('cookie');
-    return header ? (parseCookie(header)[REFRESH_COOKIE] ?? null) : null;
+    return this.#cookie(REFRESH_COOKIE);
   }
 
-  /** An answer signed a device in: remember the session, and in cookie mode set the cookie. Returns its argument. */
+  /** The device token the browser sent, in cookie mode. */
+  get presentedDevice(): string | null {
+    return this.#cookie(DEVICE_COOKIE);
+  }
+
+  /**
+   * An answer signed a device in: remember the session, and in cookie mode set
+   * the refresh cookie (and the device cookie, when the answer carries a device token). Returns its argument.
+   */
   issued<T extends SignedIn>(signedIn: T): T {
     this.issuedSessionId = signedIn.session.id;
     if (this.enabled) {
       const maxAge = Math.max(0, Math.floor((signedIn.refreshExpiresAt.getTime() - Date.now()) / 1000));
-      this.#set(signedIn.refreshToken, maxAge);
+      this.#set(REFRESH_COOKIE, signedIn.refreshToken, maxAge);
+      if (signedIn.deviceToken !== undefined) this.#set(DEVICE_COOKIE, signedIn.deviceToken, DEVICE_COOKIE_MAX_AGE);
     }
     return signedIn;
   }
 
   /** The session is over (signOut, a refused refresh): in cookie mode the browser forgets the token. */
   clear(): void {
-    if (this.enabled) this.#set('', 0);
+    if (this.enabled) this.#set(REFRESH_COOKIE, '', 0);
   }
 
-  #set(value: string, maxAge: number): void {
-    this.setCookies.push(
-      stringifySetCookie({ name: REFRESH_COOKIE, value, httpOnly: true, sameSite: 'strict', path: COOKIE_PATH, secure: this.#secure, maxAge }),
-    );
+  /** Every device token of the account was voided (sign-out everywhere): in cookie mode the browser forgets its own. */
+  forgetDevice(): void {
+    if (this.enabled) this.#set(DEVICE_COOKIE, '', 0);
+  }
+
+  #cookie(name: string): string | null {
+    if (!this.enabled) return null;
+    const header = this.#request.headers.get('cookie');
+    return header ? (parseCookie(header)[name] ?? null) : null;
+  }
+
+  #set(name: string, value: string, maxAge: number): void {
+    this.setCookies.push(stringifySetCookie({ name, value, httpOnly: true, sameSite: 'strict', path: COOKIE_PATH, secure: this.#secure, maxAge }));
   }
 }
 

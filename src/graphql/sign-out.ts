@@ -32,7 +32,11 @@ builder.mutationField('signOut', (t) =>
     resolve: async (_root, { input }, { accounts, auth, client, sessionCookie }) => {
       // Whatever the outcome, this browser's refresh token is of no further use.
       sessionCookie.clear();
-      return accounts.sessions.signOut(auth, { everywhere: input?.everywhere ?? false }, client);
+      const everywhere = input?.everywhere ?? false;
+      const result = await accounts.sessions.signOut(auth, { everywhere }, client);
+      // Signing out everywhere voided every device token of the account, this browser's too.
+      if (everywhere) sessionCookie.forgetDevice();
+      return result;
     },
   }),
 );

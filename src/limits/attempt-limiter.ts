@@ -15,8 +15,8 @@ export type LimitedAction =
 /** N attempts per sliding window, for each limited action. */
 export type LimitRules = Record<LimitedAction, WindowRule>;
 
-/** Whom an attempt is counted against, e.g. `address:203.0.113.7` or `account:42`. */
-export type LimitSubject = `${'address' | 'account' | 'email'}:${string}`;
+/** Whom an attempt is counted against, e.g. `address:203.0.113.7`, `account:42` or `device:<id>` (a trusted device's own bucket). */
+export type LimitSubject = `${'address' | 'account' | 'email' | 'device'}:${string}`;
 
 export type Verdict = { limited: false } | { limited: true; retryAfterSeconds: number };
 
