@@ -4,7 +4,7 @@ import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
 import { MeDocument, RequestPasswordResetDocument, ResetPasswordDocument, SecureAccountDocument } from './generated/graphql.ts';
 import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from './support/accounts.ts';
-import { resetTokenIn, emailLink, mailsTo, waitForMail } from './support/email-links.ts';
+import { emailLink, mailsTo, resetTokenIn, waitForLink, waitForMail } from './support/email-links.ts';
 import { expectType, graphql, run } from './support/graphql.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { sessionClient } from './support/sessions.ts';
@@ -76,7 +76,7 @@ function seen(token: string): string {
 
 /** The token of the "This wasn't me" link in the `count`-th "Your password was changed" email to `email`. */
 async function secureLinkFor(email: string, count: number): Promise<string> {
-  return seen(emailLink(await waitForMail(smtp, email, { subject: 'Your password was changed', count }), SECURE_URL).token);
+  return seen((await waitForLink(smtp, email, SECURE_URL, { count })).token);
 }
 
 async function eventKinds(userId: string): Promise<string[]> {
