@@ -12,6 +12,7 @@ import { SmtpSink } from './support/smtp-sink.ts';
 import { AccountTokenRepository } from '../src/accounts/account-token-repository.ts';
 import { SECURE_ACCOUNT_TTL_MS } from '../src/notifications/email-sender.ts';
 import { createLogger } from '../src/logging.ts';
+import { RetentionSweep } from '../src/events/retention-sweep.ts';
 import { waitUntil } from './support/wait-until.ts';
 
 // SPEC "Password reset and account recovery", through the real app over HTTP
@@ -232,6 +233,25 @@ describe('links that do not work', () => {
     const reset = await resetLinkFor(account.email);
     expect(await resetPassword(secure, NEW_PASSWORD)).toEqual(INVALID_LINK);
     expect(await secureAccount(reset)).toEqual(INVALID_LINK);
+  });
+});
+
+describe('housekeeping', () => {
+  it('the retention sweep deletes link tokens a day after they expired, and no other', async () => {
+    const account = await signUp(url);
+    const tokens = new AccountTokenRepository(db());
+    const [old, recent, live] = [
+      await tokens.mint(Number(account.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS),
+      await tokens.mint(Number(account.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS),
+      await tokens.mint(Number(account.user.id), 'password_reset', 60_000),
+    ];
+    await db().execute(`update "account_tokens" set "expires_at" = now() - interval '25 hours' where "id" = ?`, [old.id]);
+    await db().execute(`update "account_tokens" set "expires_at" = now() - interval '23 hours' where "id" = ?`, [recent.id]);
+    await new RetentionSweep(server.rekey.orm, server.config.notifications, createLogger('silent')).runOnce();
+    const left = await db().execute<{ id: string }[]>(`select "id" from "account_tokens" where "user_id" = ? order by "created_at"`, [
+      Number(account.user.id),
+    ]);
+    expect(left.map((row) => row.id).sort()).toEqual([recent.id, live.id].sort());
   });
 });
 
