@@ -4,13 +4,15 @@ import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
 import { MeDocument, RequestPasswordResetDocument, ResetPasswordDocument, SecureAccountDocument } from './generated/graphql.ts';
 import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from './support/accounts.ts';
-import { resetTokenIn, emailLink, mailsTo, waitForMail } from './support/email-links.ts';
+import { emailLink, mailsTo, resetTokenIn, waitForLink, waitForMail } from './support/email-links.ts';
 import { expectType, graphql, run } from './support/graphql.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { sessionClient } from './support/sessions.ts';
 import { SmtpSink } from './support/smtp-sink.ts';
 import { AccountTokenRepository } from '../src/accounts/account-token-repository.ts';
 import { SECURE_ACCOUNT_TTL_MS } from '../src/notifications/email-sender.ts';
+import { createLogger } from '../src/logging.ts';
+import { RetentionSweep } from '../src/events/retention-sweep.ts';
 import { waitUntil } from './support/wait-until.ts';
 
 // SPEC "Password reset and account recovery", through the real app over HTTP
@@ -29,6 +31,9 @@ const REQUESTED = {
 };
 
 const smtp = new SmtpSink();
+/** Everything the server logged (at the most verbose level), and every link token a test read from an email. */
+const logLines: string[] = [];
+const seenTokens = new Set<string>();
 let server: TestServer;
 let url: string;
 
@@ -43,7 +48,7 @@ beforeAll(async () => {
     LEGACY_JWT_SECRET,
     // Small, so the lockout tests reach a block quickly.
     LOCKOUT_THRESHOLD: '3',
-  });
+  }, { log: createLogger('trace', (_level, line) => logLines.push(line)) });
   url = server.graphqlUrl;
 });
 afterAll(async () => {
@@ -62,12 +67,17 @@ const secureAccount = async (token: string) => (await run(url, SecureAccountDocu
 /** Asks for a reset of `email` and returns the token of the link in the `count`-th reset email it received. */
 async function resetLinkFor(email: string, count = mailsTo(smtp, email, 'Reset your password').length + 1): Promise<string> {
   expect(await requestReset(email)).toEqual(REQUESTED);
-  return resetTokenIn(await waitForMail(smtp, email, { subject: 'Reset your password', count }), RESET_URL);
+  return seen(resetTokenIn(await waitForMail(smtp, email, { subject: 'Reset your password', count }), RESET_URL));
+}
+
+function seen(token: string): string {
+  seenTokens.add(token);
+  return token;
 }
 
 /** The token of the "This wasn't me" link in the `count`-th "Your password was changed" email to `email`. */
 async function secureLinkFor(email: string, count: number): Promise<string> {
-  return emailLink(await waitForMail(smtp, email, { subject: 'Your password was changed', count }), SECURE_URL).token;
+  return seen((await waitForLink(smtp, email, SECURE_URL, { count })).token);
 }
 
 async function eventKinds(userId: string): Promise<string[]> {
@@ -226,6 +236,25 @@ describe('links that do not work', () => {
   });
 });
 
+describe('housekeeping', () => {
+  it('the retention sweep deletes link tokens a day after they expired, and no other', async () => {
+    const account = await signUp(url);
+    const tokens = new AccountTokenRepository(db());
+    const [old, recent, live] = [
+      await tokens.mint(Number(account.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS),
+      await tokens.mint(Number(account.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS),
+      await tokens.mint(Number(account.user.id), 'password_reset', 60_000),
+    ];
+    await db().execute(`update "account_tokens" set "expires_at" = now() - interval '25 hours' where "id" = ?`, [old.id]);
+    await db().execute(`update "account_tokens" set "expires_at" = now() - interval '23 hours' where "id" = ?`, [recent.id]);
+    await new RetentionSweep(server.rekey.orm, server.config.notifications, createLogger('silent')).runOnce();
+    const left = await db().execute<{ id: string }[]>(`select "id" from "account_tokens" where "user_id" = ? order by "created_at"`, [
+      Number(account.user.id),
+    ]);
+    expect(left.map((row) => row.id).sort()).toEqual([recent.id, live.id].sort());
+  });
+});
+
 describe('an unknown email', () => {
   it('gets the same answer and status, and no email, event or outbox message', async () => {
     const known = await signUp(url);
@@ -281,7 +310,7 @@ describe('"This wasn\'t me"', () => {
     );
     const notice = await waitForMail(smtp, owner.email, { subject: 'Your password was changed' });
     expect(notice.parsed.text).toContain('Device: intruder-browser');
-    const secureToken = emailLink(notice, SECURE_URL).token;
+    const secureToken = seen(emailLink(notice, SECURE_URL).token);
 
     const secured = expectType(await secureAccount(secureToken), 'SecureAccountSuccess');
     expect(secured.success).toBe(true);
@@ -299,7 +328,7 @@ describe('"This wasn\'t me"', () => {
 
     // The owner's fresh reset link, mailed by the secure step.
     const securedMail = await waitForMail(smtp, owner.email, { subject: 'Your account was secured' });
-    const resetToken = resetTokenIn(securedMail, RESET_URL);
+    const resetToken = seen(resetTokenIn(securedMail, RESET_URL));
     expect(await resetPassword(resetToken, NEW_PASSWORD)).toEqual(RESET_DONE);
     expectType(await signIn(url, owner.email, NEW_PASSWORD), 'AuthPayload');
     expectType(await signIn(url, owner.email, 'Intruders-Pass-6'), 'InvalidCredentialsError');
@@ -410,5 +439,15 @@ describe('one password-checking field per operation', () => {
     expect(((await twice.json()) as { errors?: { extensions?: { code?: string } }[] }).errors?.[0]?.extensions?.code).toBe('TOO_MANY_PASSWORD_FIELDS');
     // Nothing ran: the link still works.
     expect(await resetPassword(token, NEW_PASSWORD)).toEqual(RESET_DONE);
+  });
+});
+
+describe('logs', () => {
+  it('never hold a link token, a password or a hash (every token this file read from an email, at log level trace)', async () => {
+    expect(seenTokens.size).toBeGreaterThanOrEqual(15);
+    expect(logLines.length).toBeGreaterThan(0);
+    const logs = logLines.join('\n');
+    for (const token of seenTokens) expect(logs).not.toContain(token);
+    for (const secret of [PASSWORD, NEW_PASSWORD, 'Intruders-Pass-6', '$2b$']) expect(logs).not.toContain(secret);
   });
 });

@@ -103,5 +103,20 @@ export class AccountTokenRepository {
       purpose,
     ]);
   }
-}
 
+  /**
+   * Housekeeping: deletes up to `batch` tokens that expired more than
+   * `graceMs` ago (used ones included: every token expires within days).
+   * SKIP LOCKED, so instances sweeping at once share the work. Returns how many.
+   */
+  async deleteExpired(graceMs: number, batch: number): Promise<number> {
+    const rows = await this.#db.execute<{ id: string }[]>(
+      `delete from "account_tokens" where "id" in (
+         select "id" from "account_tokens" where "expires_at" < now() - make_interval(secs => ?)
+         limit ? for update skip locked)
+       returning "id"`,
+      [graceMs / 1000, batch],
+    );
+    return rows.length;
+  }
+}

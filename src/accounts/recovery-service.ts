@@ -72,20 +72,25 @@ export class RecoveryService {
   /**
    * Records PASSWORD_RESET_REQUESTED, whose email carries the reset link.
    * The answer never tells whether the email has an account, not even by its
-   * duration: an unknown email runs the same statements (the lookup, then the
-   * event's transaction writing nothing, see SecurityEvents.recordNothing) and
-   * no hashing happens on either path. Counted per address and per email,
-   * unknown emails included.
+   * duration: one lookup answers both ways (the account, or another one to
+   * stand in for it), then the same transaction runs the same statements with
+   * rows of the same size — for an unknown email against the stand-in, in a
+   * savepoint that is rolled back (SecurityEvents.recordOrUndo). Neither path
+   * hashes anything, and no delivery starts beside the answer. Counted per
+   * address and per email, unknown emails included.
    */
   async requestPasswordReset(emailInput: string, client: RecoveryClient): Promise<ResetRequested> {
     const email = normalizeEmail(emailInput);
     await consumeAttempt(this.#deps.limiter, 'requestPasswordReset', [`address:${client.address}`, `email:${email}`]);
-    const user = await new UserRepository(this.#db).findByEmail(email);
-    const events = this.#deps.events;
-    await events.transactional(this.#db, async (tx) => {
-      if (user === null) await events.recordNothing(tx, 'PASSWORD_RESET_REQUESTED');
-      else await events.record(tx, { user, kind: 'PASSWORD_RESET_REQUESTED', client });
-    });
+    const account = await new UserRepository(this.#db).findOrStandIn(email);
+    // No account at all: nothing to hide.
+    if (account !== null) {
+      const event = { user: { id: account.id, email }, kind: 'PASSWORD_RESET_REQUESTED', client } as const;
+      // Not events.transactional: it wakes this instance's outbox worker, whose delivery would then
+      // run beside this answer for a known email only. The worker's next poll (OUTBOX_POLL_INTERVAL)
+      // sends the link instead, at a moment that has nothing to do with this request.
+      await this.#db.transactional((tx) => this.#deps.events.recordOrUndo(tx, event, { keep: account.found }));
+    }
     return { success: true, message: RESET_REQUESTED_MESSAGE };
   }
 

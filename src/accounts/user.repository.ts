@@ -52,6 +52,24 @@ export class UserRepository {
     return this.#db.findOne(User, { email });
   }
 
+  /**
+   * The account with `email` or, when there is none, some other account to
+   * stand in for it (the oldest), in one plain query either way, so both
+   * answers cost the same; null only when there is no account at all.
+   * For work that must look the same whether an email is registered or not.
+   */
+  async findOrStandIn(email: string): Promise<{ id: number; found: boolean } | null> {
+    const [row] = await this.#db.execute<{ id: number; found: boolean }[]>(
+      `select "id", "found" from (
+         select "id", true as "found", 0 as "rank" from "users" where "email" = ?
+         union all
+         (select "id", false, 1 from "users" order by "id" limit 1)
+       ) as "candidates" order by "rank" limit 1`,
+      [email],
+    );
+    return row === undefined ? null : { id: Number(row.id), found: row.found === true };
+  }
+
   async emailTaken(email: string): Promise<boolean> {
     return (await this.#db.count(User, { email })) > 0;
   }

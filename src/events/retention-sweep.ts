@@ -1,3 +1,4 @@
+import { AccountTokenRepository } from '../accounts/account-token-repository.ts';
 import type { NotificationsConfig } from '../config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { AppLogger } from '../logging.ts';
@@ -5,11 +6,14 @@ import { OutboxRepository } from '../outbox/outbox-repository.ts';
 import { SecurityEventRepository } from './security-event-repository.ts';
 
 const BATCH = 1_000;
+/** Expired email-link tokens stay a day (for an operator asking why a link failed), then go. */
+const EXPIRED_TOKEN_GRACE_MS = 86_400_000;
 
 /**
  * Periodically deletes security events older than SECURITY_EVENT_RETENTION
  * (with their outbox rows), delivered outbox rows older than
- * OUTBOX_RETENTION, and ends abandoned last attempts as dead. Every instance
+ * OUTBOX_RETENTION, email-link tokens a day after they expired, and ends
+ * abandoned last attempts as dead. Every instance
  * runs it; the statements are idempotent and skip rows another instance is
  * deleting, so concurrent sweeps neither block nor double-count.
  */
@@ -56,6 +60,10 @@ export class RetentionSweep {
       doneRetentionMs: this.#settings.outbox.doneRetentionMs,
       maxAttempts: this.#settings.outbox.maxAttempts,
     });
+    const tokens = new AccountTokenRepository(db);
+    for (;;) {
+      if ((await tokens.deleteExpired(EXPIRED_TOKEN_GRACE_MS, BATCH)) < BATCH) break;
+    }
     return deleted;
   }
 

@@ -116,10 +116,34 @@ export class SecurityEvents {
     await new OutboxRepository(tx).enqueueNothing(channels);
   }
 
+  /**
+   * `record` inside a savepoint of `tx`, released when `keep`, rolled back
+   * otherwise. Both ways run the very same statements (savepoint, the event,
+   * its messages, release or rollback) with rows of the same size, and both
+   * commit a transaction that wrote. So a decoy for an email with no account
+   * — recorded against a stand-in account and the email as given, then undone
+   * — costs what a real event does, and leaves nothing: no row, no message.
+   */
+  async recordOrUndo(tx: Db, input: SecurityEventInput, { keep }: { keep: boolean }): Promise<void> {
+    try {
+      await tx.transactional(async (savepoint) => {
+        await this.record(savepoint, input);
+        if (!keep) throw new Undo();
+      });
+    } catch (error) {
+      if (!(error instanceof Undo)) throw error;
+    }
+  }
+
   /** Runs `work` in one transaction; after it commits, the outbox worker looks for new messages at once. */
   async transactional<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
     const result = await db.transactional(work);
     this.#wake();
     return result;
   }
+}
+
+/** Thrown to roll a decoy's savepoint back (see SecurityEvents.recordOrUndo); never leaves it. */
+class Undo extends Error {
+  override name = 'Undo';
 }

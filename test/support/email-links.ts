@@ -10,6 +10,12 @@ export interface EmailLink {
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The links `urlTemplate` makes: its text around `{token}`, the token being URL-safe characters. */
+function linkPattern(urlTemplate: string): RegExp {
+  const [before = '', after = ''] = urlTemplate.split('{token}').map(escapeRegExp);
+  return new RegExp(`${before}([A-Za-z0-9_~.%-]+)${after}`);
+}
+
 /**
  * The link an email carries for `urlTemplate` (a PASSWORD_RESET_URL or
  * ACCOUNT_SECURE_URL such as `https://app.example/account#reset={token}`),
@@ -17,8 +23,7 @@ const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&
  * part must carry the very same link (its `href`, HTML-escaped).
  */
 export function emailLink(mail: ReceivedMail, urlTemplate: string): EmailLink {
-  const [before, after] = urlTemplate.split('{token}').map(escapeRegExp);
-  const match = new RegExp(`${before}([A-Za-z0-9_~.%-]+)${after}`).exec(mail.parsed.text ?? '');
+  const match = linkPattern(urlTemplate).exec(mail.parsed.text ?? '');
   if (match === null) throw new Error(`No ${urlTemplate} link in the email "${mail.parsed.subject ?? ''}"`);
   const link = match[0];
   const html = String(mail.parsed.html);
@@ -42,4 +47,18 @@ export function mailsTo(smtp: SmtpSink, to: string, subject?: string): ReceivedM
  */
 export async function waitForMail(smtp: SmtpSink, to: string, { subject, count = 1 }: { subject?: string; count?: number } = {}): Promise<ReceivedMail> {
   return waitUntil(async () => mailsTo(smtp, to, subject)[count - 1], `email ${count} to ${to}${subject ? ` ("${subject}")` : ''} has arrived`);
+}
+
+/**
+ * Waits for the `count`-th email to `to` that carries a `urlTemplate` link
+ * (e.g. the server's PASSWORD_RESET_URL or ACCOUNT_SECURE_URL) and returns
+ * that link and its token.
+ */
+export async function waitForLink(smtp: SmtpSink, to: string, urlTemplate: string, { count = 1 }: { count?: number } = {}): Promise<EmailLink> {
+  const pattern = linkPattern(urlTemplate);
+  const mail = await waitUntil(
+    async () => mailsTo(smtp, to).filter((received) => pattern.test(received.parsed.text ?? ''))[count - 1],
+    `email ${count} to ${to} with a ${urlTemplate} link has arrived`,
+  );
+  return emailLink(mail, urlTemplate);
 }
