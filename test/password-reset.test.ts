@@ -226,6 +226,17 @@ describe('links that do not work', () => {
     expect(await resetPassword(otherToken, NEW_PASSWORD)).toEqual(INVALID_LINK);
   });
 
+  it('a link whose email went out after a change made since the request (a late delivery is dated by its request)', async () => {
+    const account = await signUp(url);
+    const requestedAt = new Date();
+    expectType(await changePassword(url, account.token, { currentPassword: PASSWORD, newPassword: 'Changed-Meanwhile-5' }), 'ChangePasswordSuccess');
+    // What the outbox worker does when it finally delivers the request's email: mint the link dated by the request.
+    const late = await new AccountTokenRepository(db()).mint(Number(account.user.id), 'password_reset', 60_000, requestedAt);
+    expect(await resetPassword(seen(late.token), NEW_PASSWORD)).toEqual(INVALID_LINK);
+    const fresh = await resetLinkFor(account.email);
+    expect(await resetPassword(fresh, NEW_PASSWORD)).toEqual(RESET_DONE);
+  });
+
   it('a "This wasn\'t me" token is no reset token, and a reset token secures nothing', async () => {
     const account = await signUp(url);
     expectType(await changePassword(url, account.token, { currentPassword: PASSWORD, newPassword: 'Changed-Meanwhile-5' }), 'ChangePasswordSuccess');
@@ -241,9 +252,9 @@ describe('housekeeping', () => {
     const account = await signUp(url);
     const tokens = new AccountTokenRepository(db());
     const [old, recent, live] = [
-      await tokens.mint(Number(account.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS),
-      await tokens.mint(Number(account.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS),
-      await tokens.mint(Number(account.user.id), 'password_reset', 60_000),
+      await tokens.mint(Number(account.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS, new Date()),
+      await tokens.mint(Number(account.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS, new Date()),
+      await tokens.mint(Number(account.user.id), 'password_reset', 60_000, new Date()),
     ];
     await db().execute(`update "account_tokens" set "expires_at" = now() - interval '25 hours' where "id" = ?`, [old.id]);
     await db().execute(`update "account_tokens" set "expires_at" = now() - interval '23 hours' where "id" = ?`, [recent.id]);
@@ -341,7 +352,7 @@ describe('"This wasn\'t me"', () => {
     expect((await me(legacy))?.email).toBe(owner.email);
     // A link as the "Your password was changed" email carries (minted by the repository the outbox worker uses),
     // for an account whose legacy tokens are still valid: no password change has voided them yet.
-    const { token } = await new AccountTokenRepository(db()).mint(Number(owner.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS);
+    const { token } = await new AccountTokenRepository(db()).mint(Number(owner.user.id), 'secure_account', SECURE_ACCOUNT_TTL_MS, new Date());
     expectType(await secureAccount(token), 'SecureAccountSuccess');
     expect(await me(legacy)).toBeNull();
   });

@@ -28,7 +28,8 @@ export function isWellFormedAccountToken(token: string): boolean {
  * Aliases: `t` the token, `u` its account.
  */
 const REDEEMABLE = `t."used_at" is null and t."expires_at" > now()
-  and (t."purpose" <> 'password_reset' or u."password_changed_at" is null or t."created_at" > u."password_changed_at")`;
+  and (t."purpose" <> 'password_reset' or u."password_changed_at" is null
+       or t."created_at" >= date_trunc('milliseconds', u."password_changed_at"))`;
 
 /** The `account_tokens` table: single-use tokens for email links, stored only as hashes. */
 export class AccountTokenRepository {
@@ -40,9 +41,12 @@ export class AccountTokenRepository {
 
   /**
    * A new token of `purpose` for the account, valid for `ttlMs`. A new
-   * password-reset token voids the account's older unused ones.
+   * password-reset token voids the account's older unused ones. The token is
+   * dated `requestedAt` (when its event happened, not when its email went
+   * out), so a password change made between the request and a late delivery
+   * still voids the link it carries.
    */
-  async mint(userId: number, purpose: AccountTokenPurpose, ttlMs: number): Promise<MintedToken> {
+  async mint(userId: number, purpose: AccountTokenPurpose, ttlMs: number, requestedAt: Date): Promise<MintedToken> {
     const token = randomBytes(32).toString('base64url');
     const id = randomUUID();
     return this.#db.transactional(async (tx) => {
@@ -53,9 +57,9 @@ export class AccountTokenRepository {
         );
       }
       const [row] = await tx.execute<{ expires_at: Date | string }[]>(
-        `insert into "account_tokens" ("id", "user_id", "purpose", "token_hash", "expires_at")
-         values (?, ?, ?, ?, now() + make_interval(secs => ?)) returning "expires_at"`,
-        [id, userId, purpose, hashAccountToken(token), ttlMs / 1000],
+        `insert into "account_tokens" ("id", "user_id", "purpose", "token_hash", "created_at", "expires_at")
+         values (?, ?, ?, ?, ?, now() + make_interval(secs => ?)) returning "expires_at"`,
+        [id, userId, purpose, hashAccountToken(token), requestedAt, ttlMs / 1000],
       );
       if (row === undefined) throw new Error('Inserting an account token returned no row');
       return { id, token, expiresAt: new Date(row.expires_at) };

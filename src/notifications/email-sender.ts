@@ -49,7 +49,7 @@ export class EmailSender {
     if (!RECIPIENT.test(payload.to)) throw new DeliveryError('Email not sent: the account address is not a plain address');
     const purpose = payload.template === 'password-changed' ? 'secure_account' : 'password_reset';
     const ttlMs = purpose === 'secure_account' ? SECURE_ACCOUNT_TTL_MS : this.#settings.passwordResetTtlMs;
-    const minted = await tokens.mint(payload.userId, purpose, ttlMs);
+    const minted = await tokens.mint(payload.userId, purpose, ttlMs, new Date(payload.occurredAt));
     const content: EmailContent =
       payload.template === 'password-changed'
         ? passwordChangedEmail({
