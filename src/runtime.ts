@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { accountsFor, type AccountsForOptions } from './accounts-for.ts';
 import type { AccountDeps } from './accounts/account-service.ts';
+import { enableEmbeddedSessionCache } from './accounts/embedded-session-cache.ts';
 import { BreachedCorpusError, openBreachedPasswords } from './accounts/breached/breached-passwords.ts';
 import { PasswordHasher } from './accounts/password-hasher.ts';
 import { PasswordHistory } from './accounts/password-history.ts';
@@ -105,6 +106,8 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   try {
     const applied = await migrate(orm);
     if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
+    // Embedded mode is one process by construction: it may cache the per-request session check.
+    if (config.databaseUrl === null) await enableEmbeddedSessionCache(orm);
     redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
     limiter = observedLimiter(
       redis ? WindowAttemptLimiter.redis(config.limits, redis, config.redisKeyPrefix) : WindowAttemptLimiter.inMemory(config.limits),
