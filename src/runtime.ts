@@ -26,6 +26,7 @@ import { OutboxWorker } from './outbox/outbox-worker.ts';
 import { WindowAttemptLimiter, type AttemptLimiter } from './limits/attempt-limiter.ts';
 import { observedLimiter } from './limits/observed-limiter.ts';
 import { Readiness } from './http/readiness.ts';
+import { lowerPoolThreadPriority } from './pool-thread-priority.ts';
 import { Metrics } from './observability/metrics.ts';
 
 export interface Rekey {
@@ -134,6 +135,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   sweep.start();
 
   const hasher = new PasswordHasher(config.bcryptCost);
+  await lowerPoolThreadPriority(config.bcryptThreadNice);
   hasher.observer = (op, seconds) => metrics.observeBcrypt(op, seconds);
   // Computed in the background now, so the first unknown-email sign-in costs what the others do.
   void hasher.decoyHash();
