@@ -291,7 +291,7 @@ export function formatTable(r: BenchReport): string {
         verdict(signIn),
       ],
       [
-        `cost ${c.cost}: server main-thread CPU per change (event loop + PGlite)`,
+        `cost ${c.cost}: server main-thread CPU per change request (the event loop; with PGlite its SQL too)`,
         c.mainThreadMsPerChange === null ? 'n/a' : `${ranged(c.mainThreadMsPerChange)} ms`,
         '',
         '',

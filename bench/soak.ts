@@ -35,6 +35,8 @@ export interface SoakReport {
   sent: Record<Kind, number>;
   /** Answers of a kind other than expected (each is a problem). */
   unexpected: Record<Kind, number>;
+  /** What those unexpected answers were, by kind and `__typename` (or HTTP status). */
+  unexpectedAnswers: Record<string, number>;
   meLatencyMs: { p50: number; p99: number };
   samples: { minute: number; rssMB: number; heapUsedMB: number }[];
   rssAfterWarmupMB: number;
@@ -92,6 +94,12 @@ export async function soak(options: BenchOptions, progress: Progress): Promise<S
     >;
     const sent: Record<Kind, number> = { me: 0, refresh: 0, signIn: 0, changePassword: 0 };
     const unexpected: Record<Kind, number> = { me: 0, refresh: 0, signIn: 0, changePassword: 0 };
+    const unexpectedAnswers: Record<string, number> = {};
+    const wrongAnswer = (kind: Kind, typename: string) => {
+      unexpected[kind] += 1;
+      const key = `${kind}: ${typename.slice(0, 80)}`;
+      unexpectedAnswers[key] = (unexpectedAnswers[key] ?? 0) + 1;
+    };
     const meLatencies: number[] = [];
     const address = addressSequence();
     const inFlight = new Set<Promise<void>>();
@@ -111,7 +119,7 @@ export async function soak(options: BenchOptions, progress: Progress): Promise<S
           'me',
         );
         meLatencies.push(performance.now() - started);
-        if (typename !== 'User') unexpected.me += 1;
+        if (typename !== 'User') wrongAnswer('me', typename);
       },
       refresh: async () => {
         const refreshToken = refreshPool.shift();
@@ -123,7 +131,7 @@ export async function soak(options: BenchOptions, progress: Progress): Promise<S
         };
         const { typename, data } = await client.typenameOf(operation, 'refreshSession');
         if (typename === 'AuthPayload' && typeof data.refreshToken === 'string') refreshPool.push(data.refreshToken);
-        else unexpected.refresh += 1;
+        else wrongAnswer('refresh', typename);
       },
       signIn: async () => {
         const account = pick(signInAccounts);
@@ -136,7 +144,7 @@ export async function soak(options: BenchOptions, progress: Progress): Promise<S
           },
           'signIn',
         );
-        if (typename !== (wrong ? 'InvalidCredentialsError' : 'AuthPayload')) unexpected.signIn += 1;
+        if (typename !== (wrong ? 'InvalidCredentialsError' : 'AuthPayload')) wrongAnswer('signIn', typename);
       },
       changePassword: async () => {
         const account = changeAccounts.find((candidate) => !candidate.busy);
@@ -156,7 +164,7 @@ export async function soak(options: BenchOptions, progress: Progress): Promise<S
           if (typename === 'ChangePasswordSuccess' && typeof data.token === 'string') {
             account.password = newPassword;
             account.token = data.token;
-          } else unexpected.changePassword += 1;
+          } else wrongAnswer('changePassword', typename);
         } finally {
           account.busy = false;
           // Back of the queue: each account changes at most once a minute or so (CHANGE_PASSWORD_RATE_LIMIT).
@@ -185,9 +193,7 @@ export async function soak(options: BenchOptions, progress: Progress): Promise<S
         if (wait > 0) await sleep(wait);
         sent[kind] += 1;
         track(
-          send[kind]().catch(() => {
-            unexpected[kind] += 1;
-          }),
+          send[kind]().catch((error: unknown) => wrongAnswer(kind, error instanceof Error ? error.message : String(error))),
         );
       }
     });
@@ -213,6 +219,7 @@ export async function soak(options: BenchOptions, progress: Progress): Promise<S
       ratesPerSecond: rates,
       sent,
       unexpected,
+      unexpectedAnswers,
       meLatencyMs: { p50: round(percentile(meLatencies, 50)), p99: round(percentile(meLatencies, 99)) },
       samples,
       rssAfterWarmupMB: first.rssMB,
@@ -233,14 +240,14 @@ export function formatSoak(r: SoakReport): string {
   const lines = [
     `Soak: ${r.minutes} min on ${r.database}, bcrypt cost ${r.bcryptCost}, ${SPEED_UP}× the reference hour (per second: ` +
       `${Object.entries(r.ratesPerSecond)
-        .map(([kind, rate]) => `${kind} ${rate}`)
+        .map(([kind, rate]) => `${kind} ${round(rate, 2)}`)
         .join(', ')}); load average ${r.loadAverage.before} before, ${r.loadAverage.after} after.`,
     '',
     '| minute | RSS (MB) | heap used (MB) |',
     '|---|---|---|',
     ...r.samples.map((s) => `| ${s.minute} | ${s.rssMB} | ${s.heapUsedMB} |`),
     '',
-    `Sent ${JSON.stringify(r.sent)}; unexpected answers ${JSON.stringify(r.unexpected)}; me p50 / p99 ${r.meLatencyMs.p50} / ${r.meLatencyMs.p99} ms.`,
+    `Sent ${JSON.stringify(r.sent)}; unexpected answers ${JSON.stringify(r.unexpectedAnswers)}; me p50 / p99 ${r.meLatencyMs.p50} / ${r.meLatencyMs.p99} ms.`,
     `RSS after the warm-up ${r.rssAfterWarmupMB} MB, at the end ${r.rssEndMB} MB, max ${r.rssMaxMB} MB; slope ${r.rssSlopeMBPerMinute} MB/min. ` +
       `${r.target.figure}: ${r.target.value} (target ${r.target.target}): ${r.target.met ? 'met' : '**missed**'}.`,
   ];
