@@ -16,7 +16,7 @@ export interface SignInLoad {
 }
 
 let serial = 0;
-/** Distinct addresses from 203.0.113.0/24's neighbours (172.16.0.0/12), one per attempt, so SIGN_IN_RATE_LIMIT's address rule never decides. */
+/** Distinct addresses from 172.16.0.0/12, one per attempt, so SIGN_IN_RATE_LIMIT's address rule never decides. */
 function nextAddress(): string {
   serial += 1;
   return `172.${16 + ((serial >>> 16) & 15)}.${(serial >>> 8) & 255}.${serial & 255}`;
