@@ -25,7 +25,21 @@ declare module 'autocannon' {
     sampleInt?: number;
     warmup?: { connections?: number; duration?: number };
     /** Sent in turn by every connection, instead of one request. */
-    requests?: { method?: 'GET' | 'POST'; headers?: Record<string, string>; body?: string }[];
+    requests?: {
+      method?: 'GET' | 'POST';
+      headers?: Record<string, string>;
+      body?: string;
+      /** Rewrites each request just before it is sent (body, headers). */
+      setupRequest?: (request: RawRequest) => RawRequest;
+      /** Sees each answer. */
+      onResponse?: (status: number, body: string) => void;
+    }[];
+  }
+
+  interface RawRequest {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
   }
 
   interface Result {

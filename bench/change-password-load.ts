@@ -32,6 +32,8 @@ export interface ChangePasswordLoad {
   /** Results in the window by `__typename` (counted like `changes`); anything but ChangePasswordSuccess is a problem. */
   outcomes: Record<string, number>;
   latenciesMs: number[];
+  /** Every request of the load, warm-up and drain included (what the server worked on from start to end). */
+  requestsSent: number;
 }
 
 /** Several measured windows of the same flow taken as one. */
@@ -42,7 +44,14 @@ export function combineLoads(loads: ChangePasswordLoad[]): ChangePasswordLoad {
   }
   const changes = loads.reduce((sum, load) => sum + load.changes, 0);
   const seconds = loads.reduce((sum, load) => sum + load.seconds, 0);
-  return { changesPerSecond: seconds > 0 ? changes / seconds : 0, changes, seconds, outcomes, latenciesMs: loads.flatMap((load) => load.latenciesMs) };
+  return {
+    changesPerSecond: seconds > 0 ? changes / seconds : 0,
+    changes,
+    seconds,
+    outcomes,
+    latenciesMs: loads.flatMap((load) => load.latenciesMs),
+    requestsSent: loads.reduce((sum, load) => sum + load.requestsSent, 0),
+  };
 }
 
 /** Distinct addresses from 10.0.0.0/8, one per request, so address limits never decide. */
@@ -66,7 +75,11 @@ function freshPassword(): string {
  * cycling through its own share of the accounts, each change using the token
  * and password the previous one produced (every change revokes older tokens).
  */
-export async function driveChangePasswords(serverUrl: string, accounts: LoadAccount[], settings: ChangePasswordLoadSettings): Promise<ChangePasswordLoad> {
+export async function driveChangePasswords(
+  serverUrl: string,
+  accounts: LoadAccount[],
+  settings: ChangePasswordLoadSettings,
+): Promise<ChangePasswordLoad> {
   if (accounts.length < settings.concurrency) throw new Error(`Need at least ${settings.concurrency} accounts, got ${accounts.length}`);
   const client = new GraphQLClient(serverUrl, settings.concurrency);
   const requests: TimedRequest[] = [];
@@ -146,5 +159,12 @@ function summarize(requests: TimedRequest[], window: { start: number; end: numbe
     latencies.push(doneAt - sentAt);
   }
   const seconds = (window.end - window.start) / 1000;
-  return { changesPerSecond: seconds > 0 ? changes / seconds : 0, changes, seconds, outcomes, latenciesMs: latencies };
+  return {
+    changesPerSecond: seconds > 0 ? changes / seconds : 0,
+    changes,
+    seconds,
+    outcomes,
+    latenciesMs: latencies,
+    requestsSent: requests.length,
+  };
 }

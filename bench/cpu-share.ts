@@ -109,3 +109,9 @@ export function withoutContention(count: number, share: CpuShare | null): number
   if (share === null) return count;
   return count / Math.max(0.05, 1 - share.others);
 }
+
+/** CPU seconds used so far by one thread of a process (its main thread: `tid` = `pid`); null once it is gone. */
+export function threadCpuSeconds(pid: number, tid = pid): number | null {
+  const ticks = readTicks(`/proc/${pid}/task/${tid}/stat`);
+  return ticks === null ? null : ticks / TICKS_PER_SECOND;
+}

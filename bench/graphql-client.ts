@@ -52,7 +52,10 @@ export class GraphQLClient {
   }
 
   /** The `__typename` of `data[field]`, or a short description of what came back instead. */
-  async typenameOf(operation: GraphQLRequest, field: string): Promise<{ typename: string; reply: GraphQLReply; data: Record<string, unknown> }> {
+  async typenameOf(
+    operation: GraphQLRequest,
+    field: string,
+  ): Promise<{ typename: string; reply: GraphQLReply; data: Record<string, unknown> }> {
     const reply = await this.post(operation);
     let parsed: { data?: Record<string, { __typename?: string } & Record<string, unknown>> | null } = {};
     try {

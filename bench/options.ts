@@ -2,8 +2,12 @@ import { parseArgs } from 'node:util';
 
 export interface BenchOptions {
   quick: boolean;
-  /** bcrypt cost of the servers and of the bound. */
-  cost: number;
+  /** bcrypt costs to measure changePassword and signIn at, in turn (servers restart for each); the first also runs every other phase. */
+  costs: number[];
+  /** BCRYPT_THREAD_NICE of the servers. */
+  threadNice: number;
+  /** Minutes of soak instead of the benchmark (0: no soak). */
+  soakMinutes: number;
   /** Seconds of measured changePassword load per flow (Rekey, naive); the other phases scale with it. */
   durationSeconds: number;
   /** Also write the JSON result here. */
@@ -18,9 +22,15 @@ export const usage = `Usage: npm run bench -- [options]
 
   --duration <s>       seconds of measured changePassword load per flow, split over 3 rounds
                        (default 12, 1 with --quick; the other phases scale with it)
-  --cost <n>           bcrypt cost, 4-31 (default 12; 4 with --quick)
+  --cost <n>[,<n>…]    bcrypt costs, 4-31 (default 12,10; 4 with --quick): changePassword,
+                       its bound and signIn are measured at each (servers restart per cost);
+                       every other phase runs at the first
+  --thread-nice <n>    BCRYPT_THREAD_NICE of the servers, 0-19 (default 10; 0 compares with
+                       bcrypt threads at the event loop's priority)
+  --soak [minutes]     instead of the benchmark: a mixed load at 6× the reference hour's rate
+                       for 10 minutes (or as given) sampling the server's RSS; about 11 minutes
   --json <file>        also save the JSON result to <file>
-  --quick              short phases (about 15 s in all, most of it starting PGlite),
+  --quick              short phases (about 40 s in all, most of it starting PGlite),
                        only to prove that the benchmark works (CI)
   --cpu-prof <dir>     write V8 CPU profiles of the servers into <dir>
   --history <n>        PASSWORD_HISTORY of the servers, 0-24 (default 0); seeded accounts
@@ -45,28 +55,38 @@ function parseFlags(argv: string[]) {
     return parseArgs({
       args: argv,
       strict: true,
+      allowPositionals: true,
       options: {
         duration: { type: 'string' },
         cost: { type: 'string' },
+        'thread-nice': { type: 'string' },
+        soak: { type: 'boolean', default: false },
         json: { type: 'string' },
         quick: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
         history: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
-    }).values;
+    });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 }
 
 export function parseOptions(argv: string[]): BenchOptions | null {
-  const values = parseFlags(argv);
+  const { values, positionals } = parseFlags(argv);
   if (values.help) return null;
   const quick = values.quick;
+  const validCost = (cost: number) => Number.isInteger(cost) && cost >= 4 && cost <= 31;
+  const costs =
+    values.cost === undefined ? (quick ? [4] : [12, 10]) : values.cost.split(',').map((text) => numberOption('cost', text, 12, validCost));
+  // `--soak 3`: the minutes come as a positional argument after the flag.
+  if (positionals.length > (values.soak ? 1 : 0)) throw new UsageError(`Unexpected argument ${positionals.join(' ')}`);
   return {
     quick,
-    cost: numberOption('cost', values.cost, quick ? 4 : 12, (cost) => Number.isInteger(cost) && cost >= 4 && cost <= 31),
+    costs,
+    threadNice: numberOption('thread-nice', values['thread-nice'], 10, (nice) => Number.isInteger(nice) && nice >= 0 && nice <= 19),
+    soakMinutes: values.soak ? numberOption('soak', positionals[0], 10, (minutes) => minutes >= 0.5 && minutes <= 600) : 0,
     durationSeconds: numberOption('duration', values.duration, quick ? 1 : 12, (seconds) => seconds >= 0.5 && seconds <= 3600),
     jsonPath: values.json ?? null,
     cpuProfileDir: values['cpu-prof'] ?? null,

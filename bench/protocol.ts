@@ -36,6 +36,21 @@ export interface MemorySample {
   heapUsedBytes: number;
 }
 
+/** Sessions inserted (spread over accounts, as many per account as MAX_SESSIONS_PER_USER allows) and some looked up. */
+export interface SessionFill {
+  sessions: number;
+  accounts: number;
+  /** Looked up through the per-request check (filling the embedded session cache, if any). */
+  lookedUp: number;
+  /** Entries in the embedded session cache afterwards; null with PostgreSQL (no cache). */
+  cacheEntries: number | null;
+  before: MemorySample;
+  /** After the rows were inserted, before any lookup: in embedded mode, what PGlite's buffers took. */
+  inserted: MemorySample;
+  after: MemorySample;
+  seconds: number;
+}
+
 export interface LimiterFill {
   identities: number;
   before: MemorySample;
@@ -51,6 +66,9 @@ export interface Commands {
   loopDelayStop: { args: Record<string, never>; result: LoopDelay };
   memory: { args: Record<string, never>; result: MemorySample };
   fillLimiter: { args: { identities: number }; result: LimiterFill };
+  fillSessions: { args: { sessions: number; lookups: number }; result: SessionFill };
+  /** A live refresh token for each of these seeded accounts' sessions (stored as a real one would be). */
+  refreshTokens: { args: { userIds: number[] }; result: string[] };
   stop: { args: Record<string, never>; result: null };
 }
 

@@ -55,7 +55,11 @@ export async function warmPaths(serverUrl: string, specs: PathSpec[], settings: 
     connections: settings.connections,
     duration: settings.warmupSeconds,
     sampleInt: 100,
-    requests: specs.map((spec) => ({ method: 'POST', headers: { ...JSON_HEADERS, ...spec.operation.headers }, body: graphQLBody(spec.operation) })),
+    requests: specs.map((spec) => ({
+      method: 'POST',
+      headers: { ...JSON_HEADERS, ...spec.operation.headers },
+      body: graphQLBody(spec.operation),
+    })),
   });
 }
 
@@ -87,5 +91,11 @@ export function combinePaths(runs: PathResult[]): PathResult {
   if (first === undefined) throw new Error('No runs to combine');
   const requests = runs.reduce((sum, run) => sum + run.requests, 0);
   const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
-  return { name: first.name, requestsPerSecond: requests / seconds, requests, seconds, wrong: runs.reduce((sum, run) => sum + run.wrong, 0) };
+  return {
+    name: first.name,
+    requestsPerSecond: requests / seconds,
+    requests,
+    seconds,
+    wrong: runs.reduce((sum, run) => sum + run.wrong, 0),
+  };
 }

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { measure } from './measure.ts';
 import { parseOptions, usage, UsageError } from './options.ts';
 import { buildReport, formatTable } from './report.ts';
+import { formatSoak, soak } from './soak.ts';
 
 const started = performance.now();
 const elapsed = () => (performance.now() - started) / 1000;
@@ -17,6 +18,17 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options === null) {
     console.log(usage);
+    return;
+  }
+  if (options.soakMinutes > 0) {
+    const report = await soak(options, progress);
+    console.log(formatSoak(report));
+    console.log();
+    console.log(JSON.stringify(report, null, 2));
+    if (options.jsonPath) await writeFile(options.jsonPath, `${JSON.stringify(report, null, 2)}\n`);
+    const unexpected = Object.values(report.unexpected).reduce((sum, count) => sum + count, 0);
+    progress(`soak done in ${elapsed().toFixed(0)} s: ${report.target.met ? 'RSS flat' : 'RSS grew'}; ${unexpected} unexpected answers`);
+    if (unexpected > 0) process.exitCode = 1;
     return;
   }
   const measurements = await measure(options, progress);

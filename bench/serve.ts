@@ -4,7 +4,22 @@ import bcrypt from 'bcrypt';
 import { loadConfig, type Config } from '../src/config.ts';
 import { createLogger } from '../src/logging.ts';
 import { createRekey, type Rekey, type RekeyOptions } from '../src/runtime.ts';
-import type { BcryptBound, CommandMessage, Commands, Flow, LimiterFill, LoopDelay, MemorySample, SeededAccount, ServerMessage } from './protocol.ts';
+import { Authentication } from '../src/accounts/authentication.ts';
+import { newRefreshToken } from '../src/accounts/refresh-token-secret.ts';
+import { SessionCache } from '../src/accounts/session-cache.ts';
+import { SessionRepository } from '../src/accounts/session.repository.ts';
+import type {
+  BcryptBound,
+  CommandMessage,
+  Commands,
+  Flow,
+  LimiterFill,
+  LoopDelay,
+  MemorySample,
+  SeededAccount,
+  ServerMessage,
+  SessionFill,
+} from './protocol.ts';
 
 const LOOP_RESOLUTION_MS = 10;
 const NS_PER_MS = 1e6;
@@ -167,6 +182,76 @@ class BenchCommands {
     const seconds = (performance.now() - start) / 1000;
     return { identities, before, after: memorySample(), seconds };
   }
+
+  /**
+   * Inserts `sessions` sessions (MAX_SESSIONS_PER_USER per new account, in
+   * SQL), then checks `lookups` of them as requests do (token verified,
+   * session and account read, or answered by the embedded session cache).
+   */
+  async fillSessions({ sessions, lookups }: Commands['fillSessions']['args']): Promise<SessionFill> {
+    const before = memorySample();
+    const start = performance.now();
+    const perAccount = this.#config.sessions.maxPerUser;
+    const accounts = Math.ceil(sessions / perAccount);
+    const db = this.#rekey.orm.em.fork();
+    const rows = await db.execute<{ id: string; user_id: number }[]>(
+      `with "account" as (
+         insert into "users" ("email", "password")
+         select 'sessions-' || g::text || '@bench.test', 'not-a-hash' from generate_series(1, ?::int) as g
+         returning "id"
+       )
+       insert into "sessions" ("id", "user_id", "expires_at", "ip_address", "user_agent", "generation")
+       select gen_random_uuid()::text, a."id", now() + make_interval(secs => ?), '127.0.0.1', 'bench', 0
+       from "account" a cross join generate_series(1, ?::int) as k
+       limit ?
+       returning "id", "user_id"`,
+      [accounts, this.#config.sessions.ttlMs / 1000, perAccount, sessions],
+    );
+    const inserted = memorySample();
+    const tokens = this.#rekey.deps.tokens;
+    const step = Math.max(1, Math.floor(rows.length / Math.max(1, lookups)));
+    let lookedUp = 0;
+    for (let index = 0; index < rows.length && lookedUp < lookups; index += step) {
+      const row = rows[index];
+      if (row === undefined) break;
+      const token = tokens.issue({ userId: row.user_id, sessionId: row.id, generation: 0 }).token;
+      const request = this.#rekey.orm.em.fork();
+      const state = await new Authentication(token, tokens, new SessionRepository(request, this.#config.sessions.idleTimeoutMs)).state();
+      if (state.state !== 'active') throw new Error(`A seeded session was not active: ${state.state}`);
+      lookedUp += 1;
+    }
+    const cache = SessionCache.of(db);
+    return {
+      sessions: rows.length,
+      accounts,
+      lookedUp,
+      cacheEntries: cache === null ? null : cache.size,
+      before,
+      inserted,
+      after: memorySample(),
+      seconds: (performance.now() - start) / 1000,
+    };
+  }
+
+  /** A fresh refresh token for the current session of each account (accounts seeded by `seed`, one session each). */
+  async refreshTokens({ userIds }: Commands['refreshTokens']['args']): Promise<string[]> {
+    const db = this.#rekey.orm.em.fork();
+    const tokens: string[] = [];
+    for (const userId of userIds) {
+      const [session] = await db.execute<{ id: string }[]>(
+        `select "id" from "sessions" where "user_id" = ? and "revoked_at" is null order by "created_at" desc limit 1`,
+        [userId],
+      );
+      if (session === undefined) throw new Error(`Account ${userId} has no session`);
+      const refresh = newRefreshToken();
+      await db.execute(`insert into "refresh_tokens" ("token_hash", "session_id", "created_at") values (?, ?, now())`, [
+        refresh.hash,
+        session.id,
+      ]);
+      tokens.push(refresh.token);
+    }
+    return tokens;
+  }
 }
 
 export async function serveBench({ flow, createService }: { flow: Flow; createService?: RekeyOptions['createService'] }): Promise<void> {
@@ -200,6 +285,10 @@ export async function serveBench({ flow, createService }: { flow: Flow; createSe
         return commands.memory();
       case 'fillLimiter':
         return commands.fillLimiter(message.args);
+      case 'fillSessions':
+        return commands.fillSessions(message.args);
+      case 'refreshTokens':
+        return commands.refreshTokens(message.args);
       case 'stop':
         return null;
     }

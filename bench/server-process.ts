@@ -44,13 +44,19 @@ export class BenchServer {
   }
 
   static async start({ flow, env, cpuProfileDir }: ServerStart): Promise<BenchServer> {
-    const execArgv = ['--expose-gc', ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${flow}-server.cpuprofile`] : [])];
+    const execArgv = [
+      '--expose-gc',
+      ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${flow}-server.cpuprofile`] : []),
+    ];
     const child = fork(SERVER_SCRIPT, [], { env: { ...env, REKEY_BENCH_FLOW: flow }, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     forwardLines(child.stdout, `[${flow} server] `);
     forwardLines(child.stderr, `[${flow} server] `);
 
     const ready = new Promise<{ url: string; flow: Flow }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`The ${flow} server did not start within ${START_TIMEOUT_MS / 1000} s`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`The ${flow} server did not start within ${START_TIMEOUT_MS / 1000} s`)),
+        START_TIMEOUT_MS,
+      );
       child.on('message', (message: ServerMessage) => {
         if (message.type !== 'ready') return;
         clearTimeout(timer);

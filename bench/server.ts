@@ -6,4 +6,8 @@
 import { NaiveAccountService } from './naive/account-service.ts';
 import { serveBench } from './serve.ts';
 
-await serveBench(process.env.REKEY_BENCH_FLOW === 'naive' ? { flow: 'naive', createService: (db, deps) => new NaiveAccountService(db, deps) } : { flow: 'rekey' });
+await serveBench(
+  process.env.REKEY_BENCH_FLOW === 'naive'
+    ? { flow: 'naive', createService: (db, deps) => new NaiveAccountService(db, deps) }
+    : { flow: 'rekey' },
+);

@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { accountsFor, type AccountsForOptions } from './accounts-for.ts';
 import type { AccountDeps } from './accounts/account-service.ts';
+import { enableEmbeddedSessionCache } from './accounts/embedded-session-cache.ts';
 import { BreachedCorpusError, openBreachedPasswords } from './accounts/breached/breached-passwords.ts';
 import { PasswordHasher } from './accounts/password-hasher.ts';
 import { PasswordHistory } from './accounts/password-history.ts';
@@ -26,6 +27,7 @@ import { OutboxWorker } from './outbox/outbox-worker.ts';
 import { WindowAttemptLimiter, type AttemptLimiter } from './limits/attempt-limiter.ts';
 import { observedLimiter } from './limits/observed-limiter.ts';
 import { Readiness } from './http/readiness.ts';
+import { lowerPoolThreadPriority } from './pool-thread-priority.ts';
 import { Metrics } from './observability/metrics.ts';
 
 export interface Rekey {
@@ -106,6 +108,8 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   try {
     const applied = await migrate(orm);
     if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
+    // Embedded mode is one process by construction: it may cache the per-request session check.
+    if (config.databaseUrl === null) await enableEmbeddedSessionCache(orm);
     redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
     limiter = observedLimiter(
       redis ? WindowAttemptLimiter.redis(config.limits, redis, config.redisKeyPrefix) : WindowAttemptLimiter.inMemory(config.limits),
@@ -132,6 +136,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   sweep.start();
 
   const hasher = new PasswordHasher(config.bcryptCost);
+  await lowerPoolThreadPriority(config.bcryptThreadNice);
   hasher.observer = (op, seconds) => metrics.observeBcrypt(op, seconds);
   // Computed in the background now, so the first unknown-email sign-in costs what the others do.
   void hasher.decoyHash();

@@ -1,4 +1,5 @@
 import type { Db } from '../db/orm.ts';
+import { SessionCache, type SessionRows } from './session-cache.ts';
 import { Session } from './session.entity.ts';
 import { User } from './user.entity.ts';
 
@@ -66,25 +67,39 @@ export class SessionRepository {
    * The per-request check: ONE primary-key read of the account with its
    * session left-joined by primary key, both mapped to entities. No row: the
    * account is gone. No session: revoked long ago and swept, or not its own.
+   * In embedded mode the answer may come from the session cache (see session-cache.ts).
    */
   async findForRequest(userId: number, sessionId: string): Promise<RequestSession> {
+    const cache = SessionCache.of(this.#db);
+    const rows = cache === null ? await this.#readForRequest(userId, sessionId, false) : await cache.lookup(userId, sessionId, () => this.#readForRequest(userId, sessionId, true));
+    if (rows === null) return { user: null, session: null, active: false };
+    const user = this.#db.map(User, rows.user);
+    if (rows.session === null) return { user, session: null, active: false };
+    return { user, session: this.#db.map(Session, rows.session), active: rows.active };
+  }
+
+  /** With `forCache`, also until when the session stays active (see SessionRows). */
+  async #readForRequest(userId: number, sessionId: string, forCache: boolean): Promise<SessionRows | null> {
     const sessionColumns = SESSION_COLUMNS.map((column) => `s."${column}" as "${PREFIX}${column}"`).join(', ');
+    const activeUntil = forCache
+      ? `, (extract(epoch from least(s."expires_at", s."last_active_at" + make_interval(secs => ?))) * 1000)::float8 as "${PREFIX}active_until"`
+      : '';
     const [row] = await this.#db.execute<Row[]>(
-      `select u.*, ${sessionColumns}, ${ACTIVE('s')} as "${PREFIX}active"
+      `select u.*, ${sessionColumns}, ${ACTIVE('s')} as "${PREFIX}active"${activeUntil}
        from "users" u left join "sessions" s on s."id" = ? and s."user_id" = u."id"
        where u."id" = ?`,
-      [this.#idleSeconds, sessionId, userId],
+      [this.#idleSeconds, ...(forCache ? [this.#idleSeconds] : []), sessionId, userId],
     );
-    if (row === undefined) return { user: null, session: null, active: false };
-    const userRow: Row = {};
-    const sessionRow: Row = {};
+    if (row === undefined) return null;
+    const user: Row = {};
+    const session: Row = {};
     for (const [key, value] of Object.entries(row)) {
-      if (key.startsWith(PREFIX)) sessionRow[key.slice(PREFIX.length)] = value;
-      else userRow[key] = value;
+      if (key.startsWith(PREFIX)) session[key.slice(PREFIX.length)] = value;
+      else user[key] = value;
     }
-    const user = this.#db.map(User, userRow);
-    if (sessionRow.id === null) return { user, session: null, active: false };
-    return { user, session: this.#db.map(Session, sessionRow), active: sessionRow.active === true };
+    const { active, active_until: until, ...sessionRow } = session;
+    if (sessionRow.id === null) return { user, session: null, active: false, activeUntilMs: null };
+    return { user, session: sessionRow, active: active === true, activeUntilMs: active === true && until != null ? Number(until) : null };
   }
 
   async create(session: { id: string; userId: number; ttlMs: number; ipAddress: string | null; userAgent: string | null }): Promise<Session> {

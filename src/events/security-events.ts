@@ -56,6 +56,8 @@ export interface SecurityEventInput {
 export class SecurityEvents {
   readonly #settings: Pick<NotificationsConfig, 'webhook' | 'email'>;
   readonly #wake: () => void;
+  /** Notifications queued (or, by recordNothing, pretended) so far: a transaction that queued none need not wake the worker. */
+  #queued = 0;
 
   constructor(settings: Pick<NotificationsConfig, 'webhook' | 'email'>, wake: () => void = () => undefined) {
     this.#settings = settings;
@@ -102,6 +104,7 @@ export class SecurityEvents {
       messages.push({ id: randomUUID(), eventId: id, channel: 'email', payload });
     }
     await new OutboxRepository(tx).enqueue(messages);
+    this.#queued += messages.length;
     return id;
   }
 
@@ -114,6 +117,8 @@ export class SecurityEvents {
     await new SecurityEventRepository(tx).insertNothing();
     const channels = (this.#settings.webhook?.events.includes(kind) ? 1 : 0) + (this.#settings.email !== null && EMAIL_TEMPLATES[kind] ? 1 : 0);
     await new OutboxRepository(tx).enqueueNothing(channels);
+    // Counted like real messages, so the worker's wake-up costs the same as a wrong password's.
+    this.#queued += channels;
   }
 
   /**
@@ -135,10 +140,16 @@ export class SecurityEvents {
     }
   }
 
-  /** Runs `work` in one transaction; after it commits, the outbox worker looks for new messages at once. */
+  /**
+   * Runs `work` in one transaction; after it commits, the outbox worker looks
+   * for new messages at once, if any were queued (a wake-up is a claim query,
+   * which most transactions, with no channel for their events, need not pay).
+   * Another transaction's messages counted meanwhile only cause an extra wake-up.
+   */
   async transactional<T>(db: Db, work: (tx: Db) => Promise<T>): Promise<T> {
+    const queuedBefore = this.#queued;
     const result = await db.transactional(work);
-    this.#wake();
+    if (this.#queued !== queuedBefore) this.#wake();
     return result;
   }
 }
