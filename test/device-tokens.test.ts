@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseSetCookie } from 'cookie';
-import { print } from 'graphql';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { AccountAdministration } from '../src/accounts/account-administration.ts';
 import { DEVICE_COOKIE, REFRESH_COOKIE } from '../src/graphql/session-cookie.ts';
 import { SignInDocument, SignOutDocument, SignUpDocument } from './generated/graphql.ts';
 import { PASSWORD, changePassword, signUp, uniqueEmail } from './support/accounts.ts';
 import { fromAddress, uniqueAddress } from './support/addresses.ts';
-import { CookieJar } from './support/cookie-jar.ts';
+import { CookieClient } from './support/cookie-client.ts';
 import { expectType, run } from './support/graphql.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { sessionClient } from './support/sessions.ts';
@@ -198,33 +196,7 @@ describe.each(stores)('device tokens (%s store)', (store) => {
 });
 
 /** A browser: its cookie jar and the CSRF header a GraphQL client library sends, from one address. */
-class Browser {
-  readonly jar = new CookieJar();
-  readonly address = uniqueAddress();
-  token: string | null = null;
-  readonly url: string;
-
-  constructor(url: string) {
-    this.url = url;
-  }
-
-  async send<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, { csrf = true } = {}) {
-    const cookie = this.jar.header(this.url);
-    const response = await fetch(this.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-forwarded-for': this.address,
-        ...(csrf ? { 'x-graphql-yoga-csrf': '1' } : {}),
-        ...(cookie ? { cookie } : {}),
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-      },
-      body: JSON.stringify({ query: print(document), variables }),
-    });
-    this.jar.store(response);
-    return { status: response.status, body: (await response.json()) as { data?: TResult; errors?: unknown[] } };
-  }
-
+class Browser extends CookieClient {
   lastDeviceCookie(): string | undefined {
     return this.jar.received.filter((header) => header.startsWith(`${DEVICE_COOKIE}=`)).at(-1);
   }

@@ -4,6 +4,7 @@ import { signUp, uniqueEmail } from './support/accounts.ts';
 import { graphql } from './support/graphql.ts';
 import { mailsTo } from './support/email-links.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { median, timed } from './support/timing.ts';
 import { SmtpSink } from './support/smtp-sink.ts';
 
 // requestPasswordReset must not tell whether an email has an account, not
@@ -30,17 +31,6 @@ afterAll(async () => {
   await server.close();
   await smtp.stop();
 });
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
-
-async function timed(action: () => Promise<unknown>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await action();
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
 
 describe('requestPasswordReset timing', () => {
   it('takes the same time for an unknown email as for a known one (100 each, medians within 10%)', async () => {

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseSetCookie } from 'cookie';
-import { print } from 'graphql';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { REFRESH_COOKIE, SessionCookie } from '../src/graphql/session-cookie.ts';
 import { ChangePasswordDocument, MeDocument, RefreshSessionDocument, SignInDocument, SignOutDocument, SignUpDocument } from './generated/graphql.ts';
 import { PASSWORD, uniqueEmail } from './support/accounts.ts';
-import { CookieJar } from './support/cookie-jar.ts';
+import { CookieClient } from './support/cookie-client.ts';
+import type { CookieJar } from './support/cookie-jar.ts';
 import { expectType } from './support/graphql.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -17,24 +16,9 @@ beforeAll(async () => {
 afterAll(() => server?.close(), 60_000);
 
 /** A browser tab: its cookie jar, the CSRF header a GraphQL client library sends, and the access token in memory. */
-class Browser {
-  readonly jar = new CookieJar();
-  token: string | null = null;
-
-  async send<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, { csrf = true } = {}) {
-    const cookie = this.jar.header(server.graphqlUrl);
-    const response = await fetch(server.graphqlUrl, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        ...(csrf ? { 'x-graphql-yoga-csrf': '1' } : {}),
-        ...(cookie ? { cookie } : {}),
-        ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
-      },
-      body: JSON.stringify({ query: print(document), variables }),
-    });
-    this.jar.store(response);
-    return { status: response.status, body: (await response.json()) as { data?: TResult; errors?: unknown[] } };
+class Browser extends CookieClient {
+  constructor() {
+    super(server.graphqlUrl);
   }
 
   async signUp() {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import bcrypt from 'bcrypt';
 import { signIn, signUp, uniqueEmail } from './support/accounts.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { median, timed } from './support/timing.ts';
 
 // Sign-in must not tell whether an email is registered, not even by its
 // duration: an unknown email spends the same bcrypt work as a wrong password.
@@ -11,17 +12,6 @@ beforeAll(async () => {
   server = await startTestServer({ BCRYPT_COST: '9', LOCKOUT_THRESHOLD: '100000' });
 });
 afterAll(() => server.close());
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
-
-async function timed(action: () => Promise<unknown>): Promise<number> {
-  const started = process.hrtime.bigint();
-  await action();
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
 
 describe('sign-in timing', () => {
   it('takes the same time for an unknown email as for a wrong password (200 each, medians within 10%)', async () => {
