@@ -151,7 +151,8 @@ export async function soak(options: BenchOptions, progress: Progress): Promise<S
         if (account === undefined) return;
         account.busy = true;
         serial += 1;
-        const newPassword = `Soak-${serial}-Passw0rd!-long`;
+        // Nothing of the email (soak-N@…) in it: the policy refuses passwords that contain it.
+        const newPassword = `Rotate-${serial}-Passw0rd!-long`;
         try {
           const { typename, data } = await client.typenameOf(
             {
