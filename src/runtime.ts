@@ -77,11 +77,13 @@ export interface RekeyOptions {
   log?: AppLogger;
   /** Where embedded PGlite lives; tests pass `memory://`. Default: DATA_DIR/pglite. */
   pgliteDir?: string;
+  /** A dump a new embedded database starts from (see DatabaseSettings.pgliteSeed); tests pass one. */
+  pgliteSeed?: Blob;
   /** Another AccountService with the same contract (the benchmark's naive reference flow). */
   createService?: AccountsForOptions['createService'];
 }
 
-export async function createRekey(config: Config, { log = createLogger('silent'), pgliteDir, createService }: RekeyOptions = {}): Promise<Rekey> {
+export async function createRekey(config: Config, { log = createLogger('silent'), pgliteDir, pgliteSeed, createService }: RekeyOptions = {}): Promise<Rekey> {
   let secret = config.jwtSecret;
   if (secret === null) {
     const dev = loadOrCreateDevSecret(config.dataDir);
@@ -96,6 +98,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   const orm = await initORM({
     databaseUrl: config.databaseUrl,
     pgliteDir: pgliteDir ?? pgliteDirFor(config.dataDir),
+    ...(pgliteSeed ? { pgliteSeed } : {}),
     statementTimeoutMs: config.statementTimeoutMs,
     connectTimeoutMs: config.dbConnectTimeoutMs,
   }).catch(async (error: unknown) => {

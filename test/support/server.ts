@@ -3,6 +3,7 @@ import { loadConfig, type Config } from '../../src/config.ts';
 import type { AppLogger } from '../../src/logging.ts';
 import { createRekey, type Rekey } from '../../src/runtime.ts';
 import { createTestDatabase } from './database.ts';
+import { pgliteSeed } from './pglite-seed.ts';
 
 export const TEST_SECRET = 'test-secret-that-is-at-least-32-bytes-long';
 
@@ -55,7 +56,12 @@ export async function startTestServer(
     env.REDIS_KEY_PREFIX ??= `rekey-test:${randomUUID()}:`;
   }
   const config = loadConfig(env);
-  const rekey = await createRekey(config, { pgliteDir: database.pgliteDir, ...(options.log ? { log: options.log } : {}) });
+  const inMemory = database.databaseUrl === null && database.pgliteDir === 'memory://';
+  const rekey = await createRekey(config, {
+    pgliteDir: database.pgliteDir,
+    ...(inMemory ? { pgliteSeed: await pgliteSeed() } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   const url = await rekey.listen();
   return {
     url,
