@@ -107,8 +107,19 @@ export class RefreshTokenRepository {
     };
   }
 
-  /** Kills every refresh token of a session (renewal after a password change). */
-  async deleteForSession(sessionId: string): Promise<void> {
-    await this.#db.execute(`delete from "refresh_tokens" where "session_id" = ?`, [sessionId]);
+  /**
+   * A renewal's token swap (after a password change), in one statement:
+   * every refresh token of the session dies and `tokenHash` becomes its only
+   * one (the delete does not see the row its own statement inserts). Run
+   * after SessionRepository.renew in the same transaction, not folded into
+   * it: this statement's snapshot is then taken with the session row locked,
+   * so it also sees a token that a rotation holding that lock just stored.
+   */
+  async replaceAllOfSession(sessionId: string, tokenHash: string): Promise<void> {
+    await this.#db.execute(
+      `with "voided" as (delete from "refresh_tokens" where "session_id" = ?)
+       insert into "refresh_tokens" ("token_hash", "session_id", "created_at") values (?, ?, now())`,
+      [sessionId, tokenHash, sessionId],
+    );
   }
 }

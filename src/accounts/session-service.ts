@@ -194,8 +194,9 @@ export class SessionService {
   async renew(user: User, sessionId: string, generation: number): Promise<SignedIn | null> {
     const renewed = await this.#sessions.renew(sessionId, generation);
     if (renewed === null) return null;
-    await this.#refreshTokens.deleteForSession(sessionId);
-    return this.#issue(user, renewed);
+    const refresh = newRefreshToken();
+    await this.#refreshTokens.replaceAllOfSession(sessionId, refresh.hash);
+    return this.#signedIn(user, renewed, refresh);
   }
 
   /**
@@ -204,8 +205,7 @@ export class SessionService {
    * device signs in afresh before it is trusted again.
    */
   async revokeAll(user: Account, reason: RevocationReason, client: SessionClient, exceptId: string | null = null): Promise<number> {
-    const revoked = await this.#sessions.revokeAllOf(user.id, reason, exceptId);
-    await new DeviceTokenRepository(this.#db).voidAllOf(user.id, 'sessions_revoked');
+    const revoked = await this.#sessions.revokeAllOfWithDevices(user.id, reason, 'sessions_revoked', exceptId);
     await this.#revoked(user, revoked, reason, client);
     return revoked.length;
   }
