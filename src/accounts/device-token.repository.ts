@@ -12,7 +12,7 @@ export type DeviceVoidReason =
   | 'device_limit';
 
 /** A device token's row is trusted while not voided and not expired, by the database's clock. */
-const TRUSTED = (alias: string) => `(${alias}."voided_at" is null and ${alias}."expires_at" > now())`;
+export const TRUSTED = (alias: string) => `(${alias}."voided_at" is null and ${alias}."expires_at" > now())`;
 
 /** Every statement on the `device_tokens` table. */
 export class DeviceTokenRepository {
@@ -59,19 +59,24 @@ export class DeviceTokenRepository {
     );
   }
 
-  /** A new trusted device; beyond `keep` per account the least recently used are voided. */
+  /**
+   * A new trusted device; beyond `keep` per account the least recently used
+   * are voided. One statement: the update does not see the row its own
+   * statement inserts, so it keeps the new device (the most recently used)
+   * and the `keep` - 1 most recently used others.
+   */
   async create(device: { id: string; userId: number; ttlMs: number; keep: number }): Promise<void> {
     await this.#db.execute(
-      `insert into "device_tokens" ("id", "user_id", "created_at", "last_used_at", "expires_at") values (?, ?, now(), now(), now() + make_interval(secs => ?))`,
-      [device.id, device.userId, device.ttlMs / 1000],
-    );
-    await this.#db.execute(
-      `update "device_tokens" set "voided_at" = now(), "voided_reason" = 'device_limit'
+      `with "created" as (
+         insert into "device_tokens" ("id", "user_id", "created_at", "last_used_at", "expires_at")
+         values (?, ?, now(), now(), now() + make_interval(secs => ?))
+       )
+       update "device_tokens" set "voided_at" = now(), "voided_reason" = 'device_limit'
        where "id" in (
          select "id" from "device_tokens" d where d."user_id" = ? and ${TRUSTED('d')}
          order by d."last_used_at" desc, d."created_at" desc offset ?
        )`,
-      [device.userId, device.keep],
+      [device.id, device.userId, device.ttlMs / 1000, device.userId, Math.max(0, device.keep - 1)],
     );
   }
 

@@ -1,16 +1,27 @@
 import type { Db } from '../db/orm.ts';
 import { Session } from './session.entity.ts';
-import { ACTIVE } from './session.repository.ts';
+import { ACTIVE, prefixedSessionColumns, splitSessionColumns } from './session.repository.ts';
+import { User } from './user.entity.ts';
 
 type Row = Record<string, unknown>;
 
-/** A presented refresh token as stored, with its session. */
-export interface StoredRefreshToken {
-  session: Session;
-  /** Whether the session is still active (not revoked, expired or idle). */
+/** What one rotation attempt found and did (see RefreshTokenRepository.rotate). */
+export interface Rotation {
+  /** The presented token's session, as read before any change. */
+  sessionId: string;
+  userId: number;
+  generation: number;
+  /** Whether that session was active (not revoked, expired or idle) when read. */
   sessionActive: boolean;
-  /** Milliseconds since it was traded in; null while unused. */
+  /** Milliseconds since the token was traded in, when read; null while unused. */
   usedMsAgo: number | null;
+  /**
+   * Set when this call traded the token in: the new token is stored and the
+   * session touched (as it is now), with its account. Null otherwise: the
+   * token was spent or the session inactive when read, or a concurrent call
+   * changed either first.
+   */
+  rotated: { session: Session; user: User | null } | null;
 }
 
 /** Every statement on the `refresh_tokens` table. */
@@ -27,31 +38,88 @@ export class RefreshTokenRepository {
     await this.#db.execute(`insert into "refresh_tokens" ("token_hash", "session_id", "created_at") values (?, ?, now())`, [tokenHash, sessionId]);
   }
 
-  /** One statement: the token by its hash, joined with its session. */
-  async find(tokenHash: string): Promise<StoredRefreshToken | null> {
+  /**
+   * The common refresh in ONE statement (one round trip instead of seven):
+   * reads the presented token with its session; if the token is unused and
+   * the session active at the generation read, touches the session, marks
+   * the token used (only one concurrent caller can: `used_at is null` is
+   * re-checked on the locked row), stores `newTokenHash` and reads the
+   * account. Null when no token has that hash.
+   *
+   * The session row is locked before the token's (`spent` reads `touched`),
+   * the order a password change's renewal takes them in, so the two cannot
+   * deadlock; while it is locked no renewal can void the new token unseen.
+   * A renewal or revocation that commits first makes `touched` skip the
+   * row (PostgreSQL re-checks its conditions on the newest version), and
+   * nothing is written.
+   */
+  async rotate(tokenHash: string, newTokenHash: string): Promise<Rotation | null> {
     const [row] = await this.#db.execute<Row[]>(
-      `select s.*, ${ACTIVE('s')} as "session_active",
-         (extract(epoch from (now() - rt."used_at")) * 1000)::float8 as "used_ms_ago"
-       from "refresh_tokens" rt join "sessions" s on s."id" = rt."session_id"
-       where rt."token_hash" = ?`,
-      [this.#idleSeconds, tokenHash],
+      `with "presented" as (
+         select rt."session_id", rt."used_at", s."user_id", s."generation", ${ACTIVE('s')} as "session_active"
+         from "refresh_tokens" rt join "sessions" s on s."id" = rt."session_id"
+         where rt."token_hash" = ?
+       ), "touched" as (
+         update "sessions" s set "last_active_at" = now()
+         from "presented" p
+         where s."id" = p."session_id" and p."used_at" is null and s."generation" = p."generation" and ${ACTIVE('s')}
+         returning s.*
+       ), "spent" as (
+         update "refresh_tokens" rt set "used_at" = now()
+         where rt."token_hash" = ? and rt."used_at" is null and rt."session_id" in (select "id" from "touched")
+         returning rt."session_id"
+       ), "issued" as (
+         insert into "refresh_tokens" ("token_hash", "session_id", "created_at")
+         select ?, "session_id", now() from "spent"
+         returning "session_id"
+       )
+       select p."session_id" as "presented_session_id", p."user_id" as "presented_user_id",
+         p."generation" as "presented_generation", p."session_active" as "presented_session_active",
+         (extract(epoch from (now() - p."used_at")) * 1000)::float8 as "presented_used_ms_ago",
+         exists (select 1 from "issued") as "presented_issued",
+         ${prefixedSessionColumns('t')}, u.*
+       from "presented" p
+       left join "touched" t on exists (select 1 from "issued")
+       left join "users" u on u."id" = t."user_id"`,
+      [this.#idleSeconds, tokenHash, this.#idleSeconds, tokenHash, newTokenHash],
     );
     if (row === undefined) return null;
-    const { session_active: sessionActive, used_ms_ago: usedMsAgo, ...session } = row;
-    return { session: this.#db.map(Session, session), sessionActive: sessionActive === true, usedMsAgo: usedMsAgo === null ? null : Number(usedMsAgo) };
+    const { session, rest } = splitSessionColumns(row);
+    const {
+      presented_session_id: sessionId,
+      presented_user_id: userId,
+      presented_generation: generation,
+      presented_session_active: sessionActive,
+      presented_used_ms_ago: usedMsAgo,
+      presented_issued: issued,
+      ...user
+    } = rest;
+    return {
+      sessionId: sessionId as string,
+      userId: Number(userId),
+      generation: Number(generation),
+      sessionActive: sessionActive === true,
+      usedMsAgo: usedMsAgo === null ? null : Number(usedMsAgo),
+      rotated:
+        issued === true
+          ? { session: this.#db.map(Session, session), user: user.id === null || user.id === undefined ? null : this.#db.map(User, user) }
+          : null,
+    };
   }
 
-  /** Trades the token in: true for the one caller that marks it used. */
-  async markUsed(tokenHash: string): Promise<boolean> {
-    const rows = await this.#db.execute<Row[]>(
-      `update "refresh_tokens" set "used_at" = now() where "token_hash" = ? and "used_at" is null returning "token_hash"`,
-      [tokenHash],
+  /**
+   * A renewal's token swap (after a password change), in one statement:
+   * every refresh token of the session dies and `tokenHash` becomes its only
+   * one (the delete does not see the row its own statement inserts). Run
+   * after SessionRepository.renew in the same transaction, not folded into
+   * it: this statement's snapshot is then taken with the session row locked,
+   * so it also sees a token that a rotation holding that lock just stored.
+   */
+  async replaceAllOfSession(sessionId: string, tokenHash: string): Promise<void> {
+    await this.#db.execute(
+      `with "voided" as (delete from "refresh_tokens" where "session_id" = ?)
+       insert into "refresh_tokens" ("token_hash", "session_id", "created_at") values (?, ?, now())`,
+      [sessionId, tokenHash, sessionId],
     );
-    return rows.length > 0;
-  }
-
-  /** Kills every refresh token of a session (renewal after a password change). */
-  async deleteForSession(sessionId: string): Promise<void> {
-    await this.#db.execute(`delete from "refresh_tokens" where "session_id" = ?`, [sessionId]);
   }
 }

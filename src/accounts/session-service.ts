@@ -115,29 +115,31 @@ export class SessionService {
   async refresh(refreshToken: string, client: SessionClient): Promise<SignedIn> {
     await consumeAttempt(this.#deps.limiter, 'refreshSession', [`address:${client.address}`]);
     if (refreshToken.length === 0 || refreshToken.length > MAX_REFRESH_TOKEN_LENGTH) throw new InvalidSessionError();
-    const tokenHash = hashRefreshToken(refreshToken);
-    const stored = await this.#refreshTokens.find(tokenHash);
-    if (stored === null || !stored.sessionActive) throw new InvalidSessionError();
-    const { session } = stored;
-    const won = stored.usedMsAgo === null && (await this.#refreshTokens.markUsed(tokenHash));
-    if (!won) {
-      // Lost a race just now (usedMsAgo null), or traded in earlier.
-      const usedMsAgo = stored.usedMsAgo ?? 0;
-      if (usedMsAgo > this.#deps.sessions.reuseGraceMs) {
-        await this.#db.transactional(async (tx) => {
-          const sessions = this.on(tx);
-          const owner = await new UserRepository(tx).findById(session.user.id);
-          if ((await sessions.#sessions.revoke(session.id, 'refresh_token_reused')) && owner !== null) {
-            await sessions.#revoked(owner, [session.id], 'refresh_token_reused', client);
-          }
-        });
-        throw new InvalidSessionError();
-      }
+    const next = newRefreshToken();
+    // The common case is one statement: the token read, traded in and replaced.
+    const rotation = await this.#refreshTokens.rotate(hashRefreshToken(refreshToken), next.hash);
+    if (rotation === null || !rotation.sessionActive) throw new InvalidSessionError();
+    if (rotation.rotated !== null) {
+      const { session, user } = rotation.rotated;
+      if (user === null) throw new InvalidSessionError();
+      return this.#signedIn(user, session, next);
+    }
+    // Lost a race just now (usedMsAgo null), or traded in earlier.
+    const usedMsAgo = rotation.usedMsAgo ?? 0;
+    if (usedMsAgo > this.#deps.sessions.reuseGraceMs) {
+      await this.#db.transactional(async (tx) => {
+        const sessions = this.on(tx);
+        const owner = await new UserRepository(tx).findById(rotation.userId);
+        if ((await sessions.#sessions.revoke(rotation.sessionId, 'refresh_token_reused')) && owner !== null) {
+          await sessions.#revoked(owner, [rotation.sessionId], 'refresh_token_reused', client);
+        }
+      });
+      throw new InvalidSessionError();
     }
     return this.#db.transactional(async (tx) => {
       const sessions = this.on(tx);
       // Still active, and not renewed by a password change since the token was read.
-      const touched = await sessions.#sessions.touch(session.id, session.generation);
+      const touched = await sessions.#sessions.touch(rotation.sessionId, rotation.generation);
       if (touched === null) throw new InvalidSessionError();
       const user = await new UserRepository(tx).findById(touched.user.id);
       if (user === null) throw new InvalidSessionError();
@@ -192,8 +194,9 @@ export class SessionService {
   async renew(user: User, sessionId: string, generation: number): Promise<SignedIn | null> {
     const renewed = await this.#sessions.renew(sessionId, generation);
     if (renewed === null) return null;
-    await this.#refreshTokens.deleteForSession(sessionId);
-    return this.#issue(user, renewed);
+    const refresh = newRefreshToken();
+    await this.#refreshTokens.replaceAllOfSession(sessionId, refresh.hash);
+    return this.#signedIn(user, renewed, refresh);
   }
 
   /**
@@ -202,8 +205,7 @@ export class SessionService {
    * device signs in afresh before it is trusted again.
    */
   async revokeAll(user: Account, reason: RevocationReason, client: SessionClient, exceptId: string | null = null): Promise<number> {
-    const revoked = await this.#sessions.revokeAllOf(user.id, reason, exceptId);
-    await new DeviceTokenRepository(this.#db).voidAllOf(user.id, 'sessions_revoked');
+    const revoked = await this.#sessions.revokeAllOfWithDevices(user.id, reason, 'sessions_revoked', exceptId);
     await this.#revoked(user, revoked, reason, client);
     return revoked.length;
   }
@@ -244,6 +246,11 @@ export class SessionService {
   async #issue(user: User, session: Session): Promise<SignedIn> {
     const refresh = newRefreshToken();
     await this.#refreshTokens.add(refresh.hash, session.id);
+    return this.#signedIn(user, session, refresh);
+  }
+
+  /** The answer for a session whose new refresh token is stored. */
+  #signedIn(user: User, session: Session, refresh: { token: string }): SignedIn {
     const access = this.#deps.tokens.issue({ userId: user.id, sessionId: session.id, generation: session.generation });
     return { user, session, ...access, refreshToken: refresh.token, refreshExpiresAt: session.expiresAt };
   }
