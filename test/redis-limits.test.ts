@@ -15,7 +15,8 @@ describeWithRedis('rate limits shared through Redis by several instances', () =>
   beforeAll(async () => {
     // Two instances, one database, one Redis, one key prefix: as behind a load balancer.
     database = await createTestDatabase();
-    const env = { CHANGE_PASSWORD_RATE_LIMIT: '10', REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:` };
+    // SESSION_FAILURE_LIMIT above the rate limit: a session's 10th wrong guess would otherwise end it first.
+    const env = { CHANGE_PASSWORD_RATE_LIMIT: '10', SESSION_FAILURE_LIMIT: '100', REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:` };
     const first = await startTestServer(env, { useRedis: true, database });
     // PGlite in memory cannot be shared between two ORMs; then the second instance gets a database of its own.
     const second = await startTestServer(env, { useRedis: true, database: database.databaseUrl ? database : undefined });

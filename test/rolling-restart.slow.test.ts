@@ -65,7 +65,9 @@ class RoundRobinProxy {
       const backend = this.#backends[this.#next++ % this.#backends.length]!;
       if (!backend.ready) continue;
       const outcome: Outcome = await send(`${backend.url}${path}`, { method, body, agent: backend.agent });
-      if (outcome.kind === 'refused') {
+      // A refused connection, or a kept-alive one the instance closed as the request left (it never read it):
+      // sent nowhere, so another instance takes it, as a load balancer retries a connection failure.
+      if (outcome.kind === 'refused' || (outcome.kind === 'failed' && outcome.staleKeepAlive)) {
         backend.ready = false;
         continue;
       }

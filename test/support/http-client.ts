@@ -4,7 +4,7 @@ import { Agent, request } from 'node:http';
 export type Outcome =
   | { kind: 'answered'; status: number; connectionClose: boolean; body: string; at: number }
   | { kind: 'refused'; at: number }
-  | { kind: 'failed'; error: string; at: number };
+  | { kind: 'failed'; error: string; at: number; staleKeepAlive?: boolean };
 
 export const keepAliveAgent = (maxSockets = 1) => new Agent({ keepAlive: true, maxSockets });
 
@@ -26,9 +26,13 @@ export function send(
       );
       res.on('error', (error) => resolve({ kind: 'failed', error: error.message, at: Date.now() }));
     });
-    req.on('error', (error: NodeJS.ErrnoException) =>
-      resolve(error.code === 'ECONNREFUSED' ? { kind: 'refused', at: Date.now() } : { kind: 'failed', error: `${error.code ?? ''} ${error.message}`, at: Date.now() }),
-    );
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED') return resolve({ kind: 'refused', at: Date.now() });
+      // Node's own advice (http: request.reusedSocket): a reset on a reused kept-alive socket, before any
+      // answer, is the server having closed that idle connection as the request left — it never read it.
+      const staleKeepAlive = req.reusedSocket && error.code === 'ECONNRESET';
+      resolve({ kind: 'failed', error: `${error.code ?? ''} ${error.message}`, at: Date.now(), ...(staleKeepAlive ? { staleKeepAlive } : {}) });
+    });
     req.end(body);
   });
 }
