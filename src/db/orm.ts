@@ -110,6 +110,18 @@ function blobThatSurvivesCloning(blob: Blob): Pick<Blob, 'arrayBuffer' | 'type'>
 
 /** Applies pending migrations; returns the names applied. */
 export async function migrate(orm: Orm): Promise<string[]> {
-  const applied = await orm.migrator.up();
-  return applied.map((migration) => migration.name);
+  if (orm.driver instanceof PgliteDriver) return names(await orm.migrator.up());
+  // Instances starting together on one PostgreSQL (a deploy) would run the same migrations at once and
+  // collide in the catalog ("duplicate key … pg_type_typname_nsp_index"). One transaction-scoped advisory
+  // lock makes them take turns: the first migrates, the others find nothing pending.
+  const connection = orm.em.getConnection();
+  return connection.transactional(async (trx) => {
+    await connection.execute('select pg_advisory_xact_lock(?)', [MIGRATION_LOCK], 'all', trx);
+    return names(await orm.migrator.up({ transaction: trx }));
+  });
 }
+
+/** The advisory lock key migrations take on PostgreSQL (any constant this database uses for nothing else). */
+const MIGRATION_LOCK = 0x72656b6579;
+
+const names = (applied: { name: string }[]) => applied.map((migration) => migration.name);
