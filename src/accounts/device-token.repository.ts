@@ -1,5 +1,6 @@
 import type { Db } from '../db/orm.ts';
 import { User } from './user.entity.ts';
+import { executePrepared } from '../db/prepared-statement.ts';
 
 type Row = Record<string, unknown>;
 
@@ -28,7 +29,8 @@ export class DeviceTokenRepository {
    * unknown, voided, expired, another account's, or out of failed sign-ins.
    */
   async findTrusted(deviceId: string, userId: number, email: string, failureLimit: number): Promise<User | null> {
-    const [row] = await this.#db.execute<Row[]>(
+    const [row] = await executePrepared<Row[]>(
+      this.#db,
       `select u.* from "device_tokens" d join "users" u on u."id" = d."user_id"
        where d."id" = ? and d."user_id" = ? and u."email" = ? and ${TRUSTED('d')} and d."failed_sign_ins" < ?`,
       [deviceId, userId, email, failureLimit],
@@ -42,7 +44,8 @@ export class DeviceTokenRepository {
    * `failureLimit` reach bcrypt. Returns the count including this one, or null.
    */
   async reserveCheck(deviceId: string, failureLimit: number): Promise<number | null> {
-    const [row] = await this.#db.execute<{ failed_sign_ins: number }[]>(
+    const [row] = await executePrepared<{ failed_sign_ins: number }[]>(
+      this.#db,
       `update "device_tokens" d set "failed_sign_ins" = d."failed_sign_ins" + 1
        where d."id" = ? and ${TRUSTED('d')} and d."failed_sign_ins" < ?
        returning d."failed_sign_ins"`,
@@ -53,7 +56,8 @@ export class DeviceTokenRepository {
 
   /** A successful sign-in: the count starts over and the device stays trusted for `ttlMs` more. */
   async succeeded(deviceId: string, ttlMs: number): Promise<void> {
-    await this.#db.execute(
+    await executePrepared(
+      this.#db,
       `update "device_tokens" set "failed_sign_ins" = 0, "last_used_at" = now(), "expires_at" = now() + make_interval(secs => ?) where "id" = ?`,
       [ttlMs / 1000, deviceId],
     );
@@ -66,7 +70,8 @@ export class DeviceTokenRepository {
    * and the `keep` - 1 most recently used others.
    */
   async create(device: { id: string; userId: number; ttlMs: number; keep: number }): Promise<void> {
-    await this.#db.execute(
+    await executePrepared(
+      this.#db,
       `with "created" as (
          insert into "device_tokens" ("id", "user_id", "created_at", "last_used_at", "expires_at")
          values (?, ?, now(), now(), now() + make_interval(secs => ?))
@@ -81,15 +86,17 @@ export class DeviceTokenRepository {
   }
 
   async void(deviceId: string, reason: DeviceVoidReason): Promise<void> {
-    await this.#db.execute(`update "device_tokens" set "voided_at" = now(), "voided_reason" = ? where "id" = ? and "voided_at" is null`, [
-      reason,
-      deviceId,
-    ]);
+    await executePrepared(
+      this.#db,
+      `update "device_tokens" set "voided_at" = now(), "voided_reason" = ? where "id" = ? and "voided_at" is null`,
+      [reason, deviceId],
+    );
   }
 
   /** Voids every trusted device of the account; returns how many. */
   async voidAllOf(userId: number, reason: DeviceVoidReason): Promise<number> {
-    const rows = await this.#db.execute<{ id: string }[]>(
+    const rows = await executePrepared<{ id: string }[]>(
+      this.#db,
       `update "device_tokens" d set "voided_at" = now(), "voided_reason" = ? where d."user_id" = ? and ${TRUSTED('d')} returning d."id"`,
       [reason, userId],
     );
@@ -98,7 +105,8 @@ export class DeviceTokenRepository {
 
   /** Deletes devices voided or expired more than `retentionMs` ago; one idempotent statement. */
   async deleteEnded(retentionMs: number): Promise<number> {
-    const rows = await this.#db.execute<{ id: string }[]>(
+    const rows = await executePrepared<{ id: string }[]>(
+      this.#db,
       `delete from "device_tokens" where least(coalesce("voided_at", 'infinity'), "expires_at") < now() - make_interval(secs => ?) returning "id"`,
       [retentionMs / 1000],
     );

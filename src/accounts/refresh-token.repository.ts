@@ -2,6 +2,7 @@ import type { Db } from '../db/orm.ts';
 import { Session } from './session.entity.ts';
 import { ACTIVE, prefixedSessionColumns, splitSessionColumns } from './session.repository.ts';
 import { User } from './user.entity.ts';
+import { executePrepared } from '../db/prepared-statement.ts';
 
 type Row = Record<string, unknown>;
 
@@ -35,7 +36,10 @@ export class RefreshTokenRepository {
   }
 
   async add(tokenHash: string, sessionId: string): Promise<void> {
-    await this.#db.execute(`insert into "refresh_tokens" ("token_hash", "session_id", "created_at") values (?, ?, now())`, [tokenHash, sessionId]);
+    await executePrepared(this.#db, `insert into "refresh_tokens" ("token_hash", "session_id", "created_at") values (?, ?, now())`, [
+      tokenHash,
+      sessionId,
+    ]);
   }
 
   /**
@@ -54,7 +58,8 @@ export class RefreshTokenRepository {
    * nothing is written.
    */
   async rotate(tokenHash: string, newTokenHash: string): Promise<Rotation | null> {
-    const [row] = await this.#db.execute<Row[]>(
+    const [row] = await executePrepared<Row[]>(
+      this.#db,
       `with "presented" as (
          select rt."session_id", rt."used_at", s."user_id", s."generation", ${ACTIVE('s')} as "session_active"
          from "refresh_tokens" rt join "sessions" s on s."id" = rt."session_id"
@@ -116,7 +121,8 @@ export class RefreshTokenRepository {
    * so it also sees a token that a rotation holding that lock just stored.
    */
   async replaceAllOfSession(sessionId: string, tokenHash: string): Promise<void> {
-    await this.#db.execute(
+    await executePrepared(
+      this.#db,
       `with "voided" as (delete from "refresh_tokens" where "session_id" = ?)
        insert into "refresh_tokens" ("token_hash", "session_id", "created_at") values (?, ?, now())`,
       [sessionId, tokenHash, sessionId],

@@ -3,6 +3,7 @@ import { TRUSTED, type DeviceVoidReason } from './device-token.repository.ts';
 import { SessionCache, type SessionRows } from './session-cache.ts';
 import { Session } from './session.entity.ts';
 import { User } from './user.entity.ts';
+import { executePrepared } from '../db/prepared-statement.ts';
 
 type Row = Record<string, unknown>;
 
@@ -91,7 +92,10 @@ export class SessionRepository {
    */
   async findForRequest(userId: number, sessionId: string): Promise<RequestSession> {
     const cache = SessionCache.of(this.#db);
-    const rows = cache === null ? await this.#readForRequest(userId, sessionId, false) : await cache.lookup(userId, sessionId, () => this.#readForRequest(userId, sessionId, true));
+    const rows =
+      cache === null
+        ? await this.#readForRequest(userId, sessionId, false)
+        : await cache.lookup(userId, sessionId, () => this.#readForRequest(userId, sessionId, true));
     if (rows === null) return { user: null, session: null, active: false };
     const user = this.#db.map(User, rows.user);
     if (rows.session === null) return { user, session: null, active: false };
@@ -104,7 +108,8 @@ export class SessionRepository {
     const activeUntil = forCache
       ? `, (extract(epoch from least(s."expires_at", s."last_active_at" + make_interval(secs => ?))) * 1000)::float8 as "${PREFIX}active_until"`
       : '';
-    const [row] = await this.#db.execute<Row[]>(
+    const [row] = await executePrepared<Row[]>(
+      this.#db,
       `select u.*, ${sessionColumns}, ${ACTIVE('s')} as "${PREFIX}active"${activeUntil}
        from "users" u left join "sessions" s on s."id" = ? and s."user_id" = u."id"
        where u."id" = ?`,
@@ -117,8 +122,15 @@ export class SessionRepository {
     return { user, session: sessionRow, active: active === true, activeUntilMs: active === true && until != null ? Number(until) : null };
   }
 
-  async create(session: { id: string; userId: number; ttlMs: number; ipAddress: string | null; userAgent: string | null }): Promise<Session> {
-    const [row] = await this.#db.execute<Row[]>(
+  async create(session: {
+    id: string;
+    userId: number;
+    ttlMs: number;
+    ipAddress: string | null;
+    userAgent: string | null;
+  }): Promise<Session> {
+    const [row] = await executePrepared<Row[]>(
+      this.#db,
       `insert into "sessions" ("id", "user_id", "created_at", "last_active_at", "expires_at", "ip_address", "user_agent", "generation")
        values (?, ?, now(), now(), now() + make_interval(secs => ?), ?, ?, 0)
        returning *`,
@@ -129,7 +141,8 @@ export class SessionRepository {
 
   /** Revokes the account's active sessions beyond the `keep` most recently active; returns their ids. */
   async revokeBeyond(userId: number, keep: number, reason: RevocationReason): Promise<string[]> {
-    const rows = await this.#db.execute<{ id: string }[]>(
+    const rows = await executePrepared<{ id: string }[]>(
+      this.#db,
       `update "sessions" set "revoked_at" = now(), "revoked_reason" = ?
        where "id" in (
          select "id" from "sessions" s where s."user_id" = ? and ${ACTIVE('s')}
@@ -143,7 +156,8 @@ export class SessionRepository {
 
   /** A refresh: marks the session active now, if it is still active at this generation. */
   async touch(sessionId: string, generation: number): Promise<Session | null> {
-    const [row] = await this.#db.execute<Row[]>(
+    const [row] = await executePrepared<Row[]>(
+      this.#db,
       `update "sessions" s set "last_active_at" = now()
        where s."id" = ? and s."generation" = ? and ${ACTIVE('s')}
        returning *`,
@@ -158,7 +172,8 @@ export class SessionRepository {
    * the count of wrong ones starts over.
    */
   async renew(sessionId: string, generation: number): Promise<Session | null> {
-    const [row] = await this.#db.execute<Row[]>(
+    const [row] = await executePrepared<Row[]>(
+      this.#db,
       `update "sessions" s set "generation" = s."generation" + 1, "last_active_at" = now(), "failed_password_checks" = 0
        where s."id" = ? and s."generation" = ? and ${ACTIVE('s')}
        returning *`,
@@ -174,7 +189,8 @@ export class SessionRepository {
    * `limit` reach bcrypt.
    */
   async reservePasswordCheck(sessionId: string, generation: number, limit: number): Promise<number | null> {
-    const [row] = await this.#db.execute<{ failed_password_checks: number }[]>(
+    const [row] = await executePrepared<{ failed_password_checks: number }[]>(
+      this.#db,
       `update "sessions" s set "failed_password_checks" = s."failed_password_checks" + 1
        where s."id" = ? and s."generation" = ? and ${ACTIVE('s')} and s."failed_password_checks" < ?
        returning s."failed_password_checks"`,
@@ -185,12 +201,13 @@ export class SessionRepository {
 
   /** The session's current password was right: its count of wrong ones starts over. */
   async clearPasswordFailures(sessionId: string): Promise<void> {
-    await this.#db.execute(`update "sessions" set "failed_password_checks" = 0 where "id" = ?`, [sessionId]);
+    await executePrepared(this.#db, `update "sessions" set "failed_password_checks" = 0 where "id" = ?`, [sessionId]);
   }
 
   /** Revokes one active session of the account; false when it is not one. */
   async revokeOwn(userId: number, sessionId: string, reason: RevocationReason): Promise<boolean> {
-    const rows = await this.#db.execute<{ id: string }[]>(
+    const rows = await executePrepared<{ id: string }[]>(
+      this.#db,
       `update "sessions" s set "revoked_at" = now(), "revoked_reason" = ?
        where s."id" = ? and s."user_id" = ? and ${ACTIVE('s')}
        returning "id"`,
@@ -201,7 +218,8 @@ export class SessionRepository {
 
   /** Revokes a session whatever its owner, unless already revoked (a stolen refresh token). */
   async revoke(sessionId: string, reason: RevocationReason): Promise<boolean> {
-    const rows = await this.#db.execute<{ id: string }[]>(
+    const rows = await executePrepared<{ id: string }[]>(
+      this.#db,
       `update "sessions" set "revoked_at" = now(), "revoked_reason" = ? where "id" = ? and "revoked_at" is null returning "id"`,
       [reason, sessionId],
     );
@@ -210,7 +228,8 @@ export class SessionRepository {
 
   /** Revokes every active session of the account, but `exceptId`; returns the ids revoked. */
   async revokeAllOf(userId: number, reason: RevocationReason, exceptId: string | null = null): Promise<string[]> {
-    const rows = await this.#db.execute<{ id: string }[]>(
+    const rows = await executePrepared<{ id: string }[]>(
+      this.#db,
       `update "sessions" s set "revoked_at" = now(), "revoked_reason" = ?
        where s."user_id" = ? and s."id" <> ? and ${ACTIVE('s')}
        returning "id"`,
@@ -224,8 +243,14 @@ export class SessionRepository {
    * the account voided with `deviceReason` (a device signs in afresh once
    * its sessions ended): one round trip instead of two.
    */
-  async revokeAllOfWithDevices(userId: number, reason: RevocationReason, deviceReason: DeviceVoidReason, exceptId: string | null = null): Promise<string[]> {
-    const rows = await this.#db.execute<{ id: string }[]>(
+  async revokeAllOfWithDevices(
+    userId: number,
+    reason: RevocationReason,
+    deviceReason: DeviceVoidReason,
+    exceptId: string | null = null,
+  ): Promise<string[]> {
+    const rows = await executePrepared<{ id: string }[]>(
+      this.#db,
       `with "devices" as (
          update "device_tokens" d set "voided_at" = now(), "voided_reason" = ? where d."user_id" = ? and ${TRUSTED('d')}
        )
@@ -239,7 +264,8 @@ export class SessionRepository {
 
   /** The account's active sessions, most recently active first. */
   async listActive(userId: number): Promise<Session[]> {
-    const rows = await this.#db.execute<Row[]>(
+    const rows = await executePrepared<Row[]>(
+      this.#db,
       `select * from "sessions" s where s."user_id" = ? and ${ACTIVE('s')} order by s."last_active_at" desc, s."created_at" desc`,
       [userId, this.#idleSeconds],
     );
@@ -252,7 +278,8 @@ export class SessionRepository {
    * sweep at once. Returns how many were deleted.
    */
   async deleteEnded(retentionMs: number): Promise<number> {
-    const rows = await this.#db.execute<{ id: string }[]>(
+    const rows = await executePrepared<{ id: string }[]>(
+      this.#db,
       `delete from "sessions"
        where least(coalesce("revoked_at", 'infinity'), "expires_at", "last_active_at" + make_interval(secs => ?))
              < now() - make_interval(secs => ?)

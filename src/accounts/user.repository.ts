@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Db } from '../db/orm.ts';
 import { EmailTakenError } from './errors.ts';
 import { User } from './user.entity.ts';
+import { executePrepared } from '../db/prepared-statement.ts';
 
 /** What the failure counter needs to know; see FailedChecks for the policy. */
 export interface BlockSettings {
@@ -25,7 +26,12 @@ const STALE = `("failures_since" is null or "failures_since" <= now() - make_int
 const BLOCK_END = `now() + least(
   make_interval(secs => ? * power(2, least(case when ${STALE} then 0 else "lockouts" end, ?))),
   make_interval(secs => ?))`;
-const blockEndParams = ({ windowSeconds, baseSeconds, maxSeconds }: BlockSettings) => [baseSeconds, windowSeconds, MAX_DOUBLINGS, maxSeconds];
+const blockEndParams = ({ windowSeconds, baseSeconds, maxSeconds }: BlockSettings) => [
+  baseSeconds,
+  windowSeconds,
+  MAX_DOUBLINGS,
+  maxSeconds,
+];
 
 /**
  * Every statement on the `users` table. The hot paths (the per-request
@@ -44,7 +50,7 @@ export class UserRepository {
    * primary-key query mapped to an entity (~25% cheaper than findOne's query building).
    */
   async findById(id: number): Promise<User | null> {
-    const [row] = await this.#db.execute<Record<string, unknown>[]>('select * from "users" where "id" = ?', [id]);
+    const [row] = await executePrepared<Record<string, unknown>[]>(this.#db, 'select * from "users" where "id" = ?', [id]);
     return row === undefined ? null : this.#db.map(User, row);
   }
 
@@ -59,7 +65,8 @@ export class UserRepository {
    * For work that must look the same whether an email is registered or not.
    */
   async findOrStandIn(email: string): Promise<{ id: number; found: boolean } | null> {
-    const [row] = await this.#db.execute<{ id: number; found: boolean }[]>(
+    const [row] = await executePrepared<{ id: number; found: boolean }[]>(
+      this.#db,
       `select "id", "found" from (
          select "id", true as "found", 0 as "rank" from "users" where "email" = ?
          union all
@@ -94,7 +101,8 @@ export class UserRepository {
    * (Sessions are revoked in the same transaction by the session service.)
    */
   async replacePassword(change: { userId: number; expectedHash: string; newHash: string }): Promise<User | null> {
-    const [updated] = await this.#db.execute<Record<string, unknown>[]>(
+    const [updated] = await executePrepared<Record<string, unknown>[]>(
+      this.#db,
       `update "users" set "password" = ?, "password_normalized" = true, "password_changed_at" = now(), "updated_at" = now(),
          "legacy_tokens_valid_after" = now(),
          "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null
@@ -113,7 +121,8 @@ export class UserRepository {
    * and the hash it replaced, or null when the account is gone.
    */
   async replaceWithUnusablePassword(userId: number, unusableHash: string): Promise<{ user: User; replacedHash: string } | null> {
-    const [row] = await this.#db.execute<(Record<string, unknown> & { replaced_hash: string })[]>(
+    const [row] = await executePrepared<(Record<string, unknown> & { replaced_hash: string })[]>(
+      this.#db,
       `with "before" as (select "id", "password" from "users" where "id" = ? for update)
        update "users" u set "password" = ?, "password_normalized" = true, "password_changed_at" = now(), "updated_at" = now(),
          "legacy_tokens_valid_after" = now(),
@@ -133,7 +142,7 @@ export class UserRepository {
    * secureAccount. A password change does this in replacePassword's statement.
    */
   async voidLegacyTokens(userId: number): Promise<void> {
-    await this.#db.execute(`update "users" set "legacy_tokens_valid_after" = now() where "id" = ?`, [userId]);
+    await executePrepared(this.#db, `update "users" set "legacy_tokens_valid_after" = now() where "id" = ?`, [userId]);
   }
 
   /** A transparent rehash (higher cost, normalised input): only if nobody changed the hash meanwhile. */
@@ -153,7 +162,8 @@ export class UserRepository {
     // A streak older than the window, or one that already ended in a block, starts over at this check.
     const restart = `(${STALE} or "failed_password_checks" >= ?)`;
     const counted = `(case when ${restart} then 1 else "failed_password_checks" + 1 end)`;
-    const [row] = await this.#db.execute<{ failed_password_checks: number }[]>(
+    const [row] = await executePrepared<{ failed_password_checks: number }[]>(
+      this.#db,
       `update "users" set
          "failed_password_checks" = ${counted},
          "locked_until" = case when ${counted} >= ? then ${BLOCK_END} else "locked_until" end,
@@ -174,7 +184,8 @@ export class UserRepository {
 
   /** Seconds until the account's block ends (at least 1). */
   async blockSecondsLeft(userId: number): Promise<number> {
-    const [state] = await this.#db.execute<{ wait: number | null }[]>(
+    const [state] = await executePrepared<{ wait: number | null }[]>(
+      this.#db,
       `select extract(epoch from ("locked_until" - now()))::float8 as "wait" from "users" where "id" = ?`,
       [userId],
     );
@@ -183,7 +194,8 @@ export class UserRepository {
 
   /** Starts a block (base × 2^(blocks so far in the window), capped) and starts the count over. */
   async startBlock(userId: number, settings: BlockSettings): Promise<void> {
-    await this.#db.execute(
+    await executePrepared(
+      this.#db,
       `update "users" set "failed_password_checks" = 0, "locked_until" = ${BLOCK_END},
          "lockouts" = case when ${STALE} then 1 else "lockouts" + 1 end
        where "id" = ?`,
@@ -192,8 +204,10 @@ export class UserRepository {
   }
 
   async clearFailures(userId: number): Promise<void> {
-    await this.#db.execute(`update "users" set "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null where "id" = ?`, [
-      userId,
-    ]);
+    await executePrepared(
+      this.#db,
+      `update "users" set "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null where "id" = ?`,
+      [userId],
+    );
   }
 }

@@ -14,6 +14,7 @@ import { SecurityEvent } from '../events/security-event.entity.ts';
 import { OutboxMessage } from '../outbox/outbox-message.entity.ts';
 import { createPrivateDir, ensurePrivateDir } from '../private-dir.ts';
 import { migrationsList } from './migration-list.ts';
+import { trimResultParsers } from './pglite-result-parsers.ts';
 
 /** Both drivers are SQL drivers: services get raw SQL and the query builder. */
 export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
@@ -91,12 +92,14 @@ export async function initORM(settings: DatabaseSettings): Promise<Orm> {
     createPrivateDir(dirname(settings.pgliteDir));
     ensurePrivateDir(settings.pgliteDir);
   }
-  return MikroORM.init({
+  const orm = await MikroORM.init({
     ...options,
     driver: PgliteDriver,
     dbName: settings.pgliteDir,
     ...(settings.pgliteSeed ? { driverOptions: { loadDataDir: blobThatSurvivesCloning(settings.pgliteSeed) } } : {}),
   });
+  await trimResultParsers(orm.em.getConnection());
+  return orm;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Db } from '../db/orm.ts';
 import type { SecurityEventKind } from './security-event-kind.ts';
+import { executePrepared } from '../db/prepared-statement.ts';
 
 export interface NewSecurityEvent {
   id: string;
@@ -50,7 +51,8 @@ export class SecurityEventRepository {
 
   /** Appends one event; returns its time (the transaction's `now()`). */
   async insert(event: NewSecurityEvent): Promise<Date> {
-    const [row] = await this.#db.execute<{ occurred_at: Date | string }[]>(
+    const [row] = await executePrepared<{ occurred_at: Date | string }[]>(
+      this.#db,
       `insert into "security_events" ("id", "user_id", "kind", "ip_address", "user_agent", "session_id")
        values (?, ?, ?, ?, ?, ?) returning "occurred_at"`,
       [event.id, event.userId, event.kind, event.ipAddress, event.userAgent, event.sessionId],
@@ -66,19 +68,21 @@ export class SecurityEventRepository {
    * (A statement that inserts no row at all was measurably cheaper.)
    */
   async insertNothing(): Promise<void> {
-    const inserted = await this.#db.execute<{ id: string }[]>(
+    const inserted = await executePrepared<{ id: string }[]>(
+      this.#db,
       `insert into "security_events" ("id", "user_id", "kind", "ip_address", "user_agent", "session_id")
        select gen_random_uuid(), "id", ?, ?, ?, ? from "users" limit 1
        returning "id"`,
       ['SIGN_IN_FAILED', null, null, null],
     );
     // A second statement: a data-modifying WITH cannot see the rows it inserted.
-    if (inserted[0] !== undefined) await this.#db.execute(`delete from "security_events" where "id" = ?`, [inserted[0].id]);
+    if (inserted[0] !== undefined) await executePrepared(this.#db, `delete from "security_events" where "id" = ?`, [inserted[0].id]);
   }
 
   /** One account's events, newest first, strictly older than `beforeSeq` when given. */
   async newestFirst(userId: number, { limit, beforeSeq }: { limit: number; beforeSeq: number | null }): Promise<SecurityEventRow[]> {
-    const rows = await this.#db.execute<RawRow[]>(
+    const rows = await executePrepared<RawRow[]>(
+      this.#db,
       `select "id", "seq", "kind", "occurred_at", "ip_address", "user_agent", "session_id" from "security_events"
        where "user_id" = ? ${beforeSeq === null ? '' : 'and "seq" < ?'}
        order by "seq" desc limit ?`,
@@ -93,7 +97,8 @@ export class SecurityEventRepository {
    * instead of waiting on each other. Returns how many were deleted.
    */
   async deleteOlderThan(retentionMs: number, batch: number): Promise<number> {
-    const rows = await this.#db.execute<{ id: string }[]>(
+    const rows = await executePrepared<{ id: string }[]>(
+      this.#db,
       `delete from "security_events" where "id" in (
          select "id" from "security_events" where "occurred_at" < now() - make_interval(secs => ?)
          limit ? for update skip locked)
