@@ -70,7 +70,11 @@ function phasesFor(options: BenchOptions) {
     changeWarmupSeconds: options.quick ? 0.3 : 1,
     /** Per round and kind of failed signIn. */
     signInSeconds: Math.max(0.5, (d * 0.75) / rounds),
-    probeSeconds: Math.max(1, d / 2),
+    /**
+     * 2 D: at 40/s that is 960 answers by default, so the p99 is the tenth-slowest. With D/2 (240
+     * answers, the p99 the third-slowest) four runs of one configuration read 13 to 50 ms.
+     */
+    probeSeconds: Math.max(1, d * 2),
     /** Per round and path, D/10 in all, after one warm-up of all paths together. */
     path: {
       seconds: Math.max(0.5, d / 10 / rounds),
