@@ -31,7 +31,8 @@ export const SessionSchema = defineEntity({
     /** Wrong current passwords in a row in changePassword (counted before each check); SESSION_FAILURE_LIMIT revokes the session. */
     failedPasswordChecks: p.integer().default(0),
   },
-  indexes: [{ properties: ['user', 'lastActiveAt'] }],
+  // Not on lastActiveAt too: touching a session must stay a heap-only update (Migration20261221100000).
+  indexes: [{ properties: ['user'] }],
 });
 
 export class Session extends SessionSchema.class {}
