@@ -31,6 +31,33 @@ describe('refreshSession under concurrency', () => {
     for (const pair of pairs) expect(expectType(await client.refresh(pair.refreshToken!), 'AuthPayload').session.id).toBe(account.session.id);
   });
 
+  it('rotates refreshes of many sessions that arrive together, each against its own token, session and account', async () => {
+    // Embedded PGlite runs refreshes that arrive together as one statement: each answer must still be its own.
+    const accounts = await Promise.all(Array.from({ length: 8 }, () => signUp(server.graphqlUrl)));
+    const [spent] = accounts;
+    const second = expectType(await client.refresh(spent!.refreshToken!), 'AuthPayload');
+    const [unknown, replayed, ...live] = await Promise.all([
+      client.refresh('an-unknown-refresh-token'),
+      // Traded in a moment ago (within the grace): a fresh pair of its own, next to its session's live token.
+      client.refresh(spent!.refreshToken!),
+      client.refresh(second.refreshToken!),
+      ...accounts.slice(1).map((account) => client.refresh(account.refreshToken!)),
+    ]);
+    expect(unknown!.__typename).toBe('InvalidSessionError');
+    expect(expectType(replayed!, 'AuthPayload').session.id).toBe(spent!.session.id);
+    const owners = [spent!, ...accounts.slice(1)];
+    const pairs = live.map((result) => expectType(result, 'AuthPayload'));
+    pairs.forEach((pair, index) => {
+      expect(pair.session.id).toBe(owners[index]!.session.id);
+      expect(pair.user.email).toBe(owners[index]!.email);
+      expect(pair.refreshToken).not.toBe(owners[index]!.refreshToken);
+    });
+    for (const [index, pair] of pairs.entries()) {
+      expect((await client.me(pair.token))?.email).toBe(owners[index]!.email);
+      expect(expectType(await client.refresh(pair.refreshToken!), 'AuthPayload').session.id).toBe(owners[index]!.session.id);
+    }
+  });
+
   it('leaves no refresh token from before a password change usable, whichever of the two commits first', async () => {
     const NEW_PASSWORD = 'Raced-Change-Pass-7';
     for (let round = 0; round < 6; round += 1) {

@@ -3,8 +3,22 @@ import { Session } from './session.entity.ts';
 import { ACTIVE, prefixedSessionColumns, splitSessionColumns } from './session.repository.ts';
 import { User } from './user.entity.ts';
 import { executePrepared } from '../db/prepared-statement.ts';
+import { StatementBatch, statementBatch } from '../db/statement-batch.ts';
 
 type Row = Record<string, unknown>;
+
+/** A rotation asked for on an EntityManager (the batch runs on the first one's). */
+interface RotationRequest {
+  db: Db;
+  tokenHash: string;
+  newTokenHash: string;
+}
+
+/**
+ * Rotations per batch statement: well above what a server's open
+ * connections keep in flight, so it bounds a statement's size, not a batch's.
+ */
+const MAX_ROTATIONS_PER_STATEMENT = 64;
 
 /** What one rotation attempt found and did (see RefreshTokenRepository.rotate). */
 export interface Rotation {
@@ -50,20 +64,53 @@ export class RefreshTokenRepository {
    * re-checked on the locked row), stores `newTokenHash` and reads the
    * account. Null when no token has that hash.
    *
+   * On embedded PGlite, rotations that arrive while one is running go
+   * together as the next statement (see StatementBatch): PGlite runs one
+   * statement at a time anyway, and most of a rotation's time there is the
+   * statement's fixed toll. On PostgreSQL every rotation is its own
+   * statement on its own pooled connection, as concurrent as the pool.
+   */
+  async rotate(tokenHash: string, newTokenHash: string): Promise<Rotation | null> {
+    const request = { db: this.#db, tokenHash, newTokenHash };
+    const batch = statementBatch(
+      this.#db,
+      `refresh-token-rotation:${this.#idleSeconds}`,
+      () =>
+        new StatementBatch({
+          run: (requests: RotationRequest[]) => this.#rotateAll(requests),
+          key: (request) => request.tokenHash,
+          maxSize: MAX_ROTATIONS_PER_STATEMENT,
+        }),
+    );
+    const row = batch === null ? (await this.#rotateAll([request]))[0] : await batch.submit(request);
+    return row === undefined ? null : this.#rotation(row);
+  }
+
+  /**
+   * Rotates each presented token (distinct hashes), in one statement run on
+   * the first request's EntityManager; the row read for each, in order.
+   *
    * The session row is locked before the token's (`spent` reads `touched`),
    * the order a password change's renewal takes them in, so the two cannot
    * deadlock; while it is locked no renewal can void the new token unseen.
    * A renewal or revocation that commits first makes `touched` skip the
    * row (PostgreSQL re-checks its conditions on the newest version), and
-   * nothing is written.
+   * nothing is written for that token.
    */
-  async rotate(tokenHash: string, newTokenHash: string): Promise<Rotation | null> {
-    const [row] = await executePrepared<Row[]>(
-      this.#db,
-      `with "presented" as (
-         select rt."session_id", rt."used_at", s."user_id", s."generation", ${ACTIVE('s')} as "session_active"
-         from "refresh_tokens" rt join "sessions" s on s."id" = rt."session_id"
-         where rt."token_hash" = ?
+  async #rotateAll(requests: RotationRequest[]): Promise<(Row | undefined)[]> {
+    const [first] = requests;
+    if (first === undefined) return [];
+    const presented = JSON.stringify(requests.map((request) => ({ token_hash: request.tokenHash, new_token_hash: request.newTokenHash })));
+    const rows = await executePrepared<Row[]>(
+      first.db,
+      `with "input" as (
+         select * from jsonb_to_recordset(?::jsonb) as i("token_hash" text, "new_token_hash" text)
+       ), "presented" as (
+         select i."token_hash", i."new_token_hash", rt."session_id", rt."used_at", s."user_id", s."generation", ${ACTIVE('s')} as "session_active"
+         from "refresh_tokens" rt
+         join "input" i on i."token_hash" = rt."token_hash"
+         join "sessions" s on s."id" = rt."session_id"
+         where rt."token_hash" = any(array(select "token_hash" from "input"))
        ), "touched" as (
          update "sessions" s set "last_active_at" = now()
          from "presented" p
@@ -71,26 +118,34 @@ export class RefreshTokenRepository {
          returning s.*
        ), "spent" as (
          update "refresh_tokens" rt set "used_at" = now()
-         where rt."token_hash" = ? and rt."used_at" is null and rt."session_id" in (select "id" from "touched")
-         returning rt."session_id"
+         where rt."token_hash" = any(array(select p."token_hash" from "presented" p where p."session_id" in (select "id" from "touched")))
+           and rt."used_at" is null
+         returning rt."token_hash"
        ), "issued" as (
          insert into "refresh_tokens" ("token_hash", "session_id", "created_at")
-         select ?, "session_id", now() from "spent"
-         returning "session_id"
+         select p."new_token_hash", p."session_id", now() from "spent" sp join "presented" p on p."token_hash" = sp."token_hash"
+         returning "token_hash"
        )
-       select p."session_id" as "presented_session_id", p."user_id" as "presented_user_id",
+       select p."token_hash" as "presented_token_hash", p."session_id" as "presented_session_id", p."user_id" as "presented_user_id",
          p."generation" as "presented_generation", p."session_active" as "presented_session_active",
          (extract(epoch from (now() - p."used_at")) * 1000)::float8 as "presented_used_ms_ago",
-         exists (select 1 from "issued") as "presented_issued",
+         (x."token_hash" is not null) as "presented_issued",
          ${prefixedSessionColumns('t')}, u.*
        from "presented" p
-       left join "touched" t on exists (select 1 from "issued")
+       left join "issued" x on x."token_hash" = p."new_token_hash"
+       left join "touched" t on t."id" = p."session_id" and x."token_hash" is not null
        left join "users" u on u."id" = t."user_id"`,
-      [this.#idleSeconds, tokenHash, this.#idleSeconds, tokenHash, newTokenHash],
+      [presented, this.#idleSeconds, this.#idleSeconds],
     );
-    if (row === undefined) return null;
+    const byHash = new Map(rows.map((row) => [row.presented_token_hash, row]));
+    return requests.map((request) => byHash.get(request.tokenHash));
+  }
+
+  /** A row of #rotateAll as a Rotation, its entities mapped on this repository's EntityManager. */
+  #rotation(row: Row): Rotation {
     const { session, rest } = splitSessionColumns(row);
     const {
+      presented_token_hash: _tokenHash,
       presented_session_id: sessionId,
       presented_user_id: userId,
       presented_generation: generation,
