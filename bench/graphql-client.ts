@@ -19,6 +19,11 @@ export function graphQLBody({ query, variables }: GraphQLRequest): string {
 
 export const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json' } as const;
 
+/** A reused keep-alive connection that the server had closed as idle. */
+class StaleConnectionError extends Error {
+  override name = 'StaleConnectionError';
+}
+
 /** POSTs GraphQL operations over keep-alive loopback connections; small enough not to compete with the server for CPU. */
 export class GraphQLClient {
   readonly #endpoint: URL;
@@ -29,7 +34,22 @@ export class GraphQLClient {
     this.#agent = new Agent({ keepAlive: true, maxSockets });
   }
 
-  post(operation: GraphQLRequest): Promise<GraphQLReply> {
+  /**
+   * Sends the operation; retried once, on a new connection, when a reused
+   * keep-alive connection is reset before any answer: the server closed it
+   * as idle (its keep-alive timeout) just as the request went out, so the
+   * request was never read (Node's http documentation gives this pattern).
+   */
+  async post(operation: GraphQLRequest): Promise<GraphQLReply> {
+    try {
+      return await this.#send(operation);
+    } catch (error) {
+      if (!(error instanceof StaleConnectionError)) throw error;
+      return this.#send(operation);
+    }
+  }
+
+  #send(operation: GraphQLRequest): Promise<GraphQLReply> {
     const body = graphQLBody(operation);
     return new Promise((resolve, reject) => {
       const outgoing = request(
@@ -46,7 +66,9 @@ export class GraphQLClient {
           response.on('error', reject);
         },
       );
-      outgoing.on('error', reject);
+      outgoing.on('error', (error: NodeJS.ErrnoException) => {
+        reject(outgoing.reusedSocket && error.code === 'ECONNRESET' ? new StaleConnectionError(error.message) : error);
+      });
       outgoing.end(body);
     });
   }
