@@ -17,6 +17,7 @@ import { createApp, type App } from './app.ts';
 import { ConfigError, type Config } from './config.ts';
 import { initORM, migrate, pgliteDirFor, type Orm } from './db/orm.ts';
 import { loadOrCreateDevSecret } from './dev-secret.ts';
+import { vacuumEmbedded } from './db/embedded-vacuum.ts';
 import { RetentionSweep } from './events/retention-sweep.ts';
 import { SecurityEvents } from './events/security-events.ts';
 import { createLogger, type AppLogger } from './logging.ts';
@@ -49,6 +50,8 @@ export interface Rekey {
    */
   /** One sweep of ended sessions (the timer runs it hourly); returns how many were deleted. */
   sweepSessions(): Promise<number>;
+  /** Embedded PGlite only (it runs no autovacuum), hourly after the sweep: VACUUM (ANALYZE) of each table; returns them. */
+  vacuumEmbedded(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -173,9 +176,18 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   });
   let server: Server | null = null;
   const sweepSessions = () => sweepEndedSessions(orm.em.fork(), config.sessions);
+  const vacuum = async () => {
+    const started = performance.now();
+    const tables = await vacuumEmbedded(orm);
+    if (tables.length > 0) log.debug(`Vacuumed the embedded database (${tables.length} tables) in ${Math.round(performance.now() - started)} ms`);
+    return tables;
+  };
   // Unref'd: it never keeps the process alive; a failed sweep is retried at the next tick.
   const sweepTimer = setInterval(() => {
-    sweepSessions().catch((error: unknown) => log.warn('Session sweep failed:', error));
+    sweepSessions()
+      .catch((error: unknown) => log.warn('Session sweep failed:', error))
+      .then(vacuum)
+      .catch((error: unknown) => log.warn('Vacuuming the embedded database failed:', error));
   }, SESSION_SWEEP_INTERVAL_MS);
   sweepTimer.unref();
   let closing: Promise<void> | undefined;
@@ -189,6 +201,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     readiness,
     url: null,
     sweepSessions,
+    vacuumEmbedded: vacuum,
     async listen() {
       const requestTimeout = config.requestTimeoutMs + 5_000;
       server = createServer({ requestTimeout, headersTimeout: Math.min(10_000, requestTimeout) }, app);
