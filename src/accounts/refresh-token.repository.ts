@@ -7,9 +7,10 @@ import { StatementBatch, statementBatch } from '../db/statement-batch.ts';
 
 type Row = Record<string, unknown>;
 
-/** A rotation asked for on an EntityManager (the batch runs on the first one's). */
+/** A rotation asked for on an EntityManager (a batch runs on its first one's). */
 interface RotationRequest {
   db: Db;
+  idleSeconds: number;
   tokenHash: string;
   newTokenHash: string;
 }
@@ -71,84 +72,19 @@ export class RefreshTokenRepository {
    * statement on its own pooled connection, as concurrent as the pool.
    */
   async rotate(tokenHash: string, newTokenHash: string): Promise<Rotation | null> {
-    const request = { db: this.#db, tokenHash, newTokenHash };
+    const request = { db: this.#db, idleSeconds: this.#idleSeconds, tokenHash, newTokenHash };
+    // The batch lives as long as the connection: its functions must not hold
+    // this repository (and so one request's EntityManager), only the inputs.
     const batch = statementBatch(
       this.#db,
       `refresh-token-rotation:${this.#idleSeconds}`,
-      () =>
-        new StatementBatch({
-          run: (requests: RotationRequest[]) => this.#rotateAll(requests),
-          key: (request) => request.tokenHash,
-          maxSize: MAX_ROTATIONS_PER_STATEMENT,
-        }),
+      () => new StatementBatch({ run: rotateAll, key: rotationKey, maxSize: MAX_ROTATIONS_PER_STATEMENT }),
     );
-    const row = batch === null ? (await this.#rotateAll([request]))[0] : await batch.submit(request);
+    const row = batch === null ? (await rotateAll([request]))[0] : await batch.submit(request);
     return row === undefined ? null : this.#rotation(row);
   }
 
-  /**
-   * Rotates each presented token (distinct hashes), in one statement run on
-   * the first request's EntityManager; the row read for each, in order.
-   *
-   * The session row is locked before the token's (`spent` reads `touched`),
-   * the order a password change's renewal takes them in, so the two cannot
-   * deadlock; while it is locked no renewal can void the new token unseen.
-   * A renewal or revocation that commits first makes `touched` skip the
-   * row (PostgreSQL re-checks its conditions on the newest version), and
-   * nothing is written for that token.
-   */
-  async #rotateAll(requests: RotationRequest[]): Promise<(Row | undefined)[]> {
-    const [first] = requests;
-    if (first === undefined) return [];
-    // One rotation (always on PostgreSQL) names its two hashes; the planner then
-    // knows it is one row, which a list cannot tell it, and PostgreSQL plans and
-    // runs the statement in half the time.
-    const [input, inputParams] =
-      requests.length === 1
-        ? [`select ?::text as "token_hash", ?::text as "new_token_hash"`, [first.tokenHash, first.newTokenHash]]
-        : [
-            `select * from jsonb_to_recordset(?::jsonb) as i("token_hash" text, "new_token_hash" text)`,
-            [JSON.stringify(requests.map((request) => ({ token_hash: request.tokenHash, new_token_hash: request.newTokenHash })))],
-          ];
-    const rows = await executePrepared<Row[]>(
-      first.db,
-      `with "input" as (${input}), "presented" as (
-         select i."token_hash", i."new_token_hash", rt."session_id", rt."used_at", s."user_id", s."generation", ${ACTIVE('s')} as "session_active"
-         from "refresh_tokens" rt
-         join "input" i on i."token_hash" = rt."token_hash"
-         join "sessions" s on s."id" = rt."session_id"
-         where rt."token_hash" = any(array(select "token_hash" from "input"))
-       ), "touched" as (
-         update "sessions" s set "last_active_at" = now()
-         from "presented" p
-         where s."id" = p."session_id" and p."used_at" is null and s."generation" = p."generation" and ${ACTIVE('s')}
-         returning s.*
-       ), "spent" as (
-         update "refresh_tokens" rt set "used_at" = now()
-         where rt."token_hash" = any(array(select p."token_hash" from "presented" p where p."session_id" in (select "id" from "touched")))
-           and rt."used_at" is null
-         returning rt."token_hash"
-       ), "issued" as (
-         insert into "refresh_tokens" ("token_hash", "session_id", "created_at")
-         select p."new_token_hash", p."session_id", now() from "spent" sp join "presented" p on p."token_hash" = sp."token_hash"
-         returning "token_hash"
-       )
-       select p."token_hash" as "presented_token_hash", p."session_id" as "presented_session_id", p."user_id" as "presented_user_id",
-         p."generation" as "presented_generation", p."session_active" as "presented_session_active",
-         (extract(epoch from (now() - p."used_at")) * 1000)::float8 as "presented_used_ms_ago",
-         (x."token_hash" is not null) as "presented_issued",
-         ${prefixedSessionColumns('t')}, u.*
-       from "presented" p
-       left join "issued" x on x."token_hash" = p."new_token_hash"
-       left join "touched" t on t."id" = p."session_id" and x."token_hash" is not null
-       left join "users" u on u."id" = t."user_id"`,
-      [...inputParams, this.#idleSeconds, this.#idleSeconds],
-    );
-    const byHash = new Map(rows.map((row) => [row.presented_token_hash, row]));
-    return requests.map((request) => byHash.get(request.tokenHash));
-  }
-
-  /** A row of #rotateAll as a Rotation, its entities mapped on this repository's EntityManager. */
+  /** A row of rotateAll as a Rotation, its entities mapped on this repository's EntityManager. */
   #rotation(row: Row): Rotation {
     const { session, rest } = splitSessionColumns(row);
     const {
@@ -190,4 +126,73 @@ export class RefreshTokenRepository {
       [sessionId, tokenHash, sessionId],
     );
   }
+}
+
+/** Two rotations of one token never share a batch statement. */
+function rotationKey(request: RotationRequest): string {
+  return request.tokenHash;
+}
+
+/**
+ * Rotates each presented token (distinct hashes), in one statement run on
+ * the first request's EntityManager with its idle timeout (a batch's
+ * requests share one: it is in the batch's name); the row read for each,
+ * in order.
+ *
+ * The session row is locked before the token's (`spent` reads `touched`),
+ * the order a password change's renewal takes them in, so the two cannot
+ * deadlock; while it is locked no renewal can void the new token unseen.
+ * A renewal or revocation that commits first makes `touched` skip the
+ * row (PostgreSQL re-checks its conditions on the newest version), and
+ * nothing is written for that token.
+ */
+async function rotateAll(requests: RotationRequest[]): Promise<(Row | undefined)[]> {
+  const [first] = requests;
+  if (first === undefined) return [];
+  // One rotation (always on PostgreSQL) names its two hashes; the planner then
+  // knows it is one row, which a list cannot tell it, and PostgreSQL plans and
+  // runs the statement in half the time.
+  const [input, inputParams] =
+    requests.length === 1
+      ? [`select ?::text as "token_hash", ?::text as "new_token_hash"`, [first.tokenHash, first.newTokenHash]]
+      : [
+          `select * from jsonb_to_recordset(?::jsonb) as i("token_hash" text, "new_token_hash" text)`,
+          [JSON.stringify(requests.map((request) => ({ token_hash: request.tokenHash, new_token_hash: request.newTokenHash })))],
+        ];
+  const rows = await executePrepared<Row[]>(
+    first.db,
+    `with "input" as (${input}), "presented" as (
+       select i."token_hash", i."new_token_hash", rt."session_id", rt."used_at", s."user_id", s."generation", ${ACTIVE('s')} as "session_active"
+       from "refresh_tokens" rt
+       join "input" i on i."token_hash" = rt."token_hash"
+       join "sessions" s on s."id" = rt."session_id"
+       where rt."token_hash" = any(array(select "token_hash" from "input"))
+     ), "touched" as (
+       update "sessions" s set "last_active_at" = now()
+       from "presented" p
+       where s."id" = p."session_id" and p."used_at" is null and s."generation" = p."generation" and ${ACTIVE('s')}
+       returning s.*
+     ), "spent" as (
+       update "refresh_tokens" rt set "used_at" = now()
+       where rt."token_hash" = any(array(select p."token_hash" from "presented" p where p."session_id" in (select "id" from "touched")))
+         and rt."used_at" is null
+       returning rt."token_hash"
+     ), "issued" as (
+       insert into "refresh_tokens" ("token_hash", "session_id", "created_at")
+       select p."new_token_hash", p."session_id", now() from "spent" sp join "presented" p on p."token_hash" = sp."token_hash"
+       returning "token_hash"
+     )
+     select p."token_hash" as "presented_token_hash", p."session_id" as "presented_session_id", p."user_id" as "presented_user_id",
+       p."generation" as "presented_generation", p."session_active" as "presented_session_active",
+       (extract(epoch from (now() - p."used_at")) * 1000)::float8 as "presented_used_ms_ago",
+       (x."token_hash" is not null) as "presented_issued",
+       ${prefixedSessionColumns('t')}, u.*
+     from "presented" p
+     left join "issued" x on x."token_hash" = p."new_token_hash"
+     left join "touched" t on t."id" = p."session_id" and x."token_hash" is not null
+     left join "users" u on u."id" = t."user_id"`,
+    [...inputParams, first.idleSeconds, first.idleSeconds],
+  );
+  const byHash = new Map(rows.map((row) => [row.presented_token_hash, row]));
+  return requests.map((request) => byHash.get(request.tokenHash));
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AnyEntity, EntityData, QueryResult } from '@mikro-orm/core';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import type { Db } from './orm.ts';
+import { perConnection } from './per-connection.ts';
 
 /** What `Db.execute` may return (its own constraint). */
 type ExecuteResult = QueryResult | EntityData<AnyEntity> | EntityData<AnyEntity>[];
@@ -52,7 +53,7 @@ const preparedByConnection = new WeakMap<object, Map<string, Prepared>>();
  */
 export async function executePrepared<T extends ExecuteResult = EntityData<AnyEntity>[]>(db: Db, sql: string, params: unknown[] = [], method: ExecuteMethod = 'all'): Promise<T> {
   if (!(db.getDriver() instanceof PgliteDriver)) return db.execute<T>(sql, params, method);
-  const statements = preparedOn(db);
+  const statements = perConnection(preparedByConnection, db, () => new Map<string, Prepared>());
   let prepared = statements.get(sql);
   if (prepared?.state === 'preparing') return db.execute<T>(sql, params, method);
   if (prepared === undefined) {
@@ -79,14 +80,4 @@ export async function executePrepared<T extends ExecuteResult = EntityData<AnyEn
     if (error instanceof Error && 'code' in error && error.code === STATEMENT_GONE) statements.delete(sql);
     throw error;
   }
-}
-
-function preparedOn(db: Db): Map<string, Prepared> {
-  const connection = db.getConnection();
-  let statements = preparedByConnection.get(connection);
-  if (statements === undefined) {
-    statements = new Map();
-    preparedByConnection.set(connection, statements);
-  }
-  return statements;
 }

@@ -1,5 +1,6 @@
 import { PgliteDriver } from '@mikro-orm/pglite';
 import type { Db } from './orm.ts';
+import { perConnection } from './per-connection.ts';
 
 interface Waiting<I, O> {
   input: I;
@@ -95,12 +96,7 @@ const batchesByConnection = new WeakMap<object, Map<string, StatementBatch<never
  */
 export function statementBatch<I, O>(db: Db, name: string, create: () => StatementBatch<I, O>): StatementBatch<I, O> | null {
   if (!(db.getDriver() instanceof PgliteDriver) || db.isInTransaction()) return null;
-  const connection = db.getConnection();
-  let batches = batchesByConnection.get(connection);
-  if (batches === undefined) {
-    batches = new Map();
-    batchesByConnection.set(connection, batches);
-  }
+  const batches = perConnection(batchesByConnection, db, () => new Map());
   let batch = batches.get(name) as StatementBatch<I, O> | undefined;
   if (batch === undefined) {
     batch = create();
