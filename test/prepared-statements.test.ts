@@ -45,12 +45,30 @@ describe('executePrepared', () => {
     expect(statement?.runs).toBe(5);
   });
 
-  (embedded ? it.skip : it)('on PostgreSQL runs the plain statement and prepares nothing', async () => {
+  (embedded ? it.skip : it)('on PostgreSQL names it on each pooled connection once, and runs it plainly inside a transaction', async () => {
+    const sql = 'select ?::int as "n" /* named */';
+    // One request at a time: the pool hands back the connection it just got back, so these all run on one.
+    for (let i = 0; i < 5; i++) expect(await executePrepared(db(), sql, [i])).toEqual([{ n: i }]);
+    const named = await executePrepared<{ name: string; statement: string; runs: number }[]>(
+      db(),
+      `select name, statement, (generic_plans + custom_plans)::int as "runs" from pg_prepared_statements where statement like '%/* named */' /* look */`,
+    );
+    expect(named).toEqual([{ name: expect.stringMatching(/^rekey_[0-9a-f]{24}$/), statement: 'select $1::int as "n" /* named */', runs: 5 }]);
     await db().transactional(async (tx) => {
       expect(await executePrepared(tx, 'select ?::int as "n" /* plain */', [7])).toEqual([{ n: 7 }]);
       const rows = await tx.execute<{ statement: string }[]>(`select statement from pg_prepared_statements where statement like '%/* plain */%'`);
       expect(rows).toEqual([]);
     });
+  });
+
+  (embedded ? it.skip : it)('on PostgreSQL follows a column added while it is prepared (a deploy\'s migration)', async () => {
+    await db().execute('create table "prepared_columns" ("id" int primary key)');
+    await db().execute('insert into "prepared_columns" values (1)');
+    const sql = 'select * from "prepared_columns" where "id" = ?';
+    expect(await executePrepared(db(), sql, [1])).toEqual([{ id: 1 }]);
+    await db().execute(`alter table "prepared_columns" add column "note" text not null default 'new'`);
+    expect(await executePrepared(db(), sql, [1])).toEqual([{ id: 1, note: 'new' }]);
+    expect(await executePrepared(db(), sql, [1])).toEqual([{ id: 1, note: 'new' }]);
   });
 
   it('survives first uses that race each other, inside and outside transactions', async () => {
@@ -76,9 +94,17 @@ describe('executePrepared', () => {
   it('prepares again when the statement was dropped behind its back', async () => {
     const sql = 'select "id" from "prepared_probe" where "id" = ? /* dropped */';
     await executePrepared(db(), sql, [1]);
-    if (embedded) await db().execute('deallocate all');
-    // The first call after the drop fails (its transaction could not retry); the next prepares afresh.
-    await executePrepared(db(), sql, [1]).catch(() => undefined);
+    if (embedded) {
+      await db().execute('deallocate all');
+      // The first call after the drop fails (its transaction could not retry); the next prepares afresh.
+      await executePrepared(db(), sql, [1]).catch(() => undefined);
+    } else {
+      // As a pooler in transaction mode would: the pooled connection that prepared it loses it.
+      const pool = (await server.rekey.orm.em.getConnection().getNativeClient()) as { query(sql: string): Promise<unknown> };
+      await pool.query('deallocate all');
+      // The server's "no such statement" costs nothing visible: the statement runs plainly.
+      expect(await executePrepared(db(), sql, [1])).toEqual([{ id: 1 }]);
+    }
     expect(await executePrepared(db(), sql, [1])).toEqual([{ id: 1 }]);
   });
 

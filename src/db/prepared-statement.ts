@@ -1,13 +1,8 @@
-import { createHash } from 'node:crypto';
-import type { AnyEntity, EntityData, QueryResult } from '@mikro-orm/core';
+import type { AnyEntity, EntityData } from '@mikro-orm/core';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import type { Db } from './orm.ts';
+import { executeNamed, numberedPlaceholders, statementName, type ExecuteMethod, type ExecuteResult } from './named-statement.ts';
 import { perConnection } from './per-connection.ts';
-
-/** What `Db.execute` may return (its own constraint). */
-type ExecuteResult = QueryResult | EntityData<AnyEntity> | EntityData<AnyEntity>[];
-
-type ExecuteMethod = 'all' | 'get' | 'run';
 
 interface Prepared {
   state: 'preparing' | 'ready';
@@ -41,9 +36,8 @@ const preparedByConnection = new WeakMap<object, Map<string, Prepared>>();
  * `sql` must be constant text (values only through `?` placeholders, and no `?`
  * anywhere else): each distinct text becomes one prepared statement.
  *
- * On PostgreSQL the SQL runs as it always did: there parsing and planning are
- * done by the server's own processes, and each pooled connection would need
- * its own `PREPARE`.
+ * On PostgreSQL each pooled connection prepares it once as a protocol-level
+ * named statement (see executeNamed).
  *
  * Preparing happens on first use through the caller's own connection or
  * transaction (a prepared statement outlives a rolled-back transaction).
@@ -52,15 +46,15 @@ const preparedByConnection = new WeakMap<object, Map<string, Prepared>>();
  * the very transaction they would be waiting for.
  */
 export async function executePrepared<T extends ExecuteResult = EntityData<AnyEntity>[]>(db: Db, sql: string, params: unknown[] = [], method: ExecuteMethod = 'all'): Promise<T> {
-  if (!(db.getDriver() instanceof PgliteDriver)) return db.execute<T>(sql, params, method);
+  if (!(db.getDriver() instanceof PgliteDriver)) return executeNamed<T>(db, sql, params, method, MAX_PREPARED_STATEMENTS);
   const statements = perConnection(preparedByConnection, db, () => new Map<string, Prepared>());
   let prepared = statements.get(sql);
   if (prepared?.state === 'preparing') return db.execute<T>(sql, params, method);
   if (prepared === undefined) {
     if (statements.size >= MAX_PREPARED_STATEMENTS) return db.execute<T>(sql, params, method);
-    const name = `rekey_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
-    let count = 0;
-    const definition = `prepare ${name} as ${sql.replace(/\?/g, () => `$${++count}`)}`;
+    const name = statementName(sql, 0);
+    const { text, count } = numberedPlaceholders(sql);
+    const definition = `prepare ${name} as ${text}`;
     prepared = {
       state: 'preparing',
       execute: count === 0 ? `execute ${name}` : `execute ${name}(${new Array(count).fill('?').join(', ')})`,
