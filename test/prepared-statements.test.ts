@@ -108,6 +108,14 @@ describe('executePrepared', () => {
     expect(await executePrepared(db(), sql, [1])).toEqual([{ id: 1 }]);
   });
 
+  (embedded ? it.skip : it)('on PostgreSQL keeps working after the ORM closed its pool and reopened with a new one', async () => {
+    const sql = 'select ?::int as "n" /* reopened */';
+    expect(await executePrepared(db(), sql, [1])).toEqual([{ n: 1 }]);
+    await server.rekey.orm.em.getConnection().close();
+    // db.execute would reconnect on its next query; a named statement must not keep the ended pool.
+    expect(await executePrepared(db(), sql, [2])).toEqual([{ n: 2 }]);
+  });
+
   it('stops preparing past its limit but still runs every statement', async () => {
     const texts = Array.from({ length: MAX_PREPARED_STATEMENTS + 5 }, (_, i) => `select ?::int + ${i} as "n" /* many */`);
     for (const [i, sql] of texts.entries()) expect(await executePrepared(db(), sql, [1])).toEqual([{ n: 1 + i }]);

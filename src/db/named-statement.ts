@@ -49,13 +49,14 @@ export function numberedPlaceholders(sql: string): { text: string; count: number
 
 async function statementsOf(db: Db): Promise<ConnectionStatements> {
   const connection = db.getConnection();
-  let statements = statementsByConnection.get(connection);
-  if (statements === undefined) {
-    // Not cached until it resolves: a failure (the server away at start) is retried on the next call.
-    const pool = (await connection.getNativeClient()) as Pool;
-    statements = statementsByConnection.get(connection) ?? { pool, named: new Map() };
-    statementsByConnection.set(connection, statements);
-  }
+  const known = statementsByConnection.get(connection);
+  // A closed ORM reopens on its next query with a new pool (and new server connections), as db.execute would.
+  if (known !== undefined && !known.pool.ended) return known;
+  // Not cached until it resolves: a failure (the server away at start) is retried on the next call.
+  const pool = (await connection.getNativeClient()) as Pool;
+  const current = statementsByConnection.get(connection);
+  const statements = current !== undefined && current.pool === pool ? current : { pool, named: new Map<string, Named>() };
+  statementsByConnection.set(connection, statements);
   return statements;
 }
 
