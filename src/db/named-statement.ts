@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AnyEntity, EntityData, QueryResult } from '@mikro-orm/core';
 import type { Pool, QueryResult as PgResult } from 'pg';
 import type { Db } from './orm.ts';
+import { perConnection } from './per-connection.ts';
 
 /** What `Db.execute` may return (its own constraint). */
 export type ExecuteResult = QueryResult | EntityData<AnyEntity> | EntityData<AnyEntity>[];
@@ -18,9 +19,9 @@ interface Named {
   version: number;
 }
 
-/** Per ORM connection: its node-postgres pool and the named statements of its texts. */
+/** Per ORM connection: its node-postgres pool (fetched on first use) and the named statements of its texts. */
 interface ConnectionStatements {
-  pool: Pool;
+  pool: Pool | null;
   named: Map<string, Named>;
 }
 
@@ -47,17 +48,12 @@ export function numberedPlaceholders(sql: string): { text: string; count: number
   return { text, count };
 }
 
-async function statementsOf(db: Db): Promise<ConnectionStatements> {
-  const connection = db.getConnection();
-  const known = statementsByConnection.get(connection);
-  // A closed ORM reopens on its next query with a new pool (and new server connections), as db.execute would.
-  if (known !== undefined && !known.pool.ended) return known;
-  // Not cached until it resolves: a failure (the server away at start) is retried on the next call.
-  const pool = (await connection.getNativeClient()) as Pool;
-  const current = statementsByConnection.get(connection);
-  const statements = current !== undefined && current.pool === pool ? current : { pool, named: new Map<string, Named>() };
-  statementsByConnection.set(connection, statements);
-  return statements;
+async function statementsOf(db: Db): Promise<{ pool: Pool; named: Map<string, Named> }> {
+  const statements = perConnection(statementsByConnection, db, (): ConnectionStatements => ({ pool: null, named: new Map() }));
+  // Fetched when first needed, and again after the ORM closed its pool: it reopens on its next query with a
+  // new one, as db.execute would. The names stay valid: each pooled connection prepares what it has not seen.
+  if (statements.pool === null || statements.pool.ended) statements.pool = (await db.getConnection().getNativeClient()) as Pool;
+  return { pool: statements.pool, named: statements.named };
 }
 
 /**
