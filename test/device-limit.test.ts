@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeviceTokenRepository } from '../src/accounts/device-token.repository.ts';
 import { signUp } from './support/accounts.ts';
@@ -24,6 +25,8 @@ describe('the per-account device limit', () => {
       const id = randomUUID();
       ids.push(id);
       await new DeviceTokenRepository(server.rekey.orm.em.fork()).create({ id, userId, ttlMs: 3_600_000, keep: 3 });
+      // PGlite's clock counts milliseconds: two devices created within one would tie on last_used_at.
+      await sleep(2);
     }
     const rows = await sql(`select "id", "voided_reason" from "device_tokens" where "id" in (?, ?, ?, ?)`, ids);
     const reasons = new Map(rows.map((row) => [row.id, row.voided_reason]));
