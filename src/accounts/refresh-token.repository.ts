@@ -3,6 +3,7 @@ import { Session } from './session.entity.ts';
 import { ACTIVE, prefixedSessionColumns, splitSessionColumns } from './session.repository.ts';
 import { User } from './user.entity.ts';
 import { executePrepared } from '../db/prepared-statement.ts';
+import { unmanagedEntity } from '../db/unmanaged-entity.ts';
 import { StatementBatch, statementBatch } from '../db/statement-batch.ts';
 
 type Row = Record<string, unknown>;
@@ -105,7 +106,7 @@ export class RefreshTokenRepository {
       usedMsAgo: usedMsAgo === null ? null : Number(usedMsAgo),
       rotated:
         issued === true
-          ? { session: this.#db.map(Session, session), user: user.id === null || user.id === undefined ? null : this.#db.map(User, user) }
+          ? { session: unmanagedEntity(this.#db, Session, session), user: user.id === null || user.id === undefined ? null : unmanagedEntity(this.#db, User, user) }
           : null,
     };
   }

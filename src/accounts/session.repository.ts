@@ -4,6 +4,7 @@ import { SessionCache, type SessionRows } from './session-cache.ts';
 import { Session } from './session.entity.ts';
 import { User } from './user.entity.ts';
 import { executePrepared } from '../db/prepared-statement.ts';
+import { unmanagedEntity } from '../db/unmanaged-entity.ts';
 
 type Row = Record<string, unknown>;
 
@@ -86,7 +87,8 @@ export class SessionRepository {
 
   /**
    * The per-request check: ONE primary-key read of the account with its
-   * session left-joined by primary key, both mapped to entities. No row: the
+   * session left-joined by primary key, both mapped to entities (unmanaged:
+   * nobody writes them back). No row: the
    * account is gone. No session: revoked long ago and swept, or not its own.
    * In embedded mode the answer may come from the session cache (see session-cache.ts).
    */
@@ -97,9 +99,9 @@ export class SessionRepository {
         ? await this.#readForRequest(userId, sessionId, false)
         : await cache.lookup(userId, sessionId, () => this.#readForRequest(userId, sessionId, true));
     if (rows === null) return { user: null, session: null, active: false };
-    const user = this.#db.map(User, rows.user);
+    const user = unmanagedEntity(this.#db, User, rows.user);
     if (rows.session === null) return { user, session: null, active: false };
-    return { user, session: this.#db.map(Session, rows.session), active: rows.active };
+    return { user, session: unmanagedEntity(this.#db, Session, rows.session), active: rows.active };
   }
 
   /** With `forCache`, also until when the session stays active (see SessionRows). */
