@@ -87,9 +87,9 @@ export class SessionRepository {
 
   /**
    * The per-request check: ONE primary-key read of the account with its
-   * session left-joined by primary key, both mapped to entities (unmanaged:
-   * nobody writes them back). No row: the
-   * account is gone. No session: revoked long ago and swept, or not its own.
+   * session left-joined by primary key, both mapped to unmanaged entities
+   * (nobody writes them back). No row: the account is gone. No session:
+   * revoked long ago and swept, or not its own.
    * In embedded mode the answer may come from the session cache (see session-cache.ts).
    */
   async findForRequest(userId: number, sessionId: string): Promise<RequestSession> {

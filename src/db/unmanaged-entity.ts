@@ -7,7 +7,7 @@ import type { Db } from './orm.ts';
  * a flush would look at. For the hot reads whose entities nobody writes
  * back (every write of Rekey is an explicit statement): the per-request
  * session check and the refresh rotation. Registering the two entities of
- * each `me` was about a tenth of its event-loop time on PostgreSQL.
+ * each `me` took about 6% of its event-loop time on PostgreSQL.
  *
  * Unlike `db.map`, a later `db.map` of the same row in this EntityManager
  * gives another object, and this one is not refreshed by it.
