@@ -106,7 +106,10 @@ export class RefreshTokenRepository {
       usedMsAgo: usedMsAgo === null ? null : Number(usedMsAgo),
       rotated:
         issued === true
-          ? { session: unmanagedEntity(this.#db, Session, session), user: user.id === null || user.id === undefined ? null : unmanagedEntity(this.#db, User, user) }
+          ? {
+              session: unmanagedEntity(this.#db, Session, session),
+              user: user.id === null || user.id === undefined ? null : unmanagedEntity(this.#db, User, user),
+            }
           : null,
     };
   }

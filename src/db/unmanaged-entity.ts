@@ -10,7 +10,9 @@ import type { Db } from './orm.ts';
  * each `me` took about 6% of its event-loop time on PostgreSQL.
  *
  * Unlike `db.map`, a later `db.map` of the same row in this EntityManager
- * gives another object, and this one is not refreshed by it.
+ * gives another object, and this one is not refreshed by it. If the
+ * EntityManager already manages that row's entity, that one is refreshed
+ * and returned, as `db.map` would.
  */
 export function unmanagedEntity<T extends object>(db: Db, entity: EntityClass<T>, row: EntityDictionary<T>): T {
   const data = db.getDriver().mapResult(row, db.getMetadata().get(entity));
