@@ -62,6 +62,15 @@ async function connectRedis(url: string): Promise<Redis> {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
+    // A partition that drops packets leaves the socket open, and TCP takes many minutes to give up.
+    // Every command settles within this (password checks then fail closed) ...
+    commandTimeout: 2_000,
+    // ... and a connection that has a command waiting but receives nothing for this long is dropped
+    // and replaced, so commands do not pile up on it.
+    socketTimeout: 2_000,
+    // A command already answered "timed out" is not sent again after the reconnection: the caller
+    // was refused, so the attempt must not be counted later.
+    autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
   redis.on('error', () => undefined); // reported through failed commands; reconnects by itself

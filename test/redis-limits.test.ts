@@ -71,3 +71,46 @@ describeWithRedis('when Redis goes away', () => {
     expect(after.__typename).toBe('ChangePasswordSuccess');
   });
 });
+
+describeWithRedis('when Redis stops answering but its connection stays open (a partition)', () => {
+  let relay: Relay;
+  let server: TestServer;
+  beforeAll(async () => {
+    relay = new Relay(new URL(redisUrl!), 6379);
+    await relay.open();
+    // Well above the Redis command timeout (2 s): without one, a password check waited on the
+    // silent connection until REQUEST_TIMEOUT's 503, and closing the server waited on it for good.
+    server = await startTestServer({
+      REDIS_URL: relay.url(new URL(redisUrl!)),
+      REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:`,
+      REQUEST_TIMEOUT: '8s',
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    await relay.cut();
+  });
+
+  it('gives up on the silent connection, fails closed with the typed error, and recovers by itself', async () => {
+    const account = await signUp(server.graphqlUrl);
+    relay.stall();
+    const input = { currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' };
+    // Two attempts: the first waits on the stalled connection, the second meets the reconnection
+    // (a new connection the partition also leaves unanswered). Both are the limiter's refusal.
+    for (const attempt of [1, 2]) {
+      const during = await changePassword(server.graphqlUrl, account.token, input);
+      expect({ attempt, during }).toMatchObject({ attempt, during: { __typename: 'RateLimitedError', code: 'RATE_LIMITED' } });
+      if (during.__typename === 'RateLimitedError') expect(during.message).toMatch(/cannot be counted right now/);
+    }
+
+    // The partition heals: the held connections end and the relay forwards again.
+    await relay.cut(0);
+    await relay.open();
+    let after = await changePassword(server.graphqlUrl, account.token, input);
+    for (let tries = 0; tries < 80 && after.__typename === 'RateLimitedError'; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      after = await changePassword(server.graphqlUrl, account.token, input);
+    }
+    expect(after.__typename).toBe('ChangePasswordSuccess');
+  }, 40_000);
+});

@@ -7,6 +7,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
  */
 export class Relay {
   readonly #pairs = new Set<{ client: Socket; upstream: Socket }>();
+  /** Connections accepted during a stall, never forwarded. */
+  readonly #held = new Set<Socket>();
+  #stalled = false;
   readonly #target: { host: string; port: number };
   #server: Server | null = null;
   port = 0;
@@ -24,7 +27,12 @@ export class Relay {
   }
 
   async open(): Promise<void> {
+    this.#stalled = false;
     const server = createServer((client) => {
+      if (this.#stalled) {
+        this.#hold(client);
+        return;
+      }
       const upstream = connect(this.#target.port, this.#target.host);
       const pair = { client, upstream };
       this.#pairs.add(pair);
@@ -42,6 +50,28 @@ export class Relay {
     await once(server, 'listening');
     this.#server = server;
     this.port = (server.address() as { port: number }).port;
+  }
+
+  /**
+   * A partition that drops packets: nothing more is forwarded either way,
+   * but no connection is closed, and new ones are accepted and never
+   * answered, so only a client's own timeouts can notice. `cut()` ends it.
+   */
+  stall(): void {
+    this.#stalled = true;
+    for (const { client, upstream } of this.#pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  #hold(client: Socket): void {
+    this.#held.add(client);
+    client.on('error', () => client.destroy());
+    client.on('close', () => this.#held.delete(client));
+    client.pause();
   }
 
   /**
@@ -65,6 +95,7 @@ export class Relay {
       client.destroy();
       upstream.destroy();
     }
+    for (const client of this.#held) client.destroy();
     await closed;
   }
 }
