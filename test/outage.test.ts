@@ -167,6 +167,57 @@ describeWithPostgres('PostgreSQL cut for 3 s under load from 20 clients', () => 
   }, 40_000);
 });
 
+describeWithPostgres('PostgreSQL partitioned: connections stay open and nothing answers', () => {
+  let database: TestDatabase;
+  let relay: Relay;
+  let server: TestServer;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const target = new URL(database.databaseUrl!);
+    relay = new Relay(target, 5432);
+    await relay.open();
+    server = await startTestServer(
+      { REQUEST_TIMEOUT: '3s', DB_CONNECT_TIMEOUT },
+      { database: { databaseUrl: relay.url(target), pgliteDir: 'memory://' } },
+    );
+  });
+  afterAll(async () => {
+    await server.close();
+    await relay.cut(0);
+    await database.drop();
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE in time while TCP still waits, applies nothing, and recovers once the path is back', async () => {
+    const url = server.graphqlUrl;
+    const account = await signUp(url);
+    relay.stall();
+    // More requests than the pool holds: the first ones wait on stalled connections, the rest on the pool.
+    const during = await Promise.all([
+      ...Array.from({ length: 12 }, () => graphql(url, MeDocument, {}, { token: account.token })),
+      graphql(url, ChangePasswordDocument, { input: { currentPassword: PASSWORD, newPassword: 'Partitioned-Pass-7' } }, { token: account.token }),
+    ]);
+    for (const answer of during) {
+      expect(answer.status).toBe(503);
+      expect(answer.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    }
+    expect((await fetch(`${server.url}/ready`)).status).toBe(503);
+
+    // The partition ends with every connection it held reset, as when the server dropped them
+    // meanwhile, so the pool must replace them all.
+    await relay.cut(0);
+    await relay.open();
+    let me = await graphql(url, MeDocument, {}, { token: account.token });
+    for (let tries = 0; tries < 50 && me.status !== 200; tries += 1) {
+      await wait(100);
+      me = await graphql(url, MeDocument, {}, { token: account.token });
+    }
+    expect(me.data?.me?.email).toBe(account.email);
+    // The change answered 503 did not happen.
+    const old = await graphql(url, SignInDocument, { input: { email: account.email, password: PASSWORD } });
+    expect(old.data?.signIn.__typename).toBe('AuthPayload');
+  }, 40_000);
+});
+
 // Embedded PGlite has no socket to cut; closing the engine under the running
 // app plays its failure (the same path as an I/O error: the query rejects).
 const describeWithPglite = databaseUrl ? describe.skip : describe;
