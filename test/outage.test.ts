@@ -31,7 +31,8 @@ interface Answer {
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describeWithPostgres('PostgreSQL cut for 3 s under load from 20 clients', () => {
+/** The app on a PostgreSQL database of its own, reached through a relay the test controls (one per describe). */
+function behindRelay(requestTimeout: string): { readonly relay: Relay; readonly server: TestServer } {
   let database: TestDatabase;
   let relay: Relay;
   let server: TestServer;
@@ -41,7 +42,7 @@ describeWithPostgres('PostgreSQL cut for 3 s under load from 20 clients', () => 
     relay = new Relay(target, 5432);
     await relay.open();
     server = await startTestServer(
-      { REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`, DB_CONNECT_TIMEOUT },
+      { REQUEST_TIMEOUT: requestTimeout, DB_CONNECT_TIMEOUT },
       { database: { databaseUrl: relay.url(target), pgliteDir: 'memory://' } },
     );
   });
@@ -50,8 +51,21 @@ describeWithPostgres('PostgreSQL cut for 3 s under load from 20 clients', () => 
     await relay.cut(0);
     await database.drop();
   });
+  return {
+    get relay() {
+      return relay;
+    },
+    get server() {
+      return server;
+    },
+  };
+}
+
+describeWithPostgres('PostgreSQL cut for 3 s under load from 20 clients', () => {
+  const app = behindRelay(`${REQUEST_TIMEOUT_MS}ms`);
 
   it('answers every request in time with a typed result or 503 SERVICE_UNAVAILABLE, then recovers with nothing lost or invented', async () => {
+    const { relay, server } = app;
     const url = server.graphqlUrl;
     const accounts = await Promise.all(Array.from({ length: CLIENTS }, () => signUp(url)));
     const started = Date.now();
@@ -168,26 +182,10 @@ describeWithPostgres('PostgreSQL cut for 3 s under load from 20 clients', () => 
 });
 
 describeWithPostgres('PostgreSQL partitioned: connections stay open and nothing answers', () => {
-  let database: TestDatabase;
-  let relay: Relay;
-  let server: TestServer;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    const target = new URL(database.databaseUrl!);
-    relay = new Relay(target, 5432);
-    await relay.open();
-    server = await startTestServer(
-      { REQUEST_TIMEOUT: '3s', DB_CONNECT_TIMEOUT },
-      { database: { databaseUrl: relay.url(target), pgliteDir: 'memory://' } },
-    );
-  });
-  afterAll(async () => {
-    await server.close();
-    await relay.cut(0);
-    await database.drop();
-  });
+  const app = behindRelay('3s');
 
   it('answers 503 SERVICE_UNAVAILABLE in time while TCP still waits, applies nothing, and recovers once the path is back', async () => {
+    const { relay, server } = app;
     const url = server.graphqlUrl;
     const account = await signUp(url);
     relay.stall();
