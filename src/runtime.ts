@@ -55,19 +55,22 @@ export interface Rekey {
   close(): Promise<void>;
 }
 
+/** Connecting to Redis, and any one command, gives up after this long (then password checks fail closed). */
+const REDIS_TIMEOUT_MS = 2_000;
+
 async function connectRedis(url: string): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     // Fail fast while Redis is away (password checks then fail closed) and reconnect in the background.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
+    connectTimeout: REDIS_TIMEOUT_MS,
     // A partition that drops packets leaves the socket open, and TCP takes many minutes to give up.
-    // Every command settles within this (password checks then fail closed) ...
-    commandTimeout: 2_000,
-    // ... and a connection that has a command waiting but receives nothing for this long is dropped
+    // Every command settles within the bound ...
+    commandTimeout: REDIS_TIMEOUT_MS,
+    // ... and a connection that has a command waiting but receives nothing for as long is dropped
     // and replaced, so commands do not pile up on it.
-    socketTimeout: 2_000,
+    socketTimeout: REDIS_TIMEOUT_MS,
     // A command already answered "timed out" is not sent again after the reconnection: the caller
     // was refused, so the attempt must not be counted later.
     autoResendUnfulfilledCommands: false,

@@ -9,6 +9,29 @@ const redisUrl = process.env.REDIS_URL;
 // Runs against the machine's Redis when REDIS_URL is set (CI's second run); skipped otherwise.
 const describeWithRedis = redisUrl ? describe : describe.skip;
 
+/** An app whose Redis is reached through a relay the test controls, with keys of its own (one per describe). */
+function behindRelay(env: Record<string, string> = {}): { readonly relay: Relay; readonly server: TestServer } {
+  let relay: Relay;
+  let server: TestServer;
+  beforeAll(async () => {
+    relay = new Relay(new URL(redisUrl!), 6379);
+    await relay.open();
+    server = await startTestServer({ REDIS_URL: relay.url(new URL(redisUrl!)), REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:`, ...env });
+  });
+  afterAll(async () => {
+    await server.close();
+    await relay.cut();
+  });
+  return {
+    get relay() {
+      return relay;
+    },
+    get server() {
+      return server;
+    },
+  };
+}
+
 describeWithRedis('rate limits shared through Redis by several instances', () => {
   let database: TestDatabase;
   let servers: TestServer[];
@@ -42,19 +65,10 @@ describeWithRedis('rate limits shared through Redis by several instances', () =>
 });
 
 describeWithRedis('when Redis goes away', () => {
-  let relay: Relay;
-  let server: TestServer;
-  beforeAll(async () => {
-    relay = new Relay(new URL(redisUrl!), 6379);
-    await relay.open();
-    server = await startTestServer({ REDIS_URL: relay.url(new URL(redisUrl!)), REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:` });
-  });
-  afterAll(async () => {
-    await server.close();
-    await relay.cut();
-  });
+  const app = behindRelay();
 
   it('fails closed for password checks with a clear error, and recovers by itself', async () => {
+    const { relay, server } = app;
     const account = await signUp(server.graphqlUrl);
     await relay.cut();
     const during = await changePassword(server.graphqlUrl, account.token, { currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' });
@@ -73,25 +87,12 @@ describeWithRedis('when Redis goes away', () => {
 });
 
 describeWithRedis('when Redis stops answering but its connection stays open (a partition)', () => {
-  let relay: Relay;
-  let server: TestServer;
-  beforeAll(async () => {
-    relay = new Relay(new URL(redisUrl!), 6379);
-    await relay.open();
-    // Well above the Redis command timeout (2 s): without one, a password check waited on the
-    // silent connection until REQUEST_TIMEOUT's 503, and closing the server waited on it for good.
-    server = await startTestServer({
-      REDIS_URL: relay.url(new URL(redisUrl!)),
-      REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:`,
-      REQUEST_TIMEOUT: '8s',
-    });
-  });
-  afterAll(async () => {
-    await server.close();
-    await relay.cut();
-  });
+  // Well above the Redis command timeout (2 s): without one, a password check waited on the
+  // silent connection until REQUEST_TIMEOUT's 503, and closing the server waited on it for good.
+  const app = behindRelay({ REQUEST_TIMEOUT: '8s' });
 
   it('gives up on the silent connection, fails closed with the typed error, and recovers by itself', async () => {
+    const { relay, server } = app;
     const account = await signUp(server.graphqlUrl);
     relay.stall();
     const input = { currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' };
