@@ -1,13 +1,13 @@
 import { monitorEventLoopDelay, performance, type ELDHistogram } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcrypt';
-import { loadConfig, type Config } from '../src/config.ts';
-import { createLogger } from '../src/logging.ts';
-import { createRekey, type Rekey, type RekeyOptions } from '../src/runtime.ts';
-import { Authentication } from '../src/accounts/authentication.ts';
-import { newRefreshToken } from '../src/accounts/refresh-token-secret.ts';
-import { SessionCache } from '../src/accounts/session-cache.ts';
-import { SessionRepository } from '../src/accounts/session.repository.ts';
+import { loadConfig, type Config } from '../src/config/config.ts';
+import { createLogger } from '../src/observability/logging.ts';
+import { createRekey, type Rekey, type RekeyOptions } from '../src/server/runtime.ts';
+import { Authentication } from '../src/sessions/authentication.ts';
+import { newRefreshToken } from '../src/sessions/refresh-token-secret.ts';
+import { SessionCache } from '../src/sessions/session-cache.ts';
+import { SessionRepository } from '../src/sessions/session.repository.ts';
 import type {
   BcryptBound,
   CommandMessage,

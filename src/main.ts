@@ -1,8 +1,8 @@
 // Start-up only: config → database → app → listen; graceful stop on SIGTERM/SIGINT.
-import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
-import { createLogger } from './logging.ts';
-import { createRekey } from './runtime.ts';
-import { startupWarnings } from './startup-warnings.ts';
+import { ConfigError, loadConfig, loadDotEnv } from './config/config.ts';
+import { createLogger } from './observability/logging.ts';
+import { createRekey } from './server/runtime.ts';
+import { startupWarnings } from './server/startup-warnings.ts';
 
 async function main(): Promise<void> {
   loadDotEnv();

@@ -3,10 +3,10 @@
 // new password against the stored hash. bench/server.ts plugs it into the
 // naive server through createRekey's `createService`.
 import bcrypt from 'bcrypt';
-import { AccountService, type ChangePasswordInput, type Client, type PasswordChange } from '../../src/accounts/account-service.ts';
-import { PasswordReusedError } from '../../src/accounts/errors.ts';
-import { normalizePassword } from '../../src/accounts/password-policy.ts';
-import type { Authentication } from '../../src/accounts/authentication.ts';
+import { AccountService, type ChangePasswordInput, type Client, type PasswordChange } from '../../src/identity/account-service.ts';
+import { PasswordReusedError } from '../../src/errors/errors.ts';
+import { normalizePassword } from '../../src/passwords/password-policy.ts';
+import type { Authentication } from '../../src/sessions/authentication.ts';
 
 export class NaiveAccountService extends AccountService {
   /**

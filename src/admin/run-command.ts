@@ -1,13 +1,13 @@
-import { AccountAdministration, AccountNotFoundError, type AdministrationDeps } from '../accounts/account-administration.ts';
-import { EmailTakenError, ValidationError, WeakPasswordError } from '../accounts/errors.ts';
-import { PasswordHasher } from '../accounts/password-hasher.ts';
-import { PasswordPolicy } from '../accounts/password-policy.ts';
+import { AccountAdministration, AccountNotFoundError, type AdministrationDeps } from '../identity/account-administration.ts';
+import { EmailTakenError, ValidationError, WeakPasswordError } from '../errors/errors.ts';
+import { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
+import { PasswordPolicy } from '../passwords/password-policy.ts';
 import { SecurityEvents } from '../events/security-events.ts';
 import { OutboxRepository } from '../outbox/outbox-repository.ts';
-import { ConfigError, loadConfig, loadDotEnv } from '../config.ts';
+import { ConfigError, loadConfig, loadDotEnv } from '../config/config.ts';
 import { initORM, migrate, pgliteDirFor, type Orm } from '../db/orm.ts';
 import { asServiceUnavailable } from '../db/outage.ts';
-import { redact } from '../logging.ts';
+import { redact } from '../observability/logging.ts';
 import type { Invocation } from './invocation.ts';
 
 async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps): Promise<string> {

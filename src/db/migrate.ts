@@ -1,6 +1,6 @@
 // `npm run db:migrate`: applies pending migrations to DATABASE_URL, or to the
 // embedded database in DATA_DIR. The server also does this at start.
-import { loadConfig, loadDotEnv } from '../config.ts';
+import { loadConfig, loadDotEnv } from '../config/config.ts';
 import { initORM, migrate, pgliteDirFor } from './orm.ts';
 
 loadDotEnv();

@@ -1,5 +1,5 @@
 import { ConnectionException } from '@mikro-orm/core';
-import { ServiceUnavailableError } from '../accounts/service-unavailable.ts';
+import { ServiceUnavailableError } from '../errors/service-unavailable.ts';
 
 /** Socket and file-system errors: the database server (or PGlite's storage) is out of reach. */
 const UNREACHABLE_ERRNO = new Set([

@@ -1,7 +1,7 @@
-import { AccountTokenRepository } from '../accounts/account-token-repository.ts';
-import type { NotificationsConfig } from '../config.ts';
+import { AccountTokenRepository } from '../recovery/account-token.repository.ts';
+import type { NotificationsConfig } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
-import type { AppLogger } from '../logging.ts';
+import type { AppLogger } from '../observability/logging.ts';
 import { OutboxRepository } from '../outbox/outbox-repository.ts';
 import { SecurityEventRepository } from './security-event-repository.ts';
 

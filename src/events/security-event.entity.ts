@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { User } from '../accounts/user.entity.ts';
+import { User } from '../identity/user.entity.ts';
 import { SECURITY_EVENT_KINDS } from './security-event-kind.ts';
 
 /**

@@ -1,6 +1,6 @@
-import type { AccountService, Client } from '../accounts/account-service.ts';
-import type { PasswordPolicy } from '../accounts/password-policy.ts';
-import type { Authentication } from '../accounts/authentication.ts';
+import type { AccountService, Client } from '../identity/account-service.ts';
+import type { PasswordPolicy } from '../passwords/password-policy.ts';
+import type { Authentication } from '../sessions/authentication.ts';
 import type { SecurityEventRepository } from '../events/security-event-repository.ts';
 import type { SessionCookie } from './session-cookie.ts';
 

@@ -1,8 +1,8 @@
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { Plugin } from 'graphql-yoga';
-import type { SignedIn } from '../accounts/session-service.ts';
-import type { Config } from '../config.ts';
-import { DEVICE_TOKEN_TTL_MS } from '../accounts/known-devices.ts';
+import type { SignedIn } from '../sessions/session-service.ts';
+import type { Config } from '../config/config.ts';
+import { DEVICE_TOKEN_TTL_MS } from '../devices/known-devices.ts';
 import { json } from '../http/responses.ts';
 
 /** Cookie mode's refresh-token cookie (SPEC "Sessions"). */

@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from '../accounts/service-unavailable.ts';
+import { ServiceUnavailableError } from '../errors/service-unavailable.ts';
 import { json } from './responses.ts';
 
 const retryAfter = (error: ServiceUnavailableError) => ({ 'retry-after': String(error.retryAfterSeconds) });

@@ -1,7 +1,7 @@
 import { createTransport } from 'nodemailer';
-import type { AccountTokenRepository } from '../accounts/account-token-repository.ts';
+import type { AccountTokenRepository } from '../recovery/account-token.repository.ts';
 import type { EmailPayload } from '../events/security-events.ts';
-import type { Secret } from '../secret.ts';
+import type { Secret } from '../config/secret.ts';
 import { DeliveryError } from './delivery-error.ts';
 import { passwordChangedEmail, passwordResetEmail, type EmailContent } from './email-templates.ts';
 

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AccountTokenRepository } from '../accounts/account-token-repository.ts';
-import type { NotificationsConfig } from '../config.ts';
+import { AccountTokenRepository } from '../recovery/account-token.repository.ts';
+import type { NotificationsConfig } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { EmailPayload, WebhookPayload } from '../events/security-events.ts';
-import type { AppLogger } from '../logging.ts';
+import type { AppLogger } from '../observability/logging.ts';
 import { DeliveryError } from '../notifications/delivery-error.ts';
 import type { EmailSender } from '../notifications/email-sender.ts';
 import type { WebhookSender } from '../notifications/webhook-sender.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { loadConfig, type Config } from '../../src/config.ts';
-import type { AppLogger } from '../../src/logging.ts';
-import { createRekey, type Rekey } from '../../src/runtime.ts';
+import { loadConfig, type Config } from '../../src/config/config.ts';
+import type { AppLogger } from '../../src/observability/logging.ts';
+import { createRekey, type Rekey } from '../../src/server/runtime.ts';
 import { createTestDatabase } from './database.ts';
 import { pgliteSeed } from './pglite-seed.ts';
 

@@ -1,8 +1,8 @@
 import { MeDocument, MySessionsDocument, RefreshSessionDocument, RevokeSessionDocument, SignOutDocument } from '../generated/graphql.ts';
 import { run, type RequestOptions } from './graphql.ts';
-import { SessionService } from '../../src/accounts/session-service.ts';
-import { UserRepository } from '../../src/accounts/user.repository.ts';
-import type { Rekey } from '../../src/runtime.ts';
+import { SessionService } from '../../src/sessions/session-service.ts';
+import { UserRepository } from '../../src/identity/user.repository.ts';
+import type { Rekey } from '../../src/server/runtime.ts';
 
 /** Typed session operations over real HTTP. */
 export const sessionClient = (url: string) => ({

@@ -1,0 +1,51 @@
+import type { SignedIn } from '../../sessions/session-service.ts';
+import { EmailTakenError, InvalidCredentialsError, RateLimitedError, ValidationError, WeakPasswordError } from '../../errors/errors.ts';
+import { builder } from '../builder.ts';
+import { emailSchema, passwordSchema, requiredPasswordSchema } from './inputs.ts';
+import { sessionFields } from './session-fields.ts';
+import { SessionType } from './session.ts';
+
+export const AuthPayloadType = builder.objectRef<SignedIn>('AuthPayload').implement({
+  fields: (t) => ({
+    ...sessionFields(t),
+    session: t.field({ type: SessionType, description: 'The session this answer signed in.', resolve: (signedIn) => signedIn.session }),
+  }),
+});
+
+const SignUpInput = builder.inputType('SignUpInput', {
+  fields: (t) => ({
+    email: t.string({ validate: { schema: emailSchema } }),
+    password: t.string({ validate: { schema: passwordSchema } }),
+  }),
+});
+
+const SignInInput = builder.inputType('SignInInput', {
+  fields: (t) => ({
+    email: t.string({ validate: { schema: emailSchema } }),
+    password: t.string({ validate: { schema: requiredPasswordSchema } }),
+    deviceToken: t.string({
+      required: false,
+      description:
+        "The `deviceToken` of an earlier sign-in on this device (omitted in cookie mode: the `rekey_device` cookie is read). A trusted one is counted in its own bucket, never refused by the email's limit or the account's block; anything else is ignored.",
+    }),
+  }),
+});
+
+builder.mutationField('signUp', (t) =>
+  t.field({
+    type: AuthPayloadType,
+    args: { input: t.arg({ type: SignUpInput, required: true }) },
+    errors: { types: [ValidationError, WeakPasswordError, EmailTakenError, RateLimitedError], union: { name: 'SignUpResult' } },
+    resolve: async (_root, { input }, { accounts, client, sessionCookie }) => sessionCookie.issued(await accounts.signUp(input, client)),
+  }),
+);
+
+builder.mutationField('signIn', (t) =>
+  t.field({
+    type: AuthPayloadType,
+    args: { input: t.arg({ type: SignInInput, required: true }) },
+    errors: { types: [ValidationError, InvalidCredentialsError, RateLimitedError], union: { name: 'SignInResult' } },
+    resolve: async (_root, { input }, { accounts, client, sessionCookie }) =>
+      sessionCookie.issued(await accounts.signIn({ ...input, deviceToken: input.deviceToken ?? sessionCookie.presentedDevice }, client)),
+  }),
+);

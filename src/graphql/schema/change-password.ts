@@ -1,0 +1,51 @@
+import type { PasswordChange } from '../../identity/account-service.ts';
+import {
+  IncorrectPasswordError,
+  InvalidSessionError,
+  PasswordReusedError,
+  RateLimitedError,
+  ValidationError,
+  WeakPasswordError,
+} from '../../errors/errors.ts';
+import { builder } from '../builder.ts';
+import { passwordSchema, requiredPasswordSchema } from './inputs.ts';
+import { sessionFields } from './session-fields.ts';
+
+const ChangePasswordSuccess = builder.objectRef<PasswordChange>('ChangePasswordSuccess').implement({
+  fields: (t) => ({
+    success: t.exposeBoolean('success'),
+    message: t.exposeString('message'),
+    ...sessionFields(t),
+  }),
+});
+
+const ChangePasswordInput = builder.inputType('ChangePasswordInput', {
+  fields: (t) => ({
+    currentPassword: t.string({ validate: { schema: requiredPasswordSchema } }),
+    newPassword: t.string({ validate: { schema: passwordSchema } }),
+    revokeOtherSessions: t.boolean({
+      required: false,
+      defaultValue: true,
+      description: "Sign out every other session (default). The caller's session is renewed either way: fresh access and refresh tokens.",
+    }),
+  }),
+});
+
+builder.mutationField('changePassword', (t) =>
+  t.field({
+    type: ChangePasswordSuccess,
+    args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
+    errors: {
+      types: [ValidationError, InvalidSessionError, IncorrectPasswordError, WeakPasswordError, PasswordReusedError, RateLimitedError],
+      union: { name: 'ChangePasswordResult' },
+    },
+    resolve: async (_root, { input }, { accounts, auth, client, sessionCookie }) =>
+      sessionCookie.issued(
+        await accounts.changePassword(
+          auth,
+          { currentPassword: input.currentPassword, newPassword: input.newPassword, revokeOtherSessions: input.revokeOtherSessions ?? true },
+          client,
+        ),
+      ),
+  }),
+);

@@ -1,0 +1,73 @@
+import type { AccountSecured, PasswordReset, ResetRequested } from '../../recovery/recovery-service.ts';
+import { PasswordReusedError, RateLimitedError, ValidationError, WeakPasswordError } from '../../errors/errors.ts';
+import { InvalidResetTokenError } from '../../recovery/invalid-reset-token-error.ts';
+import { builder } from '../builder.ts';
+import { emailSchema, passwordSchema } from './inputs.ts';
+
+// Password reset and "This wasn't me" (SPEC "Password reset and account recovery").
+// The tokens come from emailed links; they are never checked here (an
+// unusable one is InvalidResetTokenError, from the domain), so SecureAccountResult
+// needs no ValidationError.
+
+const RequestPasswordResetSuccess = builder.objectRef<ResetRequested>('RequestPasswordResetSuccess').implement({
+  description: 'The same answer whether or not the email has an account.',
+  fields: (t) => ({ success: t.exposeBoolean('success'), message: t.exposeString('message') }),
+});
+
+const ResetPasswordSuccess = builder.objectRef<PasswordReset>('ResetPasswordSuccess').implement({
+  description: 'The password is replaced and every session ended; no session is started (sign in with the new password).',
+  fields: (t) => ({ success: t.exposeBoolean('success'), message: t.exposeString('message') }),
+});
+
+const SecureAccountSuccess = builder.objectRef<AccountSecured>('SecureAccountSuccess').implement({
+  description: 'Every session ended, the password no longer works, and a fresh reset link was emailed to the account.',
+  fields: (t) => ({ success: t.exposeBoolean('success'), message: t.exposeString('message') }),
+});
+
+const RequestPasswordResetInput = builder.inputType('RequestPasswordResetInput', {
+  fields: (t) => ({ email: t.string({ validate: { schema: emailSchema } }) }),
+});
+
+const ResetPasswordInput = builder.inputType('ResetPasswordInput', {
+  fields: (t) => ({
+    token: t.string({ description: "The token of the emailed reset link (PASSWORD_RESET_URL's {token})." }),
+    newPassword: t.string({ validate: { schema: passwordSchema } }),
+  }),
+});
+
+const SecureAccountInput = builder.inputType('SecureAccountInput', {
+  fields: (t) => ({ token: t.string({ description: 'The token of the emailed "This wasn\'t me" link (ACCOUNT_SECURE_URL\'s {token}).' }) }),
+});
+
+builder.mutationField('requestPasswordReset', (t) =>
+  t.field({
+    type: RequestPasswordResetSuccess,
+    description: 'Emails a reset link (PASSWORD_RESET_URL) if the email has an account; the answer is the same either way.',
+    args: { input: t.arg({ type: RequestPasswordResetInput, required: true }) },
+    errors: { types: [ValidationError, RateLimitedError], union: { name: 'RequestPasswordResetResult' } },
+    resolve: (_root, { input }, { accounts, client }) => accounts.recovery.requestPasswordReset(input.email, client),
+  }),
+);
+
+builder.mutationField('resetPassword', (t) =>
+  t.field({
+    type: ResetPasswordSuccess,
+    description: "Sets a new password with an emailed reset link's token; every session of the account ends.",
+    args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
+    errors: {
+      types: [InvalidResetTokenError, WeakPasswordError, PasswordReusedError, ValidationError, RateLimitedError],
+      union: { name: 'ResetPasswordResult' },
+    },
+    resolve: (_root, { input }, { accounts, client }) => accounts.recovery.resetPassword(input, client),
+  }),
+);
+
+builder.mutationField('secureAccount', (t) =>
+  t.field({
+    type: SecureAccountSuccess,
+    description: '"This wasn\'t me": ends every session, makes the current password unusable and emails a fresh reset link.',
+    args: { input: t.arg({ type: SecureAccountInput, required: true }) },
+    errors: { types: [InvalidResetTokenError, RateLimitedError], union: { name: 'SecureAccountResult' } },
+    resolve: (_root, { input }, { accounts, client }) => accounts.recovery.secureAccount(input.token, client),
+  }),
+);

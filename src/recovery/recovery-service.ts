@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/orm.ts';
+import type { SecurityEvents } from '../events/security-events.ts';
+import { AccountTokenRepository, isWellFormedAccountToken } from './account-token.repository.ts';
+import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
+import { consumeAttempt } from '../limits/consume-attempt.ts';
+import { WeakPasswordError } from '../errors/errors.ts';
+import { InvalidResetTokenError } from './invalid-reset-token-error.ts';
+import { normalizeEmail } from '../identity/normalize-email.ts';
+import type { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
+import type { PasswordHistory } from '../passwords/history/password-history.ts';
+import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
+import { SessionService, type SessionDeps } from '../sessions/session-service.ts';
+import { UserRepository } from '../identity/user.repository.ts';
+
+/** What recovery needs that lives longer than a request (AccountDeps provides it). */
+export interface RecoveryDeps extends SessionDeps {
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+  breached: BreachedPasswords;
+  history: PasswordHistory;
+  events: SecurityEvents;
+}
+
+/** Who is calling, as far as the transport can tell (the same shape as AccountService's Client). */
+export interface RecoveryClient {
+  address: string;
+  userAgent: string | null;
+  /** Called just before a write whose outcome the caller must hear. */
+  beginWrite?: () => void;
+}
+
+export const RESET_REQUESTED_MESSAGE = 'If an account exists for that email, we sent a link to reset its password.';
+export const PASSWORD_RESET_MESSAGE = 'Your password has been reset. Sign in with your new password.';
+export const ACCOUNT_SECURED_MESSAGE =
+  'Your account is secured: every device was signed out and the old password no longer works. We sent you a link to choose a new password.';
+
+export interface ResetRequested {
+  success: true;
+  message: typeof RESET_REQUESTED_MESSAGE;
+}
+
+export interface PasswordReset {
+  success: true;
+  message: typeof PASSWORD_RESET_MESSAGE;
+}
+
+export interface AccountSecured {
+  success: true;
+  message: typeof ACCOUNT_SECURED_MESSAGE;
+}
+
+/**
+ * Password reset and "This wasn't me" (SPEC "Password reset and account
+ * recovery"). The emails' links carry single-use tokens that the outbox
+ * worker mints when it sends them (see EmailSender), so a request only
+ * records its event: the token never passes through a request, a log or the
+ * outbox. Knows nothing of GraphQL or HTTP.
+ */
+export class RecoveryService {
+  readonly #db: Db;
+  readonly #deps: RecoveryDeps;
+  readonly #sessions: SessionService;
+
+  /** `db` is this request's own EntityManager fork. */
+  constructor(db: Db, deps: RecoveryDeps) {
+    this.#db = db;
+    this.#deps = deps;
+    this.#sessions = new SessionService(db, deps);
+  }
+
+  /**
+   * Records PASSWORD_RESET_REQUESTED, whose email carries the reset link.
+   * The answer never tells whether the email has an account, not even by its
+   * duration: one lookup answers both ways (the account, or another one to
+   * stand in for it), then the same transaction runs the same statements with
+   * rows of the same size — for an unknown email against the stand-in, in a
+   * savepoint that is rolled back (SecurityEvents.recordOrUndo). Neither path
+   * hashes anything, and no delivery starts beside the answer. Counted per
+   * address and per email, unknown emails included.
+   */
+  async requestPasswordReset(emailInput: string, client: RecoveryClient): Promise<ResetRequested> {
+    const email = normalizeEmail(emailInput);
+    await consumeAttempt(this.#deps.limiter, 'requestPasswordReset', [`address:${client.address}`, `email:${email}`]);
+    const account = await new UserRepository(this.#db).findOrStandIn(email);
+    // No account at all: nothing to hide.
+    if (account !== null) {
+      const event = { user: { id: account.id, email }, kind: 'PASSWORD_RESET_REQUESTED', client } as const;
+      // Not events.transactional: it wakes this instance's outbox worker, whose delivery would then
+      // run beside this answer for a known email only. The worker's next poll (OUTBOX_POLL_INTERVAL)
+      // sends the link instead, at a moment that has nothing to do with this request.
+      await this.#db.transactional((tx) => this.#deps.events.recordOrUndo(tx, event, { keep: account.found }));
+    }
+    return { success: true, message: RESET_REQUESTED_MESSAGE };
+  }
+
+  /**
+   * SPEC's order: the token (InvalidResetTokenError), the policy with the
+   * account's email, reuse of the current password (and PASSWORD_HISTORY),
+   * then the compare-and-set update. The token is only looked at until the
+   * write, so a refused new password leaves the link working; the write uses
+   * it up, in the transaction that replaces the password, revokes every
+   * session and legacy token, clears the failure count and any block, and
+   * records PASSWORD_RESET (whose email says the password was changed, with a
+   * "This wasn't me" link). No session is created: the owner signs in.
+   */
+  async resetPassword(input: { token: string; newPassword: string }, client: RecoveryClient): Promise<PasswordReset> {
+    await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [`address:${client.address}`]);
+    const { token } = input;
+    if (!isWellFormedAccountToken(token)) throw new InvalidResetTokenError();
+    const userId = await new AccountTokenRepository(this.#db).find('password_reset', token);
+    const account = userId === null ? null : await new UserRepository(this.#db).findById(userId);
+    if (account === null) throw new InvalidResetTokenError();
+
+    const newPassword = normalizePassword(input.newPassword);
+    const [first, ...rest] = this.#deps.policy.check(newPassword, account.email);
+    if (first !== undefined) throw new WeakPasswordError([first, ...rest]);
+    await this.#deps.breached.enforce(newPassword);
+    // The current password (PasswordReusedError) and the older ones of PASSWORD_HISTORY, compared concurrently.
+    await this.#deps.history.ensureNotReused(this.#db, account, newPassword, { compareCurrent: true });
+    const newHash = await this.#deps.hasher.hash(newPassword);
+
+    client.beginWrite?.();
+    await this.#deps.events.transactional(this.#db, async (tx) => {
+      const tokens = new AccountTokenRepository(tx);
+      // Of two concurrent resets with one token, one gets the row; the other is refused.
+      if ((await tokens.consume('password_reset', token)) !== account.id) throw new InvalidResetTokenError();
+      // Compare-and-set against the hash checked for reuse. A change that won meanwhile voided this
+      // link anyway (reset links die with any password change), so the answer is the same; nothing commits.
+      const user = await new UserRepository(tx).replacePassword({ userId: account.id, expectedHash: account.password, newHash });
+      if (user === null) throw new InvalidResetTokenError();
+      await tokens.voidUnused(account.id, 'password_reset');
+      await this.#deps.history.remember(tx, account.id, account.password);
+      await this.#sessions.on(tx).revokeAll(user, 'password_reset', client);
+      await this.#deps.events.record(tx, { user, kind: 'PASSWORD_RESET', client });
+    });
+    return { success: true, message: PASSWORD_RESET_MESSAGE };
+  }
+
+  /**
+   * "This wasn't me" (the link in every "Your password was changed" email,
+   * single use, 7 days): every session and legacy token ends, the password
+   * becomes the hash of a random secret (signing in with the old one fails
+   * as a wrong password does, at the same bcrypt cost), the failure count and
+   * any block are cleared, unused reset links die, and ACCOUNT_SECURED is
+   * recorded: its email carries a fresh reset link, minted when it is sent.
+   */
+  async secureAccount(token: string, client: RecoveryClient): Promise<AccountSecured> {
+    await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [`address:${client.address}`]);
+    if (!isWellFormedAccountToken(token)) throw new InvalidResetTokenError();
+    // Looked at first, so a forged or used link costs no bcrypt work.
+    if ((await new AccountTokenRepository(this.#db).find('secure_account', token)) === null) throw new InvalidResetTokenError();
+    const unusableHash = await this.#deps.hasher.hash(randomBytes(32).toString('base64url'));
+
+    client.beginWrite?.();
+    await this.#deps.events.transactional(this.#db, async (tx) => {
+      const tokens = new AccountTokenRepository(tx);
+      const userId = await tokens.consume('secure_account', token);
+      if (userId === null) throw new InvalidResetTokenError();
+      const secured = await new UserRepository(tx).replaceWithUnusablePassword(userId, unusableHash);
+      if (secured === null) throw new InvalidResetTokenError();
+      const { user, replacedHash } = secured;
+      // The replaced password (perhaps the intruder's) counts in PASSWORD_HISTORY: the owner cannot choose it again.
+      await this.#deps.history.remember(tx, user.id, replacedHash);
+      await tokens.voidUnused(user.id, 'password_reset');
+      await this.#sessions.on(tx).revokeAll(user, 'account_secured', client);
+      await this.#deps.events.record(tx, { user, kind: 'ACCOUNT_SECURED', client });
+    });
+    return { success: true, message: ACCOUNT_SECURED_MESSAGE };
+  }
+}

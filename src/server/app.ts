@@ -1,0 +1,156 @@
+import { createServerAdapter, type ServerAdapter } from '@whatwg-node/server';
+import type { AccountsFor } from './accounts-for.ts';
+import type { PasswordPolicy } from '../passwords/password-policy.ts';
+import type { Config } from '../config/config.ts';
+import type { Orm } from '../db/orm.ts';
+import { withLogFields, type AppLogger } from '../observability/logging.ts';
+import { operationMetrics } from '../graphql/plugins/operation-metrics.ts';
+import { createGraphQLServer } from '../graphql/yoga.ts';
+import { accountPageRoute } from '../http/account-page-route.ts';
+import { readyRoute } from '../http/ready-route.ts';
+import { REST_CHANGE_PASSWORD_ROUTE, restChangePasswordRoute } from '../http/rest-change-password.ts';
+import { graphqlServiceUnavailable, restServiceUnavailable } from '../http/service-unavailable.ts';
+import { json, PayloadTooLargeError, readBodyLimited } from '../http/responses.ts';
+import type { ServerContext } from './server-context.ts';
+import { metricsRoute } from '../http/metrics-route.ts';
+import type { Readiness } from '../http/readiness.ts';
+import { requestIdFor } from '../http/request-id.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { WriteDeadline } from '../http/write-deadline.ts';
+
+export interface AppDeps {
+  config: Config;
+  orm: Orm;
+  accountsFor: AccountsFor;
+  policy: PasswordPolicy;
+  logger: AppLogger;
+  metrics: Metrics;
+  readiness: Readiness;
+}
+
+interface AppHandlers {
+  handle: (request: Request, server: ServerContext) => Promise<Response>;
+  /** Resolves once every request started so far has finished its work (timed-out ones included). */
+  settled: () => Promise<void>;
+  /** How many requests are being worked on now (timed-out ones included). */
+  inFlight: () => number;
+  /** Milliseconds since the last request finished with none running since; 0 while any runs. */
+  quietForMs: () => number;
+}
+
+export type App = ServerAdapter<ServerContext, AppHandlers>;
+
+const timedOut = Symbol('timed out');
+
+/**
+ * The whole HTTP surface as one fetch handler: Node's `http.createServer(app)`
+ * serves it, and tests call `app.fetch(request)` without a socket.
+ * In front of Yoga: the body-size bound and the request timeout, which does
+ * not cut a request that has begun writing (see WriteDeadline).
+ */
+export function createApp(deps: AppDeps): App {
+  const { config } = deps;
+  const yoga = createGraphQLServer({
+    ...deps,
+    routes: [
+      readyRoute(deps.readiness),
+      ...(config.metricsToken ? [metricsRoute(deps.metrics, config.metricsToken)] : []),
+      restChangePasswordRoute(deps),
+      ...(config.accountUi ? [accountPageRoute()] : []),
+      // Not a route: counts each query/mutation field's result for rekey_operations_total.
+      operationMetrics((operation, result) => deps.metrics.countOperation(operation, result)),
+    ],
+  });
+
+  async function bounded(request: Request, server: ServerContext): Promise<Response> {
+    if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') {
+      return yoga.handle(request, server);
+    }
+    let body: Uint8Array<ArrayBuffer>;
+    try {
+      body = await readBodyLimited(request, config.maxBodyBytes);
+    } catch (error) {
+      if (error instanceof PayloadTooLargeError) {
+        return json({ errors: [{ message: `Request body is larger than ${config.maxBodyBytes} bytes.` }] }, 413, { connection: 'close' });
+      }
+      throw error;
+    }
+    const buffered = new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal });
+    return yoga.handle(buffered, server);
+  }
+
+  // Work still running, including requests whose client already got a timeout answer.
+  const running = new Set<Promise<unknown>>();
+  let lastFinishedAt = performance.now();
+
+  /**
+   * Every request gets an id (the caller's X-Request-Id when sane), returned
+   * in the response and carried by every log line written while serving it.
+   */
+  async function handle(request: Request, server: ServerContext): Promise<Response> {
+    const requestId = requestIdFor(request);
+    const started = performance.now();
+    return withLogFields({ requestId }, async () => {
+      const response = await withinTimeout(request, server);
+      const headers: Record<string, string> = { 'x-request-id': requestId };
+      // While draining, each connection is closed after its answer, so kept-alive clients move on.
+      if (deps.readiness.draining) headers.connection = 'close';
+      const answered = withHeaders(response, headers);
+      const { pathname } = new URL(request.url);
+      const quiet = pathname === '/ready' || pathname === '/health' || pathname === '/metrics';
+      deps.logger[quiet ? 'debug' : 'info']({ method: request.method, path: pathname, status: answered.status, ms: Math.round(performance.now() - started) }, 'request');
+      return answered;
+    });
+  }
+
+  /** The answer, or a 503 once REQUEST_TIMEOUT has passed (the work itself goes on, tracked in `running`). */
+  async function withinTimeout(request: Request, server: ServerContext): Promise<Response> {
+    const writeDeadline = new WriteDeadline();
+    const work = bounded(request, { ...server, writeDeadline });
+    running.add(work);
+    void work
+      .catch(() => undefined)
+      .finally(() => {
+        running.delete(work);
+        lastFinishedAt = performance.now();
+      });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<typeof timedOut>((resolve) => {
+      timer = setTimeout(() => resolve(timedOut), config.requestTimeoutMs);
+    });
+    try {
+      const response = await Promise.race([work, deadline]);
+      if (response !== timedOut) return response;
+      // Past the point of writing, the client hears the real outcome, however long it takes.
+      if (!writeDeadline.expire()) return await work;
+      return timeoutResponse(request);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // A typed refusal in the shape the caller's route speaks (SPEC "Outages").
+  function timeoutResponse(request: Request): Response {
+    if (REST_CHANGE_PASSWORD_ROUTE.test(new URL(request.url).pathname)) return restServiceUnavailable();
+    return graphqlServiceUnavailable('The request took too long and was stopped.');
+  }
+
+  async function settled(): Promise<void> {
+    while (running.size > 0) await Promise.allSettled([...running]);
+  }
+
+  const quietForMs = () => (running.size > 0 ? 0 : performance.now() - lastFinishedAt);
+  return createServerAdapter<ServerContext, AppHandlers>({ handle, settled, inFlight: () => running.size, quietForMs });
+}
+
+function withHeaders(response: Response, headers: Record<string, string>): Response {
+  try {
+    for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+    return response;
+  } catch {
+    // Immutable headers (e.g. Response.error()): copy the response.
+    const copy = new Response(response.body, response);
+    for (const [name, value] of Object.entries(headers)) copy.headers.set(name, value);
+    return copy;
+  }
+}

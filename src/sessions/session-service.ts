@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/orm.ts';
+import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
+import type { Authentication } from './authentication.ts';
+import { consumeAttempt } from '../limits/consume-attempt.ts';
+import { DeviceTokenRepository } from '../devices/device-token.repository.ts';
+import { InvalidSessionError, SessionNotFoundError } from '../errors/errors.ts';
+import { MAX_REFRESH_TOKEN_LENGTH, hashRefreshToken, newRefreshToken } from './refresh-token-secret.ts';
+import { RefreshTokenRepository } from './refresh-token.repository.ts';
+import { MAX_USER_AGENT_LENGTH, type Session } from './session.entity.ts';
+import { SessionRepository, type RevocationReason } from './session.repository.ts';
+import type { SessionSettings } from './session-settings.ts';
+import { SESSION_ID, type IssuedToken, type SessionTokens } from './session-tokens.ts';
+import type { SecurityEvents } from '../events/security-events.ts';
+import type { SecurityEventKind } from '../events/security-event-kind.ts';
+import type { User } from '../identity/user.entity.ts';
+import { UserRepository } from '../identity/user.repository.ts';
+
+export interface SessionDeps {
+  /** Revocations are recorded (SESSION_REVOKED, SIGNED_OUT, REFRESH_TOKEN_REUSED) in their own transaction. */
+  events: SecurityEvents;
+  tokens: SessionTokens;
+  limiter: AttemptLimiter;
+  sessions: SessionSettings;
+}
+
+/** Who is signing in, as far as the transport can tell. */
+export interface SessionClient {
+  address: string;
+  userAgent: string | null;
+}
+
+/** Who a revocation is recorded for. */
+type Account = Pick<User, 'id' | 'email'>;
+
+/** Which event each reason for ending a session records. */
+const REVOCATION_EVENT: Record<RevocationReason, SecurityEventKind> = {
+  signed_out: 'SIGNED_OUT',
+  signed_out_everywhere: 'SIGNED_OUT',
+  revoked: 'SESSION_REVOKED',
+  password_changed: 'SESSION_REVOKED',
+  session_limit: 'SESSION_REVOKED',
+  refresh_token_reused: 'REFRESH_TOKEN_REUSED',
+  admin: 'SESSION_REVOKED',
+  password_reset: 'SESSION_REVOKED',
+  account_secured: 'SESSION_REVOKED',
+  password_failures: 'SESSION_REVOKED',
+};
+
+/** Everything an answer that signs a device in hands back. */
+export interface SignedIn extends IssuedToken {
+  user: User;
+  session: Session;
+  refreshToken: string;
+  refreshExpiresAt: Date;
+  /** The device's token (known-devices.ts), from answers that verified the password: signUp, signIn, changePassword. */
+  deviceToken?: string;
+}
+
+export interface SignOutResult {
+  success: true;
+  revokedSessions: number;
+}
+
+/**
+ * Per-device sessions with rotating refresh tokens (SPEC "Sessions"). Bound
+ * to one EntityManager: the request's fork, or a transaction's (`on(tx)`), so
+ * that a password change and its revocations commit together.
+ */
+export class SessionService {
+  readonly #db: Db;
+  readonly #deps: SessionDeps;
+  readonly #sessions: SessionRepository;
+  readonly #refreshTokens: RefreshTokenRepository;
+
+  constructor(db: Db, deps: SessionDeps) {
+    this.#db = db;
+    this.#deps = deps;
+    this.#sessions = new SessionRepository(db, deps.sessions.idleTimeoutMs);
+    this.#refreshTokens = new RefreshTokenRepository(db, deps.sessions.idleTimeoutMs);
+  }
+
+  /** The same service on another EntityManager (a transaction's). */
+  on(db: Db): SessionService {
+    return new SessionService(db, this.#deps);
+  }
+
+  /** The per-request session lookup: one primary-key read (see Authentication). */
+  get repository(): SessionRepository {
+    return this.#sessions;
+  }
+
+  /** Starts a session for a device that just proved the password (signUp, signIn); the oldest beyond the limit end. */
+  async start(user: User, client: SessionClient): Promise<SignedIn> {
+    return this.#db.transactional(async (tx) => {
+      const sessions = this.on(tx);
+      const session = await sessions.#sessions.create({
+        id: randomUUID(),
+        userId: user.id,
+        ttlMs: this.#deps.sessions.ttlMs,
+        ipAddress: client.address || null,
+        userAgent: client.userAgent ? client.userAgent.slice(0, MAX_USER_AGENT_LENGTH) : null,
+      });
+      const overLimit = await sessions.#sessions.revokeBeyond(user.id, this.#deps.sessions.maxPerUser, 'session_limit');
+      await sessions.#revoked(user, overLimit, 'session_limit', client);
+      return sessions.#issue(user, session);
+    });
+  }
+
+  /**
+   * Rotation: the presented token is traded for a new access and refresh
+   * token. A token traded in within the reuse grace gets a pair too (a second
+   * tab); one traded in longer ago was stolen, and its session ends.
+   */
+  async refresh(refreshToken: string, client: SessionClient): Promise<SignedIn> {
+    await consumeAttempt(this.#deps.limiter, 'refreshSession', [`address:${client.address}`]);
+    if (refreshToken.length === 0 || refreshToken.length > MAX_REFRESH_TOKEN_LENGTH) throw new InvalidSessionError();
+    const next = newRefreshToken();
+    // The common case is one statement: the token read, traded in and replaced.
+    const rotation = await this.#refreshTokens.rotate(hashRefreshToken(refreshToken), next.hash);
+    if (rotation === null || !rotation.sessionActive) throw new InvalidSessionError();
+    if (rotation.rotated !== null) {
+      const { session, user } = rotation.rotated;
+      if (user === null) throw new InvalidSessionError();
+      return this.#signedIn(user, session, next);
+    }
+    // Lost a race just now (usedMsAgo null), or traded in earlier.
+    const usedMsAgo = rotation.usedMsAgo ?? 0;
+    if (usedMsAgo > this.#deps.sessions.reuseGraceMs) {
+      await this.#db.transactional(async (tx) => {
+        const sessions = this.on(tx);
+        const owner = await new UserRepository(tx).findById(rotation.userId);
+        if ((await sessions.#sessions.revoke(rotation.sessionId, 'refresh_token_reused')) && owner !== null) {
+          await sessions.#revoked(owner, [rotation.sessionId], 'refresh_token_reused', client);
+        }
+      });
+      throw new InvalidSessionError();
+    }
+    return this.#db.transactional(async (tx) => {
+      const sessions = this.on(tx);
+      // Still active, and not renewed by a password change since the token was read.
+      const touched = await sessions.#sessions.touch(rotation.sessionId, rotation.generation);
+      if (touched === null) throw new InvalidSessionError();
+      const user = await new UserRepository(tx).findById(touched.user.id);
+      if (user === null) throw new InvalidSessionError();
+      return sessions.#issue(user, touched);
+    });
+  }
+
+  /** Ends the caller's session, or with `everywhere` every session of the account. */
+  async signOut(auth: Authentication, { everywhere }: { everywhere: boolean }, client: SessionClient): Promise<SignOutResult> {
+    const state = await auth.state();
+    if (state.state !== 'active') throw new InvalidSessionError();
+    return this.#db.transactional(async (tx) => {
+      const sessions = this.on(tx);
+      if (everywhere) {
+        const revoked = await sessions.#sessions.revokeAllOf(state.user.id, 'signed_out_everywhere');
+        // Tokens from the original login and device tokens die too: "everywhere" includes them.
+        await new UserRepository(tx).voidLegacyTokens(state.user.id);
+        await new DeviceTokenRepository(tx).voidAllOf(state.user.id, 'sessions_revoked');
+        // One SIGNED_OUT for the account, from the session that asked.
+        await sessions.#revoked(state.user, revoked.length > 0 ? [state.session.id] : [], 'signed_out_everywhere', client);
+        return { success: true, revokedSessions: revoked.length };
+      }
+      const revoked = await sessions.#sessions.revokeOwn(state.user.id, state.session.id, 'signed_out');
+      if (revoked) await sessions.#revoked(state.user, [state.session.id], 'signed_out', client);
+      return { success: true, revokedSessions: revoked ? 1 : 0 };
+    });
+  }
+
+  /** Ends one of the caller's own active sessions (the current one included); anything else is "not found". */
+  async revoke(auth: Authentication, sessionId: string, client: SessionClient): Promise<SignOutResult & { current: boolean }> {
+    const state = await auth.state();
+    if (state.state !== 'active') throw new InvalidSessionError();
+    if (!SESSION_ID.test(sessionId)) throw new SessionNotFoundError();
+    return this.#db.transactional(async (tx) => {
+      const sessions = this.on(tx);
+      if (!(await sessions.#sessions.revokeOwn(state.user.id, sessionId, 'revoked'))) throw new SessionNotFoundError();
+      await sessions.#revoked(state.user, [sessionId], 'revoked', client);
+      return { success: true, revokedSessions: 1, current: sessionId === state.session.id };
+    });
+  }
+
+  /** The account's active sessions, most recently active first. */
+  listActive(userId: number): Promise<Session[]> {
+    return this.#sessions.listActive(userId);
+  }
+
+  /**
+   * After a password change, in its transaction: the caller's session gets a
+   * new generation and loses every refresh token (its old access and refresh
+   * tokens die), then a fresh pair. Null when the session ended meanwhile.
+   */
+  async renew(user: User, sessionId: string, generation: number): Promise<SignedIn | null> {
+    const renewed = await this.#sessions.renew(sessionId, generation);
+    if (renewed === null) return null;
+    const refresh = newRefreshToken();
+    await this.#refreshTokens.replaceAllOfSession(sessionId, refresh.hash);
+    return this.#signedIn(user, renewed, refresh);
+  }
+
+  /**
+   * Every active session of the account but `exceptId` ends (a password
+   * change); returns how many. The account's device tokens go with them: a
+   * device signs in afresh before it is trusted again.
+   */
+  async revokeAll(user: Account, reason: RevocationReason, client: SessionClient, exceptId: string | null = null): Promise<number> {
+    const revoked = await this.#sessions.revokeAllOfWithDevices(user.id, reason, 'sessions_revoked', exceptId);
+    await this.#revoked(user, revoked, reason, client);
+    return revoked.length;
+  }
+
+  /**
+   * Counts a changePassword check against the session before bcrypt runs
+   * (SESSION_FAILURE_LIMIT). Null when the session is no longer active at
+   * `generation` or has no check left; `last` when this is its final one.
+   */
+  async reservePasswordCheck(sessionId: string, generation: number): Promise<{ last: boolean } | null> {
+    const limit = this.#deps.sessions.failureLimit;
+    const count = await this.#sessions.reservePasswordCheck(sessionId, generation, limit);
+    return count === null ? null : { last: count >= limit };
+  }
+
+  /** The session's current password was right (reused, or refused by a later rule): its count starts over. */
+  clearPasswordFailures(sessionId: string): Promise<void> {
+    return this.#sessions.clearPasswordFailures(sessionId);
+  }
+
+  /** SESSION_FAILURE_LIMIT wrong current passwords in a row: the session ends (SESSION_REVOKED). */
+  async revokeAfterPasswordFailures(user: Account, sessionId: string, client: SessionClient): Promise<boolean> {
+    const revoked = await this.#sessions.revokeOwn(user.id, sessionId, 'password_failures');
+    if (revoked) await this.#revoked(user, [sessionId], 'password_failures', client);
+    return revoked;
+  }
+
+  /**
+   * Every revocation passes here, on the EntityManager of the transaction
+   * that revoked: its events commit with it (one per ended session).
+   */
+  async #revoked(user: Account, sessionIds: string[], reason: RevocationReason, client: SessionClient): Promise<void> {
+    for (const sessionId of sessionIds) {
+      await this.#deps.events.record(this.#db, { user, kind: REVOCATION_EVENT[reason], client, sessionId });
+    }
+  }
+
+  async #issue(user: User, session: Session): Promise<SignedIn> {
+    const refresh = newRefreshToken();
+    await this.#refreshTokens.add(refresh.hash, session.id);
+    return this.#signedIn(user, session, refresh);
+  }
+
+  /** The answer for a session whose new refresh token is stored. */
+  #signedIn(user: User, session: Session, refresh: { token: string }): SignedIn {
+    const access = this.#deps.tokens.issue({ userId: user.id, sessionId: session.id, generation: session.generation });
+    return { user, session, ...access, refreshToken: refresh.token, refreshExpiresAt: session.expiresAt };
+  }
+}

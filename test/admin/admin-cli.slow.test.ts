@@ -1,0 +1,152 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { MeDocument } from '../generated/graphql.ts';
+import { signIn, uniqueEmail } from '../support/accounts.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { run } from '../support/graphql.ts';
+import { startTestServer } from '../support/server.ts';
+
+// The CLI as an operator runs it: a child process with the server's configuration
+// (a temporary DATA_DIR for embedded PGlite, or a throw-away PostgreSQL database).
+// Its effects are checked through the real API.
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let database: TestDatabase;
+let dataDir: string;
+beforeAll(async () => {
+  database = await createTestDatabase();
+  dataDir = mkdtempSync(join(tmpdir(), 'rekey-admin-'));
+});
+afterAll(async () => {
+  await database.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function admin(args: string[], stdin = '', { viaNpm = false } = {}): Promise<Outcome> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', NODE_ENV: 'test' };
+  if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
+  const child = viaNpm
+    ? spawn('npm', ['run', '--silent', 'admin', '--', ...args], { env, stdio: 'pipe' })
+    : spawn(process.execPath, ['src/admin/cli.ts', ...args], { env, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdin.end(stdin);
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** The real server on the CLI's database, only while `check` runs (embedded PGlite allows one process at a time). */
+async function withServer(check: (url: string) => Promise<void>): Promise<void> {
+  const server = await startTestServer(
+    { LOCKOUT_THRESHOLD: '2', DATA_DIR: dataDir },
+    { database: { databaseUrl: database.databaseUrl, pgliteDir: join(dataDir, 'pglite') } },
+  );
+  try {
+    await check(server.graphqlUrl);
+  } finally {
+    await server.close();
+  }
+}
+
+const me = async (url: string, token: string) => (await run(url, MeDocument, {}, { token })).me;
+
+describe('the command line itself', () => {
+  it('shows help with exit 0 through npm run admin', async () => {
+    const outcome = await admin(['--help'], '', { viaNpm: true });
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toMatch(/create-user <email>[\s\S]*set-password[\s\S]*revoke-sessions[\s\S]*unlock/);
+  }, 30_000);
+
+  it.each([
+    [[], /No command given/],
+    [['drop-everything', 'a@example.com'], /Unknown command "drop-everything"/],
+    [['unlock'], /unlock needs the account's email/],
+    [['create-user', 'a@example.com', '--password=Secret-Pass-1'], /not taken as arguments/],
+    [['set-password', 'a@example.com', '--password', 'Secret-Pass-1'], /not taken as arguments/],
+    [['unlock', 'a@example.com', '--force'], /Unknown option '--force'/],
+  ])('refuses %j with exit 2 and a clear line', async (args, message) => {
+    const outcome = await admin(args);
+    expect(outcome.code).toBe(2);
+    expect(outcome.stderr).toMatch(message);
+    expect(outcome.stderr).not.toContain('Secret-Pass-1');
+  }, 30_000);
+});
+
+describe('account commands, end to end on the database', () => {
+  const ada = uniqueEmail('ada');
+  const bob = uniqueEmail('bob');
+
+  // Each command opens the database; embedded PGlite takes seconds per opening, so the
+  // refusals that do not depend on the engine (taken email, weak password, unknown
+  // account) run on PostgreSQL only.
+  const onPostgres = Boolean(process.env.DATABASE_URL);
+
+  it('creates, sets passwords, revokes sessions and unlocks, as the API then sees', async () => {
+    // create-user: the password comes from stdin; the email is normalised as sign-up does.
+    const created = await admin(['create-user', ada.toUpperCase(), '--password-stdin'], 'First-Admin-Pass-1\n');
+    expect(created).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Created account \d+ for /) });
+    if (onPostgres) {
+      expect(await admin(['create-user', ada], 'First-Admin-Pass-1')).toMatchObject({ code: 1, stderr: expect.stringContaining('already exists') });
+    }
+    expect((await admin(['create-user', bob], 'Bobs-Admin-Pass-2')).code).toBe(0);
+
+    let adaToken = '';
+    let bobToken = '';
+    await withServer(async (url) => {
+      const adaSession = await signIn(url, ada, 'First-Admin-Pass-1');
+      expect(adaSession.__typename).toBe('AuthPayload');
+      if (adaSession.__typename === 'AuthPayload') adaToken = adaSession.token;
+      const bobSession = await signIn(url, bob, 'Bobs-Admin-Pass-2');
+      if (bobSession.__typename === 'AuthPayload') bobToken = bobSession.token;
+      // Block bob: two failures reach LOCKOUT_THRESHOLD; then even the right password is refused.
+      await signIn(url, bob, 'Wrong-Pass-000!');
+      await signIn(url, bob, 'Wrong-Pass-000!');
+      expect((await signIn(url, bob, 'Bobs-Admin-Pass-2')).__typename).toBe('RateLimitedError');
+    });
+
+    if (onPostgres) {
+      const weak = await admin(['set-password', ada], 'weak');
+      expect(weak.code).toBe(1);
+      expect(weak.stderr).toMatch(/Password refused: Password must be at least 8 characters/);
+      const nobody = await admin(['revoke-sessions', uniqueEmail('nobody')]);
+      expect(nobody.code).toBe(1);
+      expect(nobody.stderr).toMatch(/No account with the email/);
+    }
+    const set = await admin(['set-password', ada, '--password-stdin'], 'Second-Admin-Pass-3');
+    expect(set).toMatchObject({ code: 0, stdout: expect.stringContaining('every session of the account is signed out') });
+    expect(await admin(['unlock', bob])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Unlocked /) });
+    expect((await admin(['revoke-sessions', bob])).code).toBe(0);
+
+    await withServer(async (url) => {
+      // set-password: the new password works, the old one does not, every older token is revoked.
+      expect((await signIn(url, ada, 'Second-Admin-Pass-3')).__typename).toBe('AuthPayload');
+      expect((await signIn(url, ada, 'First-Admin-Pass-1')).__typename).toBe('InvalidCredentialsError');
+      expect(await me(url, adaToken)).toBeNull();
+      // revoke-sessions: bob's token stopped working; unlock: bob signs in again.
+      expect(await me(url, bobToken)).toBeNull();
+      expect((await signIn(url, bob, 'Bobs-Admin-Pass-2')).__typename).toBe('AuthPayload');
+    });
+
+    // events: what happened to ada, newest first, the operator's change included.
+    const events = await admin(['events', ada]);
+    expect(events.code).toBe(0);
+    const kinds = events.stdout.trim().split('\n').map((line) => line.split('\t')[1]);
+    // Newest first: the old password refused, then the new one accepted, after the operator's change.
+    expect(kinds.slice(0, 4)).toEqual(['SIGN_IN_FAILED', 'SIGNED_IN', 'PASSWORD_CHANGED', 'SESSION_REVOKED']);
+    expect(kinds).toEqual(expect.arrayContaining(['PASSWORD_CHANGED', 'SESSION_REVOKED', 'SIGNED_IN']));
+    expect(events.stdout).toContain('rekey admin CLI');
+    // outbox: counts by state (no channel is configured here, so nothing is queued), and retrying the dead.
+    expect(await admin(['outbox'])).toMatchObject({ code: 0, stdout: 'pending 0, done 0, dead 0\n' });
+    expect(await admin(['outbox', 'retry-dead'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^0 dead message/) });
+    expect((await admin(['outbox', 'everything'])).code).toBe(2);
+  }, 300_000);
+});

@@ -1,0 +1,37 @@
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from '@jest/globals';
+import { clientAddress } from '../../src/http/client-address.ts';
+import type { ServerContext } from '../../src/server/server-context.ts';
+
+// The socket address a proxy in front of us connects from.
+const SOCKET = '10.0.0.5';
+const server = { req: { socket: { remoteAddress: SOCKET } } as IncomingMessage } satisfies ServerContext;
+const behindOneProxy = (forwarded: string) =>
+  clientAddress(new Request('http://rekey.test/graphql', { headers: { 'x-forwarded-for': forwarded } }), server, 1);
+
+describe('X-Forwarded-For entries count only as valid IP addresses', () => {
+  it('takes a plain IPv4 or IPv6 entry', () => {
+    expect(behindOneProxy('203.0.113.7')).toBe('203.0.113.7');
+    expect(behindOneProxy('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+  });
+
+  it('strips a :port, so one client on many source ports is one client', () => {
+    expect(behindOneProxy('203.0.113.7:51234')).toBe('203.0.113.7');
+    expect(behindOneProxy('203.0.113.7:51235')).toBe('203.0.113.7');
+  });
+
+  it('strips brackets and a port from an IPv6 entry', () => {
+    expect(behindOneProxy('[2001:db8::1]:443')).toBe('2001:db8:0:0::/64');
+    expect(behindOneProxy('[2001:db8::1]')).toBe('2001:db8:0:0::/64');
+  });
+
+  it('falls back to the socket address for anything that is not an IP address', () => {
+    for (const entry of ['1.2.3', '999.1.1.1', '::::', 'abc', 'dead:beef', '1.2.3.4:99999', '[1.2.3.4]:80:80', '1.2.3.4.5', ':::1:2:3:4:5:6:7:8']) {
+      expect(behindOneProxy(entry)).toBe(SOCKET);
+    }
+  });
+
+  it('uses the entry the trusted proxy appended, not what the client wrote', () => {
+    expect(behindOneProxy('198.51.100.1, 203.0.113.7:8080')).toBe('203.0.113.7');
+  });
+});
