@@ -1,13 +1,16 @@
 import { AccountAdministration, AccountNotFoundError, type AdministrationDeps } from '../identity/account-administration.ts';
-import { EmailTakenError, ValidationError, WeakPasswordError } from '../errors/errors.ts';
+import { EmailTakenError, PasswordReusedError, ValidationError } from '../errors/errors.ts';
+import { WeakPasswordError } from '../passwords/weak-password-error.ts';
 import { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
 import { PasswordPolicy } from '../passwords/password-policy.ts';
 import { SecurityEvents } from '../events/security-events.ts';
-import { OutboxRepository } from '../outbox/outbox-repository.ts';
+import { OutboxRepository } from '../events/outbox.repository.ts';
 import { ConfigError, loadConfig, loadDotEnv } from '../config/config.ts';
 import { initORM, migrate, pgliteDirFor, type Orm } from '../db/orm.ts';
 import { asServiceUnavailable } from '../db/outage.ts';
-import { redact } from '../observability/logging.ts';
+import { createLogger, redact } from '../observability/logging.ts';
+import { openBreachedPasswords, type BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
+import { PasswordHistory } from '../passwords/history/password-history.ts';
 import type { Invocation } from './invocation.ts';
 
 async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps): Promise<string> {
@@ -55,6 +58,7 @@ async function outbox(messages: OutboxRepository, retryDead: boolean): Promise<s
 /** One line for the operator; never a stack trace, never a hash or password. */
 function describeFailure(error: unknown): string {
   if (error instanceof WeakPasswordError) return `Password refused: ${error.violations.map((violation) => violation.message).join('; ')}.`;
+  if (error instanceof PasswordReusedError) return `Password refused: ${error.message}`;
   if (error instanceof ValidationError) return error.fieldErrors.map((fieldError) => fieldError.message).join('; ');
   if (error instanceof AccountNotFoundError || error instanceof EmailTakenError || error instanceof ConfigError) return error.message;
   const unavailable = asServiceUnavailable(error);
@@ -70,6 +74,7 @@ function describeFailure(error: unknown): string {
  */
 export async function runCommand(invocation: Invocation, password: string | null): Promise<number> {
   let orm: Orm | null = null;
+  let breached: BreachedPasswords | null = null;
   try {
     loadDotEnv();
     const config = loadConfig();
@@ -80,12 +85,16 @@ export async function runCommand(invocation: Invocation, password: string | null
       connectTimeoutMs: config.dbConnectTimeoutMs,
     });
     await migrate(orm);
+    breached = await openBreachedPasswords(config.breachedPasswords, createLogger('warn'));
+    const hasher = new PasswordHasher(config.bcryptCost);
     const deps: AdministrationDeps = {
-      hasher: new PasswordHasher(config.bcryptCost),
-      policy: new PasswordPolicy(config.passwordPolicy),
+      hasher,
+      policy: new PasswordPolicy(config.passwordPolicy, { rejectBreached: breached.enabled, history: config.passwordHistory }),
+      breached,
+      history: new PasswordHistory(config.passwordHistory, hasher),
       // Messages are only queued here; every server instance's worker delivers them.
       events: new SecurityEvents(config.notifications),
-      sessionIdleTimeoutMs: config.sessions.idleTimeoutMs,
+      sessions: config.sessions,
     };
     process.stdout.write(`${await execute(invocation, password, orm, deps)}\n`);
     return 0;
@@ -93,6 +102,7 @@ export async function runCommand(invocation: Invocation, password: string | null
     process.stderr.write(`rekey admin: ${describeFailure(error)}\n`);
     return 1;
   } finally {
+    await breached?.close().catch(() => undefined);
     await orm?.close(true).catch(() => undefined);
   }
 }

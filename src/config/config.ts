@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { BreachedPasswordSettings, BreachedPasswordSource } from '../passwords/breached/breached-passwords.ts';
-import type { LockoutSettings } from '../passwords/lockout/failed-checks.ts';
+import type { LockoutSettings } from '../lockout/failed-checks.ts';
 import type { SessionSettings } from '../sessions/session-settings.ts';
 import { PASSWORD_POLICY_NAMES, type PasswordPolicyName } from '../passwords/password-policy.ts';
 import type { LimitRules } from '../limits/attempt-limiter.ts';

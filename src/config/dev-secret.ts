@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPrivateDir } from './private-dir.ts';
+import { createPrivateDir } from '../db/private-dir.ts';
 import { Secret } from './secret.ts';
 
 /**

@@ -5,14 +5,14 @@ import { PgliteDriver } from '@mikro-orm/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { PasswordHistoryEntry } from '../passwords/history/password-history.entity.ts';
-import { AccountToken } from '../recovery/account-token.entity.ts';
+import { AccountToken } from '../account-tokens/account-token.entity.ts';
 import { DeviceToken } from '../devices/device-token.entity.ts';
 import { RefreshToken } from '../sessions/refresh-token.entity.ts';
 import { Session } from '../sessions/session.entity.ts';
-import { User } from '../identity/user.entity.ts';
+import { User } from '../users/user.entity.ts';
 import { SecurityEvent } from '../events/security-event.entity.ts';
-import { OutboxMessage } from '../outbox/outbox-message.entity.ts';
-import { createPrivateDir, ensurePrivateDir } from '../config/private-dir.ts';
+import { OutboxMessage } from '../events/outbox-message.entity.ts';
+import { createPrivateDir, ensurePrivateDir } from './private-dir.ts';
 import { migrationsList } from './migration-list.ts';
 import { trimResultParsers } from './pglite-result-parsers.ts';
 

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { User } from '../identity/user.entity.ts';
+import { User } from '../users/user.entity.ts';
 
 /**
  * A device the account signed in on (SPEC "Device tokens"). The token itself

@@ -1,5 +1,5 @@
 import type { Db } from '../db/orm.ts';
-import { User } from '../identity/user.entity.ts';
+import { User } from '../users/user.entity.ts';
 import { executePrepared } from '../db/prepared-statement.ts';
 
 type Row = Record<string, unknown>;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/orm.ts';
 import type { DeviceTokenSigner } from './device-token-signer.ts';
 import { DeviceTokenRepository, type DeviceVoidReason } from './device-token.repository.ts';
-import type { ReservedCheck } from '../passwords/lockout/password-check.ts';
-import type { User } from '../identity/user.entity.ts';
+import type { ReservedCheck } from '../lockout/password-check.ts';
+import type { User } from '../users/user.entity.ts';
 
 /** SPEC: this many failed sign-ins in a row with one device token void it. */
 export const DEVICE_FAILURE_LIMIT = 10;

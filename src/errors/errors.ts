@@ -1,7 +1,6 @@
 // Expected failures of the domain. Each has a stable `code`; the GraphQL layer
 // lists these classes explicitly, so anything else stays an unexpected error.
 import type { ErrorCode } from './error-codes.ts';
-import type { PasswordViolation } from '../passwords/password-policy.ts';
 
 export type { ErrorCode } from './error-codes.ts';
 
@@ -86,16 +85,6 @@ export class EmailTakenError extends DomainError {
   }
 }
 
-export class WeakPasswordError extends DomainError {
-  override name = 'WeakPasswordError';
-  readonly code = 'WEAK_PASSWORD';
-  readonly violations: PasswordViolation[];
-  /** `violations` is never empty; the message is the first one's. */
-  constructor(violations: [PasswordViolation, ...PasswordViolation[]]) {
-    super(violations[0].message);
-    this.violations = violations;
-  }
-}
 
 export class RateLimitedError extends DomainError {
   override name = 'RateLimitedError';

@@ -1,8 +1,8 @@
-import { AccountTokenRepository } from '../recovery/account-token.repository.ts';
+import { AccountTokenRepository } from '../account-tokens/account-token.repository.ts';
 import type { NotificationsConfig } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { AppLogger } from '../observability/logging.ts';
-import { OutboxRepository } from '../outbox/outbox-repository.ts';
+import { OutboxRepository } from './outbox.repository.ts';
 import { SecurityEventRepository } from './security-event-repository.ts';
 
 const BATCH = 1_000;

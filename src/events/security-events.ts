@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NotificationsConfig } from '../config/config.ts';
 import type { Db } from '../db/orm.ts';
-import { OutboxRepository, type NewOutboxMessage } from '../outbox/outbox-repository.ts';
+import { OutboxRepository, type NewOutboxMessage } from './outbox.repository.ts';
 import type { SecurityEventKind } from './security-event-kind.ts';
 import { SecurityEventRepository } from './security-event-repository.ts';
 

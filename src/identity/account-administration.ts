@@ -1,14 +1,16 @@
 import type { Db } from '../db/orm.ts';
+import { EmailTakenError, ValidationError } from '../errors/errors.ts';
 import { SecurityEventRepository, type SecurityEventRow } from '../events/security-event-repository.ts';
-import type { SecurityEvents } from '../events/security-events.ts';
-import { normalizeEmail } from './account-service.ts';
-import { DeviceTokenRepository } from '../devices/device-token.repository.ts';
-import { EmailTakenError, ValidationError, WeakPasswordError } from '../errors/errors.ts';
+import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
+import { replaceCredential } from '../passwords/credential-replacement.ts';
+import { enforcePolicy } from '../passwords/enforce-policy.ts';
 import type { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
+import type { PasswordHistory } from '../passwords/history/password-history.ts';
 import { MAX_PASSWORD_INPUT, normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
-import { SessionRepository } from '../sessions/session.repository.ts';
-import type { User } from './user.entity.ts';
-import { UserRepository } from './user.repository.ts';
+import { revokeEverywhere, type RevocationDeps } from '../sessions/revoke-everywhere.ts';
+import { normalizeEmail } from '../users/normalize-email.ts';
+import type { User } from '../users/user.entity.ts';
+import { UserRepository } from '../users/user.repository.ts';
 
 /** How the operator appears in security events: no address, a recognisable agent. */
 const OPERATOR = { address: 'unknown', userAgent: 'rekey admin CLI' } as const;
@@ -21,17 +23,16 @@ export class AccountNotFoundError extends Error {
   }
 }
 
-export interface AdministrationDeps {
+export interface AdministrationDeps extends RevocationDeps {
   hasher: PasswordHasher;
   policy: PasswordPolicy;
-  events: SecurityEvents;
-  /** SESSION_IDLE_TIMEOUT, which decides which sessions are still active. */
-  sessionIdleTimeoutMs: number;
+  breached: BreachedPasswords;
+  history: PasswordHistory;
 }
 
 /**
  * What an operator may do to an account without its password (the admin
- * CLI): the same rules as the API where they apply (policy, NFC, bcrypt cost),
+ * CLI): the same rules as the API where they apply (policy, breached passwords, history, NFC, bcrypt cost),
  * but no rate limits and no session of the operator's own.
  */
 export class AccountAdministration {
@@ -48,6 +49,7 @@ export class AccountAdministration {
     const password = this.#acceptablePassword(passwordInput, email);
     const users = new UserRepository(this.#db);
     if (await users.emailTaken(email)) throw new EmailTakenError();
+    await this.#deps.breached.enforce(password);
     // The unique index decides a race with a sign-up (EmailTakenError).
     return users.add(email, await this.#deps.hasher.hash(password));
   }
@@ -60,11 +62,13 @@ export class AccountAdministration {
   async setPassword(emailInput: string, passwordInput: string): Promise<void> {
     const user = await this.#account(emailInput);
     const password = this.#acceptablePassword(passwordInput, user.email);
+    await this.#deps.breached.enforce(password);
+    await this.#deps.history.ensureNotReused(this.#db, user, password, { compareCurrent: true });
     const newHash = await this.#deps.hasher.hash(password);
     await this.#deps.events.transactional(this.#db, async (tx) => {
-      const replaced = await new UserRepository(tx).replacePassword({ userId: user.id, expectedHash: user.password, newHash });
+      const replaced = await replaceCredential(tx, this.#deps.history, { userId: user.id, expectedHash: user.password, newHash });
       if (replaced === null) throw new Error('The password was changed meanwhile; run the command again.');
-      await this.#revokeEverything(tx, user);
+      await revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: OPERATOR });
       await this.#deps.events.record(tx, { user, kind: 'PASSWORD_CHANGED', client: OPERATOR });
     });
   }
@@ -72,7 +76,9 @@ export class AccountAdministration {
   /** Every session, legacy token and device token of the account ends, on every instance at once. */
   async revokeSessions(emailInput: string): Promise<number> {
     const user = await this.#account(emailInput);
-    return this.#deps.events.transactional(this.#db, (tx) => this.#revokeEverything(tx, user));
+    return this.#deps.events.transactional(this.#db, (tx) =>
+      revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: OPERATOR, voidLegacyTokens: true }),
+    );
   }
 
   /** Ends a block from consecutive failed password checks and starts the count over. */
@@ -87,14 +93,6 @@ export class AccountAdministration {
   async events(emailInput: string, limit = 50): Promise<SecurityEventRow[]> {
     const user = await this.#account(emailInput);
     return new SecurityEventRepository(this.#db).newestFirst(user.id, { limit, beforeSeq: null });
-  }
-
-  async #revokeEverything(tx: Db, user: User): Promise<number> {
-    const ended = await new SessionRepository(tx, this.#deps.sessionIdleTimeoutMs).revokeAllOf(user.id, 'admin');
-    await new UserRepository(tx).voidLegacyTokens(user.id);
-    await new DeviceTokenRepository(tx).voidAllOf(user.id, 'sessions_revoked');
-    for (const sessionId of ended) await this.#deps.events.record(tx, { user, kind: 'SESSION_REVOKED', client: OPERATOR, sessionId });
-    return ended.length;
   }
 
   async #account(emailInput: string): Promise<User> {
@@ -117,8 +115,7 @@ export class AccountAdministration {
       throw new ValidationError([{ path: ['password'], message: `Password must be at most ${MAX_PASSWORD_INPUT} characters` }]);
     }
     const password = normalizePassword(input);
-    const [first, ...rest] = this.#deps.policy.check(password, email);
-    if (first !== undefined) throw new WeakPasswordError([first, ...rest]);
+    enforcePolicy(this.#deps.policy, password, email);
     return password;
   }
 }

@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import type { AccountTokenRepository } from '../recovery/account-token.repository.ts';
+import type { AccountTokenRepository } from '../account-tokens/account-token.repository.ts';
 import type { EmailPayload } from '../events/security-events.ts';
 import type { Secret } from '../config/secret.ts';
 import { DeliveryError } from './delivery-error.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AccountTokenRepository } from '../recovery/account-token.repository.ts';
+import { AccountTokenRepository } from '../account-tokens/account-token.repository.ts';
 import type { NotificationsConfig } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { EmailPayload, WebhookPayload } from '../events/security-events.ts';
@@ -9,7 +9,7 @@ import { DeliveryError } from '../notifications/delivery-error.ts';
 import type { EmailSender } from '../notifications/email-sender.ts';
 import type { WebhookSender } from '../notifications/webhook-sender.ts';
 import { retryDelayMs } from './backoff.ts';
-import { OutboxRepository, type ClaimedMessage } from './outbox-repository.ts';
+import { OutboxRepository, type ClaimedMessage } from '../events/outbox.repository.ts';
 
 export interface OutboxWorkerDeps {
   orm: Orm;

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/orm.ts';
 import type { SecurityEvents } from '../events/security-events.ts';
-import { AccountTokenRepository, isWellFormedAccountToken } from './account-token.repository.ts';
+import { AccountTokenRepository, isWellFormedAccountToken } from '../account-tokens/account-token.repository.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
-import { WeakPasswordError } from '../errors/errors.ts';
+import { replaceCredential, replaceWithUnusableCredential } from '../passwords/credential-replacement.ts';
+import { enforcePolicy } from '../passwords/enforce-policy.ts';
 import { InvalidResetTokenError } from './invalid-reset-token-error.ts';
-import { normalizeEmail } from '../identity/normalize-email.ts';
+import { normalizeEmail } from '../users/normalize-email.ts';
 import type { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
 import type { PasswordHistory } from '../passwords/history/password-history.ts';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
+import type { Client } from '../events/client.ts';
 import { SessionService, type SessionDeps } from '../sessions/session-service.ts';
-import { UserRepository } from '../identity/user.repository.ts';
+import { UserRepository } from '../users/user.repository.ts';
 
 /** What recovery needs that lives longer than a request (AccountDeps provides it). */
 export interface RecoveryDeps extends SessionDeps {
@@ -22,13 +24,6 @@ export interface RecoveryDeps extends SessionDeps {
   events: SecurityEvents;
 }
 
-/** Who is calling, as far as the transport can tell (the same shape as AccountService's Client). */
-export interface RecoveryClient {
-  address: string;
-  userAgent: string | null;
-  /** Called just before a write whose outcome the caller must hear. */
-  beginWrite?: () => void;
-}
 
 export const RESET_REQUESTED_MESSAGE = 'If an account exists for that email, we sent a link to reset its password.';
 export const PASSWORD_RESET_MESSAGE = 'Your password has been reset. Sign in with your new password.';
@@ -79,7 +74,7 @@ export class RecoveryService {
    * hashes anything, and no delivery starts beside the answer. Counted per
    * address and per email, unknown emails included.
    */
-  async requestPasswordReset(emailInput: string, client: RecoveryClient): Promise<ResetRequested> {
+  async requestPasswordReset(emailInput: string, client: Client): Promise<ResetRequested> {
     const email = normalizeEmail(emailInput);
     await consumeAttempt(this.#deps.limiter, 'requestPasswordReset', [`address:${client.address}`, `email:${email}`]);
     const account = await new UserRepository(this.#db).findOrStandIn(email);
@@ -104,7 +99,7 @@ export class RecoveryService {
    * records PASSWORD_RESET (whose email says the password was changed, with a
    * "This wasn't me" link). No session is created: the owner signs in.
    */
-  async resetPassword(input: { token: string; newPassword: string }, client: RecoveryClient): Promise<PasswordReset> {
+  async resetPassword(input: { token: string; newPassword: string }, client: Client): Promise<PasswordReset> {
     await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [`address:${client.address}`]);
     const { token } = input;
     if (!isWellFormedAccountToken(token)) throw new InvalidResetTokenError();
@@ -113,8 +108,7 @@ export class RecoveryService {
     if (account === null) throw new InvalidResetTokenError();
 
     const newPassword = normalizePassword(input.newPassword);
-    const [first, ...rest] = this.#deps.policy.check(newPassword, account.email);
-    if (first !== undefined) throw new WeakPasswordError([first, ...rest]);
+    enforcePolicy(this.#deps.policy, newPassword, account.email);
     await this.#deps.breached.enforce(newPassword);
     // The current password (PasswordReusedError) and the older ones of PASSWORD_HISTORY, compared concurrently.
     await this.#deps.history.ensureNotReused(this.#db, account, newPassword, { compareCurrent: true });
@@ -127,11 +121,10 @@ export class RecoveryService {
       if ((await tokens.consume('password_reset', token)) !== account.id) throw new InvalidResetTokenError();
       // Compare-and-set against the hash checked for reuse. A change that won meanwhile voided this
       // link anyway (reset links die with any password change), so the answer is the same; nothing commits.
-      const user = await new UserRepository(tx).replacePassword({ userId: account.id, expectedHash: account.password, newHash });
+      const user = await replaceCredential(tx, this.#deps.history, { userId: account.id, expectedHash: account.password, newHash });
       if (user === null) throw new InvalidResetTokenError();
       await tokens.voidUnused(account.id, 'password_reset');
-      await this.#deps.history.remember(tx, account.id, account.password);
-      await this.#sessions.on(tx).revokeAll(user, 'password_reset', client);
+      await this.#sessions.on(tx).revokeEverywhere(user, 'password_reset', client);
       await this.#deps.events.record(tx, { user, kind: 'PASSWORD_RESET', client });
     });
     return { success: true, message: PASSWORD_RESET_MESSAGE };
@@ -145,7 +138,7 @@ export class RecoveryService {
    * any block are cleared, unused reset links die, and ACCOUNT_SECURED is
    * recorded: its email carries a fresh reset link, minted when it is sent.
    */
-  async secureAccount(token: string, client: RecoveryClient): Promise<AccountSecured> {
+  async secureAccount(token: string, client: Client): Promise<AccountSecured> {
     await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [`address:${client.address}`]);
     if (!isWellFormedAccountToken(token)) throw new InvalidResetTokenError();
     // Looked at first, so a forged or used link costs no bcrypt work.
@@ -157,13 +150,10 @@ export class RecoveryService {
       const tokens = new AccountTokenRepository(tx);
       const userId = await tokens.consume('secure_account', token);
       if (userId === null) throw new InvalidResetTokenError();
-      const secured = await new UserRepository(tx).replaceWithUnusablePassword(userId, unusableHash);
-      if (secured === null) throw new InvalidResetTokenError();
-      const { user, replacedHash } = secured;
-      // The replaced password (perhaps the intruder's) counts in PASSWORD_HISTORY: the owner cannot choose it again.
-      await this.#deps.history.remember(tx, user.id, replacedHash);
+      const user = await replaceWithUnusableCredential(tx, this.#deps.history, userId, unusableHash);
+      if (user === null) throw new InvalidResetTokenError();
       await tokens.voidUnused(user.id, 'password_reset');
-      await this.#sessions.on(tx).revokeAll(user, 'account_secured', client);
+      await this.#sessions.on(tx).revokeEverywhere(user, 'account_secured', client);
       await this.#deps.events.record(tx, { user, kind: 'ACCOUNT_SECURED', client });
     });
     return { success: true, message: ACCOUNT_SECURED_MESSAGE };

@@ -23,7 +23,7 @@ import { SecurityEvents } from '../events/security-events.ts';
 import { createLogger, type AppLogger } from '../observability/logging.ts';
 import { EmailSender } from '../notifications/email-sender.ts';
 import { WebhookSender } from '../notifications/webhook-sender.ts';
-import { OutboxRepository } from '../outbox/outbox-repository.ts';
+import { OutboxRepository } from '../events/outbox.repository.ts';
 import { OutboxWorker } from '../outbox/outbox-worker.ts';
 import { WindowAttemptLimiter, type AttemptLimiter } from '../limits/attempt-limiter.ts';
 import { observedLimiter } from '../limits/observed-limiter.ts';

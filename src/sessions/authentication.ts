@@ -2,7 +2,7 @@ import { LegacyTokens, type LegacyClaims } from './legacy-tokens.ts';
 import type { Session } from './session.entity.ts';
 import type { SessionRepository } from './session.repository.ts';
 import type { SessionClaims, SessionTokens } from './session-tokens.ts';
-import type { User } from '../identity/user.entity.ts';
+import type { User } from '../users/user.entity.ts';
 
 export type SessionState =
   /** No token, or not one of ours (malformed, forged, expired, or a round-1 token without a session). */

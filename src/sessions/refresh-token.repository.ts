@@ -1,7 +1,7 @@
 import type { Db } from '../db/orm.ts';
 import { Session } from './session.entity.ts';
 import { ACTIVE, prefixedSessionColumns, splitSessionColumns } from './session.repository.ts';
-import { User } from '../identity/user.entity.ts';
+import { User } from '../users/user.entity.ts';
 import { executePrepared } from '../db/prepared-statement.ts';
 import { unmanagedEntity } from '../db/unmanaged-entity.ts';
 import { StatementBatch, statementBatch } from '../db/statement-batch.ts';

@@ -1,6 +1,7 @@
-import type { ReservedCheck } from '../passwords/lockout/password-check.ts';
-import type { SessionClient, SessionService } from './session-service.ts';
-import type { User } from '../identity/user.entity.ts';
+import type { ReservedCheck } from '../lockout/password-check.ts';
+import type { SessionClient } from '../events/client.ts';
+import type { SessionService } from './session-service.ts';
+import type { User } from '../users/user.entity.ts';
 
 /**
  * changePassword's wrong current passwords count against the session that

@@ -2,19 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/orm.ts';
 import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import type { Authentication } from './authentication.ts';
+import type { SessionClient } from '../events/client.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
-import { DeviceTokenRepository } from '../devices/device-token.repository.ts';
 import { InvalidSessionError, SessionNotFoundError } from '../errors/errors.ts';
 import { MAX_REFRESH_TOKEN_LENGTH, hashRefreshToken, newRefreshToken } from './refresh-token-secret.ts';
 import { RefreshTokenRepository } from './refresh-token.repository.ts';
 import { MAX_USER_AGENT_LENGTH, type Session } from './session.entity.ts';
 import { SessionRepository, type RevocationReason } from './session.repository.ts';
 import type { SessionSettings } from './session-settings.ts';
+import { recordRevocations, revokeEverywhere, type RevokeEverywhereOptions } from './revoke-everywhere.ts';
 import { SESSION_ID, type IssuedToken, type SessionTokens } from './session-tokens.ts';
 import type { SecurityEvents } from '../events/security-events.ts';
-import type { SecurityEventKind } from '../events/security-event-kind.ts';
-import type { User } from '../identity/user.entity.ts';
-import { UserRepository } from '../identity/user.repository.ts';
+import type { User } from '../users/user.entity.ts';
+import { UserRepository } from '../users/user.repository.ts';
 
 export interface SessionDeps {
   /** Revocations are recorded (SESSION_REVOKED, SIGNED_OUT, REFRESH_TOKEN_REUSED) in their own transaction. */
@@ -24,28 +24,9 @@ export interface SessionDeps {
   sessions: SessionSettings;
 }
 
-/** Who is signing in, as far as the transport can tell. */
-export interface SessionClient {
-  address: string;
-  userAgent: string | null;
-}
 
 /** Who a revocation is recorded for. */
 type Account = Pick<User, 'id' | 'email'>;
-
-/** Which event each reason for ending a session records. */
-const REVOCATION_EVENT: Record<RevocationReason, SecurityEventKind> = {
-  signed_out: 'SIGNED_OUT',
-  signed_out_everywhere: 'SIGNED_OUT',
-  revoked: 'SESSION_REVOKED',
-  password_changed: 'SESSION_REVOKED',
-  session_limit: 'SESSION_REVOKED',
-  refresh_token_reused: 'REFRESH_TOKEN_REUSED',
-  admin: 'SESSION_REVOKED',
-  password_reset: 'SESSION_REVOKED',
-  account_secured: 'SESSION_REVOKED',
-  password_failures: 'SESSION_REVOKED',
-};
 
 /** Everything an answer that signs a device in hands back. */
 export interface SignedIn extends IssuedToken {
@@ -154,19 +135,16 @@ export class SessionService {
     return this.#db.transactional(async (tx) => {
       const sessions = this.on(tx);
       if (everywhere) {
-        const revoked = await sessions.#sessions.revokeAllOf(state.user.id, 'signed_out_everywhere');
-        // Tokens from the original login and device tokens die too: "everywhere" includes them.
-        await new UserRepository(tx).voidLegacyTokens(state.user.id);
-        await new DeviceTokenRepository(tx).voidAllOf(state.user.id, 'sessions_revoked');
         // One SIGNED_OUT for the account, from the session that asked.
-        await sessions.#revoked(state.user, revoked.length > 0 ? [state.session.id] : [], 'signed_out_everywhere', client);
-        return { success: true, revokedSessions: revoked.length };
+        const revoked = await sessions.revokeEverywhere(state.user, 'signed_out_everywhere', client, { recordFor: state.session.id });
+        return { success: true, revokedSessions: revoked };
       }
       const revoked = await sessions.#sessions.revokeOwn(state.user.id, state.session.id, 'signed_out');
       if (revoked) await sessions.#revoked(state.user, [state.session.id], 'signed_out', client);
       return { success: true, revokedSessions: revoked ? 1 : 0 };
     });
   }
+
 
   /** Ends one of the caller's own active sessions (the current one included); anything else is "not found". */
   async revoke(auth: Authentication, sessionId: string, client: SessionClient): Promise<SignOutResult & { current: boolean }> {
@@ -199,16 +177,12 @@ export class SessionService {
     return this.#signedIn(user, renewed, refresh);
   }
 
-  /**
-   * Every active session of the account but `exceptId` ends (a password
-   * change); returns how many. The account's device tokens go with them: a
-   * device signs in afresh before it is trusted again.
-   */
-  async revokeAll(user: Account, reason: RevocationReason, client: SessionClient, exceptId: string | null = null): Promise<number> {
-    const revoked = await this.#sessions.revokeAllOfWithDevices(user.id, reason, 'sessions_revoked', exceptId);
-    await this.#revoked(user, revoked, reason, client);
-    return revoked.length;
+  /** See revokeEverywhere (revoke-everywhere.ts); call on the transaction's EntityManager (`on(tx)`). */
+  revokeEverywhere(user: Account, reason: RevocationReason, client: SessionClient, options: RevokeEverywhereOptions = {}): Promise<number> {
+    return revokeEverywhere(this.#db, this.#deps, { user, reason, client, ...options });
   }
+
+
 
   /**
    * Counts a changePassword check against the session before bcrypt runs
@@ -237,11 +211,10 @@ export class SessionService {
    * Every revocation passes here, on the EntityManager of the transaction
    * that revoked: its events commit with it (one per ended session).
    */
-  async #revoked(user: Account, sessionIds: string[], reason: RevocationReason, client: SessionClient): Promise<void> {
-    for (const sessionId of sessionIds) {
-      await this.#deps.events.record(this.#db, { user, kind: REVOCATION_EVENT[reason], client, sessionId });
-    }
+  #revoked(user: Account, sessionIds: string[], reason: RevocationReason, client: SessionClient): Promise<void> {
+    return recordRevocations(this.#db, this.#deps.events, { user, sessionIds, reason, client });
   }
+
 
   async #issue(user: User, session: Session): Promise<SignedIn> {
     const refresh = newRefreshToken();

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { User } from '../identity/user.entity.ts';
+import { User } from '../users/user.entity.ts';
 
 /** A user agent is stored for display only; longer values are cut to this many characters. */
 export const MAX_USER_AGENT_LENGTH = 512;

@@ -2,7 +2,7 @@ import type { Db } from '../db/orm.ts';
 import { TRUSTED, type DeviceVoidReason } from '../devices/device-token.repository.ts';
 import { SessionCache, type SessionRows } from './session-cache.ts';
 import { Session } from './session.entity.ts';
-import { User } from '../identity/user.entity.ts';
+import { User } from '../users/user.entity.ts';
 import { executePrepared } from '../db/prepared-statement.ts';
 import { unmanagedEntity } from '../db/unmanaged-entity.ts';
 

@@ -30,8 +30,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-function admin(args: string[], stdin = '', { viaNpm = false } = {}): Promise<Outcome> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', NODE_ENV: 'test' };
+function admin(args: string[], stdin = '', { viaNpm = false, extraEnv = {} as Record<string, string> } = {}): Promise<Outcome> {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', NODE_ENV: 'test', ...extraEnv };
   if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
   const child = viaNpm
     ? spawn('npm', ['run', '--silent', 'admin', '--', ...args], { env, stdio: 'pipe' })
@@ -121,6 +121,9 @@ describe('account commands, end to end on the database', () => {
       expect(nobody.code).toBe(1);
       expect(nobody.stderr).toMatch(/No account with the email/);
     }
+    // The server's whole policy applies, PASSWORD_HISTORY included: the current password cannot be set again.
+    const reused = await admin(['set-password', ada], 'First-Admin-Pass-1', { extraEnv: { PASSWORD_HISTORY: '3' } });
+    expect(reused).toMatchObject({ code: 1, stderr: expect.stringContaining('Password refused: New password must not be one of your last 3 passwords.') });
     const set = await admin(['set-password', ada, '--password-stdin'], 'Second-Admin-Pass-3');
     expect(set).toMatchObject({ code: 0, stdout: expect.stringContaining('every session of the account is signed out') });
     expect(await admin(['unlock', bob])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Unlocked /) });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../src/config/config.ts';
-import { ensurePrivateDir } from '../../src/config/private-dir.ts';
+import { ensurePrivateDir } from '../../src/db/private-dir.ts';
 import { createRekey } from '../../src/server/runtime.ts';
 import { testEnv } from '../support/server.ts';
 

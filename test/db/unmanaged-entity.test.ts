@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { User } from '../../src/identity/user.entity.ts';
+import { User } from '../../src/users/user.entity.ts';
 import { unmanagedEntity } from '../../src/db/unmanaged-entity.ts';
 import { signUp } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';

@@ -172,8 +172,7 @@ describe.each(stores)('device tokens (%s store)', (store) => {
 
   it("voids them when an operator revokes the account's sessions (admin CLI revoke-sessions)", async () => {
     const owner = await ownerWithDevice();
-    const { hasher, policy, events, sessions } = server.rekey.deps;
-    const admin = new AccountAdministration(server.rekey.orm.em.fork(), { hasher, policy, events, sessionIdleTimeoutMs: sessions.idleTimeoutMs });
+    const admin = new AccountAdministration(server.rekey.orm.em.fork(), server.rekey.deps);
     await admin.revokeSessions(owner.email);
     await hammer(url, owner.email);
     expect((await signInFrom(url, uniqueAddress(), { email: owner.email, password: PASSWORD, deviceToken: owner.deviceToken })).__typename).toBe(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import bcrypt from 'bcrypt';
-import { User } from '../../src/identity/user.entity.ts';
+import { User } from '../../src/users/user.entity.ts';
 import { PASSWORD, uniqueEmail } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { sessionTokenFor } from '../support/sessions.ts';

@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { retryDelayMs } from '../../src/outbox/backoff.ts';
-import { OutboxRepository } from '../../src/outbox/outbox-repository.ts';
+import { OutboxRepository } from '../../src/events/outbox.repository.ts';
 import { verifyWebhookSignature } from '../../src/notifications/webhook-signature.ts';
 import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from '../support/accounts.ts';
 import { expectType } from '../support/graphql.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { BreachedPasswords } from '../../src/passwords/breached/breached-passwords.ts';
 import { BreachLookupError } from '../../src/passwords/breached/breach-lookup.ts';
 import { HashFileLookup } from '../../src/passwords/breached/hash-file-lookup.ts';
-import { WeakPasswordError } from '../../src/errors/errors.ts';
+import { WeakPasswordError } from '../../src/passwords/weak-password-error.ts';
 import { ServiceUnavailableError } from '../../src/errors/service-unavailable.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/observability/logging.ts';

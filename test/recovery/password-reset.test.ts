@@ -9,7 +9,7 @@ import { expectType, graphql, run } from '../support/graphql.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { sessionClient } from '../support/sessions.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
-import { AccountTokenRepository } from '../../src/recovery/account-token.repository.ts';
+import { AccountTokenRepository } from '../../src/account-tokens/account-token.repository.ts';
 import { SECURE_ACCOUNT_TTL_MS } from '../../src/notifications/email-sender.ts';
 import { createLogger } from '../../src/observability/logging.ts';
 import { RetentionSweep } from '../../src/events/retention-sweep.ts';

@@ -1,7 +1,7 @@
 import { MeDocument, MySessionsDocument, RefreshSessionDocument, RevokeSessionDocument, SignOutDocument } from '../generated/graphql.ts';
 import { run, type RequestOptions } from './graphql.ts';
 import { SessionService } from '../../src/sessions/session-service.ts';
-import { UserRepository } from '../../src/identity/user.repository.ts';
+import { UserRepository } from '../../src/users/user.repository.ts';
 import type { Rekey } from '../../src/server/runtime.ts';
 
 /** Typed session operations over real HTTP. */

@@ -1,5 +1,6 @@
 import type { SignedIn } from '../../sessions/session-service.ts';
-import { EmailTakenError, InvalidCredentialsError, RateLimitedError, ValidationError, WeakPasswordError } from '../../errors/errors.ts';
+import { EmailTakenError, InvalidCredentialsError, RateLimitedError, ValidationError } from '../../errors/errors.ts';
+import { WeakPasswordError } from '../../passwords/weak-password-error.ts';
 import { builder } from '../builder.ts';
 import { emailSchema, passwordSchema, requiredPasswordSchema } from './inputs.ts';
 import { sessionFields } from './session-fields.ts';

@@ -1,12 +1,6 @@
 import type { PasswordChange } from '../../identity/account-service.ts';
-import {
-  IncorrectPasswordError,
-  InvalidSessionError,
-  PasswordReusedError,
-  RateLimitedError,
-  ValidationError,
-  WeakPasswordError,
-} from '../../errors/errors.ts';
+import { IncorrectPasswordError, InvalidSessionError, PasswordReusedError, RateLimitedError, ValidationError } from '../../errors/errors.ts';
+import { WeakPasswordError } from '../../passwords/weak-password-error.ts';
 import { builder } from '../builder.ts';
 import { passwordSchema, requiredPasswordSchema } from './inputs.ts';
 import { sessionFields } from './session-fields.ts';

@@ -1,17 +1,6 @@
 import { ERROR_CODES, type ErrorCode } from '../../errors/error-codes.ts';
-import {
-  type DomainError,
-  EmailTakenError,
-  IncorrectPasswordError,
-  InvalidCredentialsError,
-  InvalidSessionError,
-  PasswordReusedError,
-  RateLimitedError,
-  SessionNotFoundError,
-  ValidationError,
-  WeakPasswordError,
-  type FieldError,
-} from '../../errors/errors.ts';
+import { type DomainError, EmailTakenError, IncorrectPasswordError, InvalidCredentialsError, InvalidSessionError, PasswordReusedError, RateLimitedError, SessionNotFoundError, ValidationError, type FieldError } from '../../errors/errors.ts';
+import { WeakPasswordError } from '../../passwords/weak-password-error.ts';
 import { InvalidResetTokenError } from '../../recovery/invalid-reset-token-error.ts';
 import { PASSWORD_RULES, type PasswordViolation } from '../../passwords/password-policy.ts';
 import { builder } from '../builder.ts';

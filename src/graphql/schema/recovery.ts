@@ -1,5 +1,6 @@
 import type { AccountSecured, PasswordReset, ResetRequested } from '../../recovery/recovery-service.ts';
-import { PasswordReusedError, RateLimitedError, ValidationError, WeakPasswordError } from '../../errors/errors.ts';
+import { PasswordReusedError, RateLimitedError, ValidationError } from '../../errors/errors.ts';
+import { WeakPasswordError } from '../../passwords/weak-password-error.ts';
 import { InvalidResetTokenError } from '../../recovery/invalid-reset-token-error.ts';
 import { builder } from '../builder.ts';
 import { emailSchema, passwordSchema } from './inputs.ts';

@@ -1,4 +1,4 @@
-import { User } from '../../identity/user.entity.ts';
+import { User } from '../../users/user.entity.ts';
 import { builder } from '../builder.ts';
 
 export const UserType = builder.objectType(User, {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AppLogger } from '../../observability/logging.ts';
-import { WeakPasswordError } from '../../errors/errors.ts';
+import { WeakPasswordError } from '../weak-password-error.ts';
 import { normalizePassword, type PasswordViolation } from '../password-policy.ts';
 import { ServiceUnavailableError } from '../../errors/service-unavailable.ts';
 import { BreachLookupError, type BreachLookup, type BreachLookupFailure } from './breach-lookup.ts';

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { User } from '../../identity/user.entity.ts';
+import { User } from '../../users/user.entity.ts';
 
 /**
  * A password an account had before its current one (PASSWORD_HISTORY). The

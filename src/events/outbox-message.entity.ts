@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { SecurityEvent } from '../events/security-event.entity.ts';
+import { SecurityEvent } from './security-event.entity.ts';
 
 export const OUTBOX_CHANNELS = ['webhook', 'email'] as const;
 export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];

@@ -1,4 +1,4 @@
-import type { BlockSettings, UserRepository } from '../../identity/user.repository.ts';
+import type { BlockSettings, UserRepository } from '../users/user.repository.ts';
 
 export type LockoutSettings = BlockSettings;
 

@@ -1,5 +1,5 @@
 import { defineEntity, p } from '@mikro-orm/core';
-import { User } from '../identity/user.entity.ts';
+import { User } from '../users/user.entity.ts';
 
 export const ACCOUNT_TOKEN_PURPOSES = ['secure_account', 'password_reset'] as const;
 export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];

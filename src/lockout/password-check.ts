@@ -1,6 +1,6 @@
-import type { Db } from '../../db/orm.ts';
+import type { Db } from '../db/orm.ts';
 import { FailedChecks, type LockoutSettings } from './failed-checks.ts';
-import { UserRepository } from '../../identity/user.repository.ts';
+import { UserRepository } from '../users/user.repository.ts';
 
 /** What a wrong password did beyond its own event. */
 export type FailureConsequence = 'none' | 'account-locked' | 'device-voided' | 'session-revoked';
