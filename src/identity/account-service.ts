@@ -306,7 +306,7 @@ export class AccountService {
    * Whose count a changePassword check spends: the session's (session-failures.ts),
    * so that sign-in failures elsewhere never block it and its own failures never
    * block the account. A token from the original login has no session: the
-   * account's count, as in round 1.
+   * account's count.
    */
   async #reserveChangeCheck(viewer: User, current: { sessionId: string; generation: number } | null, client: Client): Promise<ReservedCheck> {
     if (current === null) {
