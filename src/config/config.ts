@@ -67,7 +67,7 @@ export interface Config {
   legacyJwtSecret: Secret | null;
 }
 
-/** Security events, the outbox and its channels (SPEC "Security events and notifications"). */
+/** Security events, the outbox and its channels (see docs/security-events.md). */
 export interface NotificationsConfig {
   /** Null: no webhook channel. */
   webhook: { url: string; secret: Secret; events: SecurityEventKind[] } | null;

@@ -2,7 +2,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { User } from '../users/user.entity.ts';
 
 /**
- * A device the account signed in on (SPEC "Device tokens"). The token itself
+ * A device the account signed in on (docs/design/lockout-and-devices.md). The token itself
  * is signed, not stored (device-token-signer.ts): this row only says whether
  * the device is still trusted and counts its failed sign-ins in a row.
  */

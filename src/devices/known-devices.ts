@@ -5,7 +5,7 @@ import { DeviceTokenRepository, type DeviceVoidReason } from './device-token.rep
 import type { ReservedCheck } from '../lockout/password-check.ts';
 import type { User } from '../users/user.entity.ts';
 
-/** SPEC: this many failed sign-ins in a row with one device token void it. */
+/** This many failed sign-ins in a row with one device token void it (docs/design/lockout-and-devices.md). */
 export const DEVICE_FAILURE_LIMIT = 10;
 /** A device stays trusted this long after its last successful sign-in (the cookie's Max-Age). */
 export const DEVICE_TOKEN_TTL_MS = 365 * 86_400_000;
@@ -22,7 +22,7 @@ export interface TrustedDevice {
 
 /**
  * Device tokens (OWASP "slow down online guessing with device cookies";
- * SPEC "Limits and protection (round 2)"). A device that signed in before
+ * see docs/design/lockout-and-devices.md). A device that signed in before
  * presents its token; such a sign-in is counted in the device's own bucket and
  * its own failure count, and is never refused by the email's limit or the
  * account's block, so an attack on the account cannot stop its owner there.

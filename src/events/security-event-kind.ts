@@ -1,4 +1,4 @@
-/** Every security-relevant outcome Rekey records (SPEC "Security events and notifications"). */
+/** Every security-relevant outcome Rekey records (see docs/security-events.md). */
 export const SECURITY_EVENT_KINDS = [
   'SIGNED_UP',
   'SIGNED_IN',

@@ -12,11 +12,11 @@ const EMAIL_TEMPLATES: Partial<Record<SecurityEventKind, EmailTemplate>> = {
   PASSWORD_CHANGED: 'password-changed',
   PASSWORD_RESET: 'password-changed',
   PASSWORD_RESET_REQUESTED: 'password-reset',
-  // SPEC: securing the account emails a fresh reset link.
+  // Securing the account makes the password unusable, so its email carries a fresh reset link.
   ACCOUNT_SECURED: 'password-reset',
 };
 
-/** The webhook's JSON body (SPEC), stored as the outbox payload and sent as is. */
+/** The webhook's JSON body (docs/security-events.md), stored as the outbox payload and sent as is. */
 export interface WebhookPayload {
   [key: string]: unknown;
   id: string;

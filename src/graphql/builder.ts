@@ -17,7 +17,7 @@ export const builder = new SchemaBuilder<{
   relay: { nodeQueryOptions: false, nodesQueryOptions: false },
   defaultFieldNullability: false,
   defaultInputFieldRequiredness: true,
-  // No builder-wide `defaultTypes`: SPEC's unions differ (SignOutResult and
+  // No builder-wide `defaultTypes`: the result unions differ (SignOutResult and
   // SecureAccountResult have no ValidationError), so each field lists its members.
   errors: { directResult: true },
   zod: {

@@ -5,11 +5,11 @@ import type { Config } from '../config/config.ts';
 import { DEVICE_TOKEN_TTL_MS } from '../devices/known-devices.ts';
 import { json } from '../http/responses.ts';
 
-/** Cookie mode's refresh-token cookie (SPEC "Sessions"). */
+/** Cookie mode's refresh-token cookie (see docs/api/sessions.md#cookie-mode). */
 export const REFRESH_COOKIE = 'rekey_refresh';
-/** Cookie mode's device-token cookie (SPEC "Limits and protection (round 2)"). */
+/** Cookie mode's device-token cookie (see docs/api/limits.md#device-tokens). */
 export const DEVICE_COOKIE = 'rekey_device';
-/** SPEC: the device cookie lasts a year. */
+/** The device cookie lasts as long as a device stays trusted: a year. */
 const DEVICE_COOKIE_MAX_AGE = Math.floor(DEVICE_TOKEN_TTL_MS / 1000);
 /** The path the browser sends it to: only the GraphQL endpoint. */
 const COOKIE_PATH = '/graphql';

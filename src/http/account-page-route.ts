@@ -79,7 +79,7 @@ function serve(asset: Asset, request: Request): Response {
 }
 
 /**
- * `GET /account`: the self-service page (SPEC "Account page"), and its files
+ * `GET /account`: the self-service page (docs/account-page.md), and its files
  * under `/account/`. Static files only; the page uses /graphql like any client.
  */
 export function accountPageRoute(): Plugin<object, ServerContext> {

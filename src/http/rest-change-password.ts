@@ -45,8 +45,8 @@ const failure = (status: number, error: string, headers?: Record<string, string>
 const invalid = (errors: FieldProblem[]) => json({ valid: false, errors }, 400);
 
 /**
- * The original change-password workflow's REST contract (SPEC, "Workflow-compatible
- * REST route") over the same AccountService as GraphQL: only the transport differs.
+ * The original change-password workflow's REST contract (docs/migrating-from-the-original-workflow.md,
+ * "Point the route") over the same AccountService as GraphQL: only the transport differs.
  * A Yoga plugin so CORS (including preflight) and the body bound apply as for /graphql.
  */
 export function restChangePasswordRoute(deps: RestChangePasswordDeps): Plugin<object, ServerContext> {
@@ -91,7 +91,7 @@ async function changePasswordOverRest(deps: RestChangePasswordDeps, request: Req
   const { jwt, currentPassword, newPassword } = parsed.data;
   const { accounts, client } = deps.accountsFor(request, serverContext);
   try {
-    // SPEC: this route revokes every session of the account, the caller's too (its body has no token to hand back).
+    // This route revokes every session of the account, the caller's too: its body has no token to hand back.
     await accounts.changePasswordEverywhere(accounts.authenticate(jwt), { currentPassword, newPassword }, client);
   } catch (error) {
     if (error instanceof DomainError) return domainErrorResponse(error);
@@ -101,7 +101,7 @@ async function changePasswordOverRest(deps: RestChangePasswordDeps, request: Req
 }
 
 /**
- * SPEC's statuses. Keyed by every code, so a new code without a status here
+ * The original workflow's statuses. Keyed by every code, so a new code without a status here
  * does not compile; codes this route cannot meet still get a sensible one.
  */
 const STATUS: Record<ErrorCode, number> = {
@@ -118,7 +118,7 @@ const STATUS: Record<ErrorCode, number> = {
   INVALID_RESET_TOKEN: 400,
 };
 
-/** The status and body of SPEC's table for an expected failure. */
+/** The status and body the original workflow gives an expected failure. */
 function domainErrorResponse(error: DomainError): Response {
   if (error instanceof ValidationError) {
     return invalid(error.fieldErrors.map((fieldError) => ({ field: fieldError.path.join('.'), message: fieldError.message })));

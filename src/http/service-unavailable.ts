@@ -3,7 +3,7 @@ import { json } from './responses.ts';
 
 const retryAfter = (error: ServiceUnavailableError) => ({ 'retry-after': String(error.retryAfterSeconds) });
 
-/** SPEC's REST refusal while a dependency is away: 503 `{ success: false, error }`. */
+/** The REST route's refusal while a dependency is away: 503 `{ success: false, error }` (docs/operations/outages.md). */
 export function restServiceUnavailable(error = new ServiceUnavailableError()): Response {
   return json({ success: false, error: error.message }, 503, retryAfter(error));
 }

@@ -14,7 +14,7 @@ export interface EmailSettings {
   timeoutMs: number;
 }
 
-/** The "This wasn't me" link's lifetime (SPEC: valid 7 days). */
+/** The "This wasn't me" link's lifetime (docs/api/reset-and-recovery.md). */
 export const SECURE_ACCOUNT_TTL_MS = 7 * 86_400_000;
 
 /** One plain address: what an account's email may be, and nothing that could add a header or a recipient. */

@@ -46,8 +46,8 @@ export interface AccountSecured {
 }
 
 /**
- * Password reset and "This wasn't me" (SPEC "Password reset and account
- * recovery"). The emails' links carry single-use tokens that the outbox
+ * Password reset and "This wasn't me" (docs/api/reset-and-recovery.md).
+ * The emails' links carry single-use tokens that the outbox
  * worker mints when it sends them (see EmailSender), so a request only
  * records its event: the token never passes through a request, a log or the
  * outbox. Knows nothing of GraphQL or HTTP.
@@ -90,7 +90,7 @@ export class RecoveryService {
   }
 
   /**
-   * SPEC's order: the token (InvalidResetTokenError), the policy with the
+   * The order: the token (InvalidResetTokenError), the policy with the
    * account's email, reuse of the current password (and PASSWORD_HISTORY),
    * then the compare-and-set update. The token is only looked at until the
    * write, so a refused new password leaves the link working; the write uses

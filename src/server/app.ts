@@ -129,7 +129,7 @@ export function createApp(deps: AppDeps): App {
     }
   }
 
-  // A typed refusal in the shape the caller's route speaks (SPEC "Outages").
+  // A typed refusal in the shape the caller's route speaks (see docs/operations/outages.md).
   function timeoutResponse(request: Request): Response {
     if (REST_CHANGE_PASSWORD_ROUTE.test(new URL(request.url).pathname)) return restServiceUnavailable();
     return graphqlServiceUnavailable('The request took too long and was stopped.');

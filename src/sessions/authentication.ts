@@ -5,7 +5,7 @@ import type { SessionClaims, SessionTokens } from './session-tokens.ts';
 import type { User } from '../users/user.entity.ts';
 
 export type SessionState =
-  /** No token, or not one of ours (malformed, forged, expired, or a round-1 token without a session). */
+  /** No token, or not one of ours (malformed, forged, expired, or an old token without a session). */
   | { state: 'none' }
   /** Our token, for an account that no longer exists. */
   | { state: 'unknown-user' }

@@ -5,7 +5,7 @@ import type { User } from '../users/user.entity.ts';
 
 /**
  * changePassword's wrong current passwords count against the session that
- * sends them (SPEC: SESSION_FAILURE_LIMIT in a row revoke it), not against
+ * sends them (SESSION_FAILURE_LIMIT in a row revoke it), not against
  * the account: a stolen token gets that many guesses in all, and a block
  * caused by sign-in failures elsewhere never stops a valid session's change.
  * Null when the session has ended (or has no check left): the caller is told

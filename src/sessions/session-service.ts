@@ -44,7 +44,7 @@ export interface SignOutResult {
 }
 
 /**
- * Per-device sessions with rotating refresh tokens (SPEC "Sessions"). Bound
+ * Per-device sessions with rotating refresh tokens (docs/design/sessions.md). Bound
  * to one EntityManager: the request's fork, or a transaction's (`on(tx)`), so
  * that a password change and its revocations commit together.
  */

@@ -1,4 +1,4 @@
-/** How long sessions live and how many an account may have (SPEC "Sessions"). */
+/** How long sessions live and how many an account may have (docs/api/sessions.md). */
 export interface SessionSettings {
   /** Absolute lifetime from sign-in (SESSION_TTL). */
   ttlMs: number;

@@ -62,7 +62,7 @@ export class SessionTokens {
     return { token, expiresAt: new Date(expiresAt * 1000) };
   }
 
-  /** The claims of a valid token, or null for anything else, round-1 tokens without a session included (never throws). */
+  /** The claims of a valid token, or null for anything else, old tokens without a session included (never throws). */
   verify(token: string): SessionClaims | null {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
     const { issuer, audience } = this.#settings;

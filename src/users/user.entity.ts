@@ -23,9 +23,9 @@ export const UserSchema = defineEntity({
       .defaultRaw('now()'),
     passwordChangedAt: p.datetime().nullable(),
     /**
-     * Round 1's account-wide token version. Tokens name a session since round
-     * 2 and nothing reads this; the column stays so a rollback to round 1
-     * needs no schema change.
+     * An account-wide token version from before sessions. Tokens name a session
+     * now and nothing reads this; the column stays so a rollback to a release
+     * without sessions needs no schema change (CHANGELOG.md).
      */
     sessionVersion: p.integer().default(0),
     /** Consecutive failed password checks (NIST SP 800-63B throttling). */

@@ -13,7 +13,7 @@ import { expectType } from '../support/graphql.ts';
 import { sessionClient } from '../support/sessions.ts';
 import { startRangeServer, sha1Upper, type RangeServer } from '../support/range-server.ts';
 
-// The /account page (SPEC "Account page"): its HTTP surface over plain fetch, then the page itself
+// The /account page (docs/account-page.md): its HTTP surface over plain fetch, then the page itself
 // end to end in Debian's Chromium, driven by playwright-core (which never downloads a browser).
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -414,7 +414,7 @@ inBrowser('the /account page in Chromium', () => {
   });
 });
 
-// ---- cookie mode (SPEC round 2): sessions, security events, reset and "This wasn't me" links
+// ---- cookie mode: sessions, security events, reset and "This wasn't me" links
 
 const smtp = new SmtpSink();
 

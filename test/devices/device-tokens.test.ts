@@ -10,7 +10,7 @@ import { expectType, run } from '../support/graphql.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { sessionClient } from '../support/sessions.ts';
 
-// SPEC "Limits and protection (round 2)", device tokens: a sign-in presenting
+// docs/api/limits.md, device tokens: a sign-in presenting
 // a token from an earlier sign-in on that device is counted in the device's own
 // bucket and is never refused by the email's limit or the account's block.
 // Each server: 10 sign-ins per window per subject, a block after 5 failures.

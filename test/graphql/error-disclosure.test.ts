@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PASSWORD, signUp } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-// SPEC "Limits and protection (round 2)": no answer ever echoes a submitted
+// docs/api/limits.md ("Transport"): no answer ever echoes a submitted
 // value or suggests field names in production; error details reach a client
 // only with EXPOSE_ERROR_DETAILS=true, whatever NODE_ENV says.
 const MARKER = 'Marker-Secret-Pass-77';

@@ -5,7 +5,7 @@ import { PASSWORD, uniqueEmail } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { sessionTokenFor } from '../support/sessions.ts';
 
-// SPEC: a request whose password update has begun is not cut by
+// docs/operations/outages.md: a request whose password update has begun is not cut by
 // REQUEST_TIMEOUT; an answer never says "failed" for a change that was
 // committed. The database is made slow on purpose with a trigger that sleeps,
 // either on the update of the password (past the point of writing) or on the

@@ -14,7 +14,7 @@ import { startTestServer, type TestServer } from '../support/server.ts';
  * The original change-password workflow's six documented curl tests, run
  * literally against Rekey's workflow-compatible route. The original document
  * is not available here: these requests and answers reconstruct its
- * documented cases (SPEC "Workflow-compatible REST route"). Bodies are sent as
+ * documented cases (docs/migrating-from-the-original-workflow.md). Bodies are sent as
  * the raw strings below with only <token> substituted; status and body are
  * asserted exactly.
  */

@@ -6,7 +6,7 @@ import { MemoryWindowLog } from '../../src/limits/window-stores.ts';
 import { PASSWORD, signIn, signUp, uniqueEmail } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-// SPEC "Limits and protection (round 2)": a call refused by one subject's
+// docs/api/limits.md: a call refused by one subject's
 // limit spends no other subject's budget. Otherwise an attacker whose address
 // is already over its limit keeps a victim's email refused for its owner.
 const stores = process.env.REDIS_URL ? (['in-process', 'Redis'] as const) : (['in-process'] as const);

@@ -5,7 +5,7 @@ import { SignUpDocument } from '../generated/graphql.ts';
 import { fromAddress, uniqueAddress } from '../support/addresses.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-// The limits of SPEC (10 per minute), with Redis when REDIS_URL is set.
+// The default limits (10 per minute, docs/api/limits.md), with Redis when REDIS_URL is set.
 let server: TestServer;
 let url: string;
 let nextAddress = 0;

@@ -5,7 +5,7 @@ import { signUp, uniqueEmail } from '../support/accounts.ts';
 import { run } from '../support/graphql.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
-// SPEC "Password reset and account recovery": requestPasswordReset is limited
+// docs/api/reset-and-recovery.md: requestPasswordReset is limited
 // per client address and per email (PASSWORD_RESET_RATE_LIMIT per
 // PASSWORD_RESET_RATE_WINDOW; 5 per hour by default), unknown emails alike;
 // resetPassword and secureAccount per address (RESET_TOKEN_RATE_LIMIT).

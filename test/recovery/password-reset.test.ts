@@ -15,7 +15,7 @@ import { createLogger } from '../../src/observability/logging.ts';
 import { RetentionSweep } from '../../src/events/retention-sweep.ts';
 import { waitUntil } from '../support/wait-until.ts';
 
-// SPEC "Password reset and account recovery", through the real app over HTTP
+// docs/api/reset-and-recovery.md, through the real app over HTTP
 // and a real SMTP server in this process: every link a test follows is read
 // from an email the server sent.
 const RESET_URL = 'https://app.example.com/account#reset={token}';

@@ -6,7 +6,7 @@ import { changePassword, PASSWORD, signUp, uniqueEmail } from '../support/accoun
 import { run } from '../support/graphql.ts';
 import { startTestServer, TEST_SECRET, type TestServer } from '../support/server.ts';
 
-// Tokens signed by the original login workflow (SPEC "Tokens from the original login").
+// Tokens signed by the original login workflow (docs/migrating-from-the-original-workflow.md).
 const LEGACY_JWT_SECRET = 'the-original-login-workflows-secret-32+';
 const NEW_PASSWORD = 'Another-Horse-42';
 

@@ -6,7 +6,7 @@ import { expectType } from '../support/graphql.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { sessionClient } from '../support/sessions.ts';
 
-// SPEC "Limits and protection (round 2)": changePassword failures count per
+// docs/api/limits.md: changePassword failures count per
 // session. SESSION_FAILURE_LIMIT (default 10) wrong current passwords in a row
 // revoke that session, so a stolen token gets that many guesses in all; a block
 // caused by sign-in failures elsewhere never stops a valid session's change.

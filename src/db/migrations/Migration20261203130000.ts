@@ -1,10 +1,10 @@
 import { Migration } from '@mikro-orm/migrations';
 
 /**
- * Round 2 sessions: one row per signed-in device and the hashes of its
+ * Sessions: one row per signed-in device and the hashes of its
  * refresh tokens. Idempotent like the first migration. `users.session_version`
  * stays: tokens no longer carry it, but keeping the column lets a deployment
- * roll back to round 1 without a schema change.
+ * roll back to a release without sessions without a schema change.
  */
 export class Migration20261203130000 extends Migration {
   override name = 'Migration20261203130000';

@@ -4,10 +4,10 @@ import { asServiceUnavailable } from '../../db/outage.ts';
 
 /**
  * Yoga's error masking, with one expected failure let through: the database
- * being away becomes SPEC's `SERVICE_UNAVAILABLE` with HTTP 503 (and
+ * being away becomes `SERVICE_UNAVAILABLE` with HTTP 503 (and
  * Retry-After), so clients and load balancers can tell an outage from a bug.
  * Its message is fixed; nothing of the driver's error reaches the client.
- * Everything else is masked as before ("Unexpected error.", 500).
+ * Everything else is masked ("Unexpected error.", 500).
  */
 export function maskErrors(error: unknown, message: string, isDev?: boolean): Error {
   const foreign = fromAnotherGraphQLCopy(error);

@@ -5,7 +5,7 @@ import { InvalidResetTokenError } from '../../recovery/invalid-reset-token-error
 import { builder } from '../builder.ts';
 import { emailSchema, passwordSchema } from './inputs.ts';
 
-// Password reset and "This wasn't me" (SPEC "Password reset and account recovery").
+// Password reset and "This wasn't me" (see docs/api/reset-and-recovery.md).
 // The tokens come from emailed links; they are never checked here (an
 // unusable one is InvalidResetTokenError, from the domain), so SecureAccountResult
 // needs no ValidationError.

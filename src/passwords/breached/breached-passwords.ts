@@ -9,7 +9,7 @@ import { RangeApiLookup } from './range-api-lookup.ts';
 
 export const BREACHED_VIOLATION: PasswordViolation = { rule: 'BREACHED', message: 'Password has appeared in a data breach' };
 
-/** Plain counters the metrics endpoint can read (SPEC "Operations"). */
+/** Plain counters the metrics endpoint can read (docs/operations/production.md). */
 export interface BreachCheckCounters {
   /** Lookups started. */
   checks: number;
@@ -22,7 +22,7 @@ export interface BreachCheckCounters {
   refusedOnError: number;
 }
 
-/** Where new passwords are looked up among breached ones (SPEC "Policy additions"). */
+/** Where new passwords are looked up among breached ones (docs/api/changing-passwords.md). */
 export type BreachedPasswordSource = { kind: 'off' } | { kind: 'range-api'; baseUrl: string } | { kind: 'file'; path: string };
 
 export type BreachCheckOnError = 'allow' | 'refuse';

@@ -15,7 +15,7 @@ const MAX_BODY_BYTES = 1_048_576;
 const LINE = /^([0-9A-Fa-f]{35}):(\d{1,12})$/;
 
 /**
- * The k-anonymity range API (SPEC "Policy additions"): only the first five
+ * The k-anonymity range API (docs/api/changing-passwords.md): only the first five
  * hex characters of the SHA-1 leave the server, with `Add-Padding: true` so
  * the answer's size does not tell which prefix was asked either. The answer
  * is parsed strictly: one malformed line makes the whole answer an error,
