@@ -2,7 +2,7 @@
 // messages and the printed schema (`--check` fails on drift instead), so the page cannot fall behind the code.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildSchema, type GraphQLSchema, isObjectType, isUnionType, getNamedType } from 'graphql';
-import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
+import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
 import {
   type DomainError,
   EmailTakenError,
@@ -13,12 +13,12 @@ import {
   RateLimitedError,
   SessionNotFoundError,
   ValidationError,
-  WeakPasswordError,
-} from './errors.ts';
-import { ServiceUnavailableError } from './service-unavailable.ts';
+} from '../errors/errors.ts';
+import { ServiceUnavailableError } from '../errors/service-unavailable.ts';
 import { InvalidResetTokenError } from '../recovery/invalid-reset-token-error.ts';
 import { PasswordInHistoryError } from '../passwords/history/password-in-history-error.ts';
 import { PASSWORD_RULES } from '../passwords/password-policy.ts';
+import { WeakPasswordError } from '../passwords/weak-password-error.ts';
 
 interface CodeDoc {
   /** An instance, for its class name (the GraphQL type's) and its message. */
