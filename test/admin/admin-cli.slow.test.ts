@@ -123,7 +123,7 @@ describe('account commands, end to end on the database', () => {
     }
     // The server's whole policy applies, PASSWORD_HISTORY included: the current password cannot be set again.
     const reused = await admin(['set-password', ada], 'First-Admin-Pass-1', { extraEnv: { PASSWORD_HISTORY: '3' } });
-    expect(reused).toMatchObject({ code: 1, stderr: expect.stringContaining('Password refused: New password must not be one of your last 3 passwords.') });
+    expect(reused).toMatchObject({ code: 1, stderr: expect.stringContaining('Password refused: New password must be different from current password.') });
     const set = await admin(['set-password', ada, '--password-stdin'], 'Second-Admin-Pass-3');
     expect(set).toMatchObject({ code: 0, stdout: expect.stringContaining('every session of the account is signed out') });
     expect(await admin(['unlock', bob])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Unlocked /) });
