@@ -22,12 +22,6 @@ export const UserSchema = defineEntity({
       .onUpdate(() => new Date())
       .defaultRaw('now()'),
     passwordChangedAt: p.datetime().nullable(),
-    /**
-     * Round 1's account-wide token version. Tokens name a session since round
-     * 2 and nothing reads this; the column stays so a rollback to round 1
-     * needs no schema change.
-     */
-    sessionVersion: p.integer().default(0),
     /** Consecutive failed password checks (NIST SP 800-63B throttling). */
     failedPasswordChecks: p.integer().default(0),
     /** How many times the account has been blocked since its last success. */
