@@ -1,9 +1,6 @@
 export const COMMANDS = ['create-user', 'set-password', 'revoke-sessions', 'unlock', 'events', 'outbox'] as const;
 export type Command = (typeof COMMANDS)[number];
 
-/** Commands about the whole instance rather than one account. */
-export const ACCOUNTLESS: ReadonlySet<Command> = new Set(['outbox']);
-
 /** One parsed command line of the admin CLI. */
 export interface Invocation {
   command: Command;

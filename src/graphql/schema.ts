@@ -11,5 +11,11 @@ import './schema/refresh-session.ts';
 import './schema/sign-out.ts';
 import './schema/recovery.ts';
 
-/** Built once per process; every request shares it. */
-export const schema = lexicographicSortSchema(builder.toSchema());
+/**
+ * Fields in the order the files above declare them; the one-password-field
+ * guard names its fields in this order. Serve `schema`, not this.
+ */
+export const declaredSchema = builder.toSchema({ sortSchema: false });
+
+/** Built once per process; every request shares it. Sorted, so the printed SDL is stable. */
+export const schema = lexicographicSortSchema(declaredSchema);

@@ -17,7 +17,7 @@ import { errorDisclosure } from './plugins/error-disclosure.ts';
 import { exampleDocument } from './example-document.ts';
 import { maskErrors } from './plugins/mask-errors.ts';
 import { onePasswordFieldPerOperation } from './plugins/one-password-field.ts';
-import { schema } from './schema.ts';
+import { declaredSchema, schema } from './schema.ts';
 import { SessionCookie, sessionCookiePlugin } from './session-cookie.ts';
 
 export interface GraphQLServerDeps {
@@ -35,11 +35,12 @@ function bearerToken(request: Request): string | null {
   return match?.[1] ?? null;
 }
 
-/** Our validation rules: one password-checking field per operation, and no introspection unless configured. */
+/** Our validation rules: one password field per operation, and no introspection unless configured. */
 function documentRules(config: Config): Plugin {
+  const onePasswordField = onePasswordFieldPerOperation(declaredSchema);
   return {
     onValidate({ addValidationRule }) {
-      addValidationRule(onePasswordFieldPerOperation);
+      addValidationRule(onePasswordField);
       if (!config.introspection) addValidationRule(NoSchemaIntrospectionCustomRule);
     },
   };

@@ -22,12 +22,6 @@ export const UserSchema = defineEntity({
       .onUpdate(() => new Date())
       .defaultRaw('now()'),
     passwordChangedAt: p.datetime().nullable(),
-    /**
-     * An account-wide token version from before sessions. Tokens name a session
-     * now and nothing reads this; the column stays so a rollback to a release
-     * without sessions needs no schema change (CHANGELOG.md).
-     */
-    sessionVersion: p.integer().default(0),
     /** Consecutive failed password checks (NIST SP 800-63B throttling). */
     failedPasswordChecks: p.integer().default(0),
     /** How many times the account has been blocked since its last success. */

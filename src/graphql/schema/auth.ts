@@ -36,6 +36,7 @@ builder.mutationField('signUp', (t) =>
   t.field({
     type: AuthPayloadType,
     args: { input: t.arg({ type: SignUpInput, required: true }) },
+    extensions: { passwordField: true },
     errors: { types: [ValidationError, WeakPasswordError, EmailTakenError, RateLimitedError], union: { name: 'SignUpResult' } },
     resolve: async (_root, { input }, { accounts, client, sessionCookie }) => sessionCookie.issued(await accounts.signUp(input, client)),
   }),
@@ -45,6 +46,7 @@ builder.mutationField('signIn', (t) =>
   t.field({
     type: AuthPayloadType,
     args: { input: t.arg({ type: SignInInput, required: true }) },
+    extensions: { passwordField: true },
     errors: { types: [ValidationError, InvalidCredentialsError, RateLimitedError], union: { name: 'SignInResult' } },
     resolve: async (_root, { input }, { accounts, client, sessionCookie }) =>
       sessionCookie.issued(await accounts.signIn({ ...input, deviceToken: input.deviceToken ?? sessionCookie.presentedDevice }, client)),

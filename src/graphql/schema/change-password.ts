@@ -29,6 +29,7 @@ builder.mutationField('changePassword', (t) =>
   t.field({
     type: ChangePasswordSuccess,
     args: { input: t.arg({ type: ChangePasswordInput, required: true }) },
+    extensions: { passwordField: true },
     errors: {
       types: [ValidationError, InvalidSessionError, IncorrectPasswordError, WeakPasswordError, PasswordReusedError, RateLimitedError],
       union: { name: 'ChangePasswordResult' },

@@ -45,6 +45,7 @@ builder.mutationField('requestPasswordReset', (t) =>
     type: RequestPasswordResetSuccess,
     description: 'Emails a reset link (PASSWORD_RESET_URL) if the email has an account; the answer is the same either way.',
     args: { input: t.arg({ type: RequestPasswordResetInput, required: true }) },
+    extensions: { passwordField: true },
     errors: { types: [ValidationError, RateLimitedError], union: { name: 'RequestPasswordResetResult' } },
     resolve: (_root, { input }, { accounts, client }) => accounts.recovery.requestPasswordReset(input.email, client),
   }),
@@ -55,6 +56,7 @@ builder.mutationField('resetPassword', (t) =>
     type: ResetPasswordSuccess,
     description: "Sets a new password with an emailed reset link's token; every session of the account ends.",
     args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
+    extensions: { passwordField: true },
     errors: {
       types: [InvalidResetTokenError, WeakPasswordError, PasswordReusedError, ValidationError, RateLimitedError],
       union: { name: 'ResetPasswordResult' },
@@ -68,6 +70,7 @@ builder.mutationField('secureAccount', (t) =>
     type: SecureAccountSuccess,
     description: '"This wasn\'t me": ends every session, makes the current password unusable and emails a fresh reset link.',
     args: { input: t.arg({ type: SecureAccountInput, required: true }) },
+    extensions: { passwordField: true },
     errors: { types: [InvalidResetTokenError, RateLimitedError], union: { name: 'SecureAccountResult' } },
     resolve: (_root, { input }, { accounts, client }) => accounts.recovery.secureAccount(input.token, client),
   }),
