@@ -25,8 +25,9 @@ in the process list. Example:
   printf '%s' "$NEW_PASSWORD" | npm run admin -- set-password ada@example.com --password-stdin
 
 Configuration is the server's (environment and .env): DATABASE_URL or DATA_DIR,
-BCRYPT_COST, PASSWORD_POLICY. With the embedded database (no DATABASE_URL), stop
-the server first: PGlite's files are not shared between processes.
+BCRYPT_COST, PASSWORD_POLICY, BREACHED_PASSWORDS, PASSWORD_HISTORY. With the
+embedded database (no DATABASE_URL), stop the server first: PGlite's files are
+not shared between processes.
 
 Exit status: 0 done, 1 the command failed, 2 the command line is wrong.
 `;

@@ -1,16 +1,15 @@
 import { AccountAdministration, AccountNotFoundError, type AdministrationDeps } from '../identity/account-administration.ts';
 import { EmailTakenError, PasswordReusedError, ValidationError } from '../errors/errors.ts';
 import { WeakPasswordError } from '../passwords/weak-password-error.ts';
-import { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
-import { PasswordPolicy } from '../passwords/password-policy.ts';
 import { SecurityEvents } from '../events/security-events.ts';
 import { OutboxRepository } from '../events/outbox.repository.ts';
-import { ConfigError, loadConfig, loadDotEnv } from '../config/config.ts';
-import { initORM, migrate, pgliteDirFor, type Orm } from '../db/orm.ts';
+import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config/config.ts';
+import type { Orm } from '../db/orm.ts';
 import { asServiceUnavailable } from '../db/outage.ts';
-import { createLogger, redact } from '../observability/logging.ts';
-import { openBreachedPasswords, type BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
-import { PasswordHistory } from '../passwords/history/password-history.ts';
+import { createLogger, redact, type AppLogger } from '../observability/logging.ts';
+import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
+import { openPasswordServices } from '../server/compose-services.ts';
+import { openDatabase } from '../server/database.ts';
 import type { Invocation } from './invocation.ts';
 
 async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps): Promise<string> {
@@ -67,42 +66,50 @@ function describeFailure(error: unknown): string {
   return `Unexpected error: ${detail}`;
 }
 
+interface AdminServices {
+  orm: Orm;
+  deps: AdministrationDeps;
+  breached: BreachedPasswords;
+}
+
 /**
- * Runs one command with the server's configuration (environment and .env):
- * the same database, migrations, bcrypt cost and password policy.
+ * The server's own composition (see server/compose-services.ts): the same
+ * database and migrations, and the same password policy, hasher, breached
+ * passwords and history, so an operator's password meets the server's rules.
+ */
+async function openAdminServices(config: Config, log: AppLogger): Promise<AdminServices> {
+  const passwords = await openPasswordServices(config, log);
+  const orm = await openDatabase(config, { log }).catch(async (error: unknown) => {
+    await passwords.breached.close();
+    throw error;
+  });
+  const deps: AdministrationDeps = {
+    ...passwords,
+    // Messages are only queued here; every server instance's worker delivers them.
+    events: new SecurityEvents(config.notifications),
+    sessions: config.sessions,
+  };
+  return { orm, deps, breached: passwords.breached };
+}
+
+/**
+ * Runs one command with the server's configuration (environment and .env).
  * Prints one line; returns the exit status (0 done, 1 failed).
  */
 export async function runCommand(invocation: Invocation, password: string | null): Promise<number> {
-  let orm: Orm | null = null;
-  let breached: BreachedPasswords | null = null;
+  let services: AdminServices | null = null;
   try {
     loadDotEnv();
-    const config = loadConfig();
-    orm = await initORM({
-      databaseUrl: config.databaseUrl,
-      pgliteDir: pgliteDirFor(config.dataDir),
-      statementTimeoutMs: config.statementTimeoutMs,
-      connectTimeoutMs: config.dbConnectTimeoutMs,
-    });
-    await migrate(orm);
-    breached = await openBreachedPasswords(config.breachedPasswords, createLogger('warn'));
-    const hasher = new PasswordHasher(config.bcryptCost);
-    const deps: AdministrationDeps = {
-      hasher,
-      policy: new PasswordPolicy(config.passwordPolicy, { rejectBreached: breached.enabled, history: config.passwordHistory }),
-      breached,
-      history: new PasswordHistory(config.passwordHistory, hasher),
-      // Messages are only queued here; every server instance's worker delivers them.
-      events: new SecurityEvents(config.notifications),
-      sessions: config.sessions,
-    };
-    process.stdout.write(`${await execute(invocation, password, orm, deps)}\n`);
+    // Warnings (a breached-password lookup that failed, say) go to stderr beside the command's own line.
+    const log = createLogger('warn', (_level, line) => process.stderr.write(`${line}\n`));
+    services = await openAdminServices(loadConfig(), log);
+    process.stdout.write(`${await execute(invocation, password, services.orm, services.deps)}\n`);
     return 0;
   } catch (error) {
     process.stderr.write(`rekey admin: ${describeFailure(error)}\n`);
     return 1;
   } finally {
-    await breached?.close().catch(() => undefined);
-    await orm?.close(true).catch(() => undefined);
+    await services?.breached.close().catch(() => undefined);
+    await services?.orm.close(true).catch(() => undefined);
   }
 }

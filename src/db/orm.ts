@@ -1,17 +1,9 @@
 import { dirname, join } from 'node:path';
-import { MikroORM } from '@mikro-orm/core';
+import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
-import { PasswordHistoryEntry } from '../passwords/history/password-history.entity.ts';
-import { AccountToken } from '../account-tokens/account-token.entity.ts';
-import { DeviceToken } from '../devices/device-token.entity.ts';
-import { RefreshToken } from '../sessions/refresh-token.entity.ts';
-import { Session } from '../sessions/session.entity.ts';
-import { User } from '../users/user.entity.ts';
-import { SecurityEvent } from '../events/security-event.entity.ts';
-import { OutboxMessage } from '../events/outbox-message.entity.ts';
 import { createPrivateDir, ensurePrivateDir } from './private-dir.ts';
 import { migrationsList } from './migration-list.ts';
 import { trimResultParsers } from './pglite-result-parsers.ts';
@@ -19,8 +11,11 @@ import { trimResultParsers } from './pglite-result-parsers.ts';
 /** Both drivers are SQL drivers: services get raw SQL and the query builder. */
 export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
 export type Db = SqlEntityManager;
+/** The entity classes; the features own them, so the caller passes them in (see server/entities.ts). */
+export type EntityList = NonNullable<Options['entities']>;
 
 export interface DatabaseSettings {
+  entities: EntityList;
   /** `postgres://…` for a server; null for embedded PGlite. */
   databaseUrl: string | null;
   /** Where PGlite keeps its files: a directory, or `memory://`. */
@@ -42,9 +37,8 @@ export function pgliteDirFor(dataDir: string): string {
   return join(dataDir, 'pglite');
 }
 
-/** What the server and the MikroORM CLI (mikro-orm.config.ts) share. */
+/** What the server and the MikroORM CLI (mikro-orm.config.ts) share, besides the entities. */
 export const ormBaseOptions = {
-  entities: [User, Session, RefreshToken, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken, DeviceToken],
   extensions: [Migrator],
   migrations: { path: 'src/db/migrations', pathTs: 'src/db/migrations', snapshot: false },
 };
@@ -52,6 +46,7 @@ export const ormBaseOptions = {
 function sharedOptions(settings: DatabaseSettings) {
   return {
     ...ormBaseOptions,
+    entities: settings.entities,
     migrations: {
       ...ormBaseOptions.migrations,
       migrationsList,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import type { Plugin } from 'graphql-yoga';
-import type { ServerContext } from '../server/server-context.ts';
+import type { ServerContext } from './server-context.ts';
 
 /**
  * The page may run only its own files and talk only to its own server: no

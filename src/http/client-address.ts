@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { ServerContext } from '../server/server-context.ts';
+import type { ServerContext } from './server-context.ts';
 
 /**
  * The caller's address: the socket's, or with TRUST_PROXY = N the entry the

@@ -1,5 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
-import type { ServerContext } from '../server/server-context.ts';
+import type { ServerContext } from './server-context.ts';
 import type { Readiness } from './readiness.ts';
 import { json } from './responses.ts';
 

@@ -1,10 +1,10 @@
 import type { Plugin } from 'graphql-yoga';
 import { z } from 'zod';
-import type { AccountsFor } from '../server/accounts-for.ts';
+import type { AccountsFor } from './accounts-for.ts';
 import { AccountGoneError, DomainError, RateLimitedError, ValidationError, type ErrorCode } from '../errors/errors.ts';
 import { MAX_PASSWORD_INPUT } from '../passwords/password-policy.ts';
 import type { AppLogger } from '../observability/logging.ts';
-import type { ServerContext } from '../server/server-context.ts';
+import type { ServerContext } from './server-context.ts';
 import { ServiceUnavailableError } from '../errors/service-unavailable.ts';
 import { asServiceUnavailable } from '../db/outage.ts';
 import { restServiceUnavailable } from './service-unavailable.ts';

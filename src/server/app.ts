@@ -1,5 +1,5 @@
 import { createServerAdapter, type ServerAdapter } from '@whatwg-node/server';
-import type { AccountsFor } from './accounts-for.ts';
+import type { AccountsFor } from '../http/accounts-for.ts';
 import type { PasswordPolicy } from '../passwords/password-policy.ts';
 import type { Config } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
@@ -11,7 +11,7 @@ import { readyRoute } from '../http/ready-route.ts';
 import { REST_CHANGE_PASSWORD_ROUTE, restChangePasswordRoute } from '../http/rest-change-password.ts';
 import { graphqlServiceUnavailable, restServiceUnavailable } from '../http/service-unavailable.ts';
 import { json, PayloadTooLargeError, readBodyLimited } from '../http/responses.ts';
-import type { ServerContext } from './server-context.ts';
+import type { ServerContext } from '../http/server-context.ts';
 import { metricsRoute } from '../http/metrics-route.ts';
 import type { Readiness } from '../http/readiness.ts';
 import { requestIdFor } from '../http/request-id.ts';
@@ -40,83 +40,84 @@ interface AppHandlers {
 
 export type App = ServerAdapter<ServerContext, AppHandlers>;
 
+type Handler = (request: Request, server: ServerContext) => Promise<Response>;
+
 const timedOut = Symbol('timed out');
 
-/**
- * The whole HTTP surface as one fetch handler: Node's `http.createServer(app)`
- * serves it, and tests call `app.fetch(request)` without a socket.
- * In front of Yoga: the body-size bound and the request timeout, which does
- * not cut a request that has begun writing (see WriteDeadline).
- */
-export function createApp(deps: AppDeps): App {
+/** Yoga's plugins for the routes beside /graphql, and the per-operation counter. */
+function appRoutes(deps: AppDeps) {
   const { config } = deps;
-  const yoga = createGraphQLServer({
-    ...deps,
-    routes: [
-      readyRoute(deps.readiness),
-      ...(config.metricsToken ? [metricsRoute(deps.metrics, config.metricsToken)] : []),
-      restChangePasswordRoute(deps),
-      ...(config.accountUi ? [accountPageRoute()] : []),
-      // Not a route: counts each query/mutation field's result for rekey_operations_total.
-      operationMetrics((operation, result) => deps.metrics.countOperation(operation, result)),
-    ],
-  });
+  return [
+    readyRoute(deps.readiness),
+    ...(config.metricsToken ? [metricsRoute(deps.metrics, config.metricsToken)] : []),
+    restChangePasswordRoute(deps),
+    ...(config.accountUi ? [accountPageRoute()] : []),
+    // Not a route: counts each query/mutation field's result for rekey_operations_total.
+    operationMetrics((operation, result) => deps.metrics.countOperation(operation, result)),
+  ];
+}
 
-  async function bounded(request: Request, server: ServerContext): Promise<Response> {
-    if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') {
-      return yoga.handle(request, server);
-    }
+/** Reads a request's body up to MAX_BODY_BYTES before `next` sees it; a larger one is answered 413. */
+function bodyLimited(next: Handler, maxBodyBytes: number): Handler {
+  return async (request, server) => {
+    if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') return next(request, server);
     let body: Uint8Array<ArrayBuffer>;
     try {
-      body = await readBodyLimited(request, config.maxBodyBytes);
+      body = await readBodyLimited(request, maxBodyBytes);
     } catch (error) {
       if (error instanceof PayloadTooLargeError) {
-        return json({ errors: [{ message: `Request body is larger than ${config.maxBodyBytes} bytes.` }] }, 413, { connection: 'close' });
+        return json({ errors: [{ message: `Request body is larger than ${maxBodyBytes} bytes.` }] }, 413, { connection: 'close' });
       }
       throw error;
     }
     const buffered = new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal });
-    return yoga.handle(buffered, server);
-  }
+    return next(buffered, server);
+  };
+}
 
-  // Work still running, including requests whose client already got a timeout answer.
-  const running = new Set<Promise<unknown>>();
-  let lastFinishedAt = performance.now();
+/** Work still running, including requests whose client already got a timeout answer: what the drain waits for. */
+class RunningRequests {
+  readonly #running = new Set<Promise<unknown>>();
+  #lastFinishedAt = performance.now();
 
-  /**
-   * Every request gets an id (the caller's X-Request-Id when sane), returned
-   * in the response and carried by every log line written while serving it.
-   */
-  async function handle(request: Request, server: ServerContext): Promise<Response> {
-    const requestId = requestIdFor(request);
-    const started = performance.now();
-    return withLogFields({ requestId }, async () => {
-      const response = await withinTimeout(request, server);
-      const headers: Record<string, string> = { 'x-request-id': requestId };
-      // While draining, each connection is closed after its answer, so kept-alive clients move on.
-      if (deps.readiness.draining) headers.connection = 'close';
-      const answered = withHeaders(response, headers);
-      const { pathname } = new URL(request.url);
-      const quiet = pathname === '/ready' || pathname === '/health' || pathname === '/metrics';
-      deps.logger[quiet ? 'debug' : 'info']({ method: request.method, path: pathname, status: answered.status, ms: Math.round(performance.now() - started) }, 'request');
-      return answered;
-    });
-  }
-
-  /** The answer, or a 503 once REQUEST_TIMEOUT has passed (the work itself goes on, tracked in `running`). */
-  async function withinTimeout(request: Request, server: ServerContext): Promise<Response> {
-    const writeDeadline = new WriteDeadline();
-    const work = bounded(request, { ...server, writeDeadline });
-    running.add(work);
+  track(work: Promise<unknown>): void {
+    this.#running.add(work);
     void work
       .catch(() => undefined)
       .finally(() => {
-        running.delete(work);
-        lastFinishedAt = performance.now();
+        this.#running.delete(work);
+        this.#lastFinishedAt = performance.now();
       });
+  }
+
+  get count(): number {
+    return this.#running.size;
+  }
+
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+
+  quietForMs(): number {
+    return this.#running.size > 0 ? 0 : performance.now() - this.#lastFinishedAt;
+  }
+}
+
+// A typed refusal in the shape the caller's route speaks.
+function timeoutResponse(request: Request): Response {
+  if (REST_CHANGE_PASSWORD_ROUTE.test(new URL(request.url).pathname)) return restServiceUnavailable();
+  return graphqlServiceUnavailable('The request took too long and was stopped.');
+}
+
+/** The answer, or a 503 once REQUEST_TIMEOUT has passed (the work itself goes on, tracked in `running`). */
+function withinTimeout(next: Handler, running: RunningRequests, timeoutMs: number): Handler {
+  return async (request, server) => {
+    const writeDeadline = new WriteDeadline();
+    const work = next(request, { ...server, writeDeadline });
+    running.track(work);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<typeof timedOut>((resolve) => {
-      timer = setTimeout(() => resolve(timedOut), config.requestTimeoutMs);
+      timer = setTimeout(() => resolve(timedOut), timeoutMs);
     });
     try {
       const response = await Promise.race([work, deadline]);
@@ -127,20 +128,49 @@ export function createApp(deps: AppDeps): App {
     } finally {
       clearTimeout(timer);
     }
-  }
+  };
+}
 
-  // A typed refusal in the shape the caller's route speaks (see docs/operations/outages.md).
-  function timeoutResponse(request: Request): Response {
-    if (REST_CHANGE_PASSWORD_ROUTE.test(new URL(request.url).pathname)) return restServiceUnavailable();
-    return graphqlServiceUnavailable('The request took too long and was stopped.');
-  }
+/**
+ * Every request gets an id (the caller's X-Request-Id when sane), returned
+ * in the response and carried by every log line written while serving it.
+ */
+function identifiedAndLogged(next: Handler, { readiness, logger }: Pick<AppDeps, 'readiness' | 'logger'>): Handler {
+  return async (request, server) => {
+    const requestId = requestIdFor(request);
+    const started = performance.now();
+    return withLogFields({ requestId }, async () => {
+      const response = await next(request, server);
+      const headers: Record<string, string> = { 'x-request-id': requestId };
+      // While draining, each connection is closed after its answer, so kept-alive clients move on.
+      if (readiness.draining) headers.connection = 'close';
+      const answered = withHeaders(response, headers);
+      const { pathname } = new URL(request.url);
+      const quiet = pathname === '/ready' || pathname === '/health' || pathname === '/metrics';
+      logger[quiet ? 'debug' : 'info']({ method: request.method, path: pathname, status: answered.status, ms: Math.round(performance.now() - started) }, 'request');
+      return answered;
+    });
+  };
+}
 
-  async function settled(): Promise<void> {
-    while (running.size > 0) await Promise.allSettled([...running]);
-  }
-
-  const quietForMs = () => (running.size > 0 ? 0 : performance.now() - lastFinishedAt);
-  return createServerAdapter<ServerContext, AppHandlers>({ handle, settled, inFlight: () => running.size, quietForMs });
+/**
+ * The whole HTTP surface as one fetch handler: Node's `http.createServer(app)`
+ * serves it, and tests call `app.fetch(request)` without a socket.
+ * In front of Yoga: the body-size bound and the request timeout, which does
+ * not cut a request that has begun writing (see WriteDeadline).
+ */
+export function createApp(deps: AppDeps): App {
+  const { config } = deps;
+  const yoga = createGraphQLServer({ ...deps, routes: appRoutes(deps) });
+  const running = new RunningRequests();
+  const bounded = bodyLimited(async (request, server) => yoga.handle(request, server), config.maxBodyBytes);
+  const handle = identifiedAndLogged(withinTimeout(bounded, running, config.requestTimeoutMs), deps);
+  return createServerAdapter<ServerContext, AppHandlers>({
+    handle,
+    settled: () => running.settled(),
+    inFlight: () => running.count,
+    quietForMs: () => running.quietForMs(),
+  });
 }
 
 function withHeaders(response: Response, headers: Record<string, string>): Response {

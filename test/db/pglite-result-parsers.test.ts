@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { MikroORM } from '@mikro-orm/core';
 import { PgliteDriver } from '@mikro-orm/pglite';
 import { ormBaseOptions } from '../../src/db/orm.ts';
+import { entities } from '../../src/server/entities.ts';
 import { trimResultParsers } from '../../src/db/pglite-result-parsers.ts';
 import { pgliteSeed } from '../support/pglite-seed.ts';
 
@@ -23,7 +24,7 @@ describeEmbedded('PGlite result parsers, trimmed', () => {
     const seed = await pgliteSeed();
     // Own properties: MikroORM clones its options, which breaks a Blob's methods.
     const loadDataDir = { type: seed.type, arrayBuffer: () => seed.arrayBuffer() };
-    const orm = await MikroORM.init({ ...ormBaseOptions, driver: PgliteDriver, dbName: 'memory://', driverOptions: { loadDataDir } });
+    const orm = await MikroORM.init({ ...ormBaseOptions, entities, driver: PgliteDriver, dbName: 'memory://', driverOptions: { loadDataDir } });
     try {
       const connection = orm.em.getConnection();
       const pglite = (await (connection as unknown as { getNativeClient(): Promise<ParserTable> }).getNativeClient()) as ParserTable;

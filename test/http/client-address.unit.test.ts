@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from '@jest/globals';
 import { clientAddress } from '../../src/http/client-address.ts';
-import type { ServerContext } from '../../src/server/server-context.ts';
+import type { ServerContext } from '../../src/http/server-context.ts';
 
 // The socket address a proxy in front of us connects from.
 const SOCKET = '10.0.0.5';

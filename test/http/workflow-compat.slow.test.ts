@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import bcrypt from 'bcrypt';
 import jwt from 'jsonwebtoken';
-import { initORM } from '../../src/db/orm.ts';
+import { openOrm } from '../../src/server/database.ts';
 import { signIn } from '../support/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { expectType } from '../support/graphql.ts';
@@ -87,7 +87,7 @@ beforeAll(async () => {
   database = await createTestDatabase();
   // A file-backed PGlite (an in-memory one cannot be reopened) or the test's own PostgreSQL database.
   const target = database.databaseUrl ? database : { ...database, pgliteDir: join(mkdtempSync(join(tmpdir(), 'rekey-workflow-')), 'pglite') };
-  const original = await initORM({ databaseUrl: target.databaseUrl, pgliteDir: target.pgliteDir });
+  const original = await openOrm({ databaseUrl: target.databaseUrl, pgliteDir: target.pgliteDir });
   const em = original.em.fork();
   await em.execute(ORIGINAL_TABLE);
   const base = await bcrypt.hash(OLD, 4);

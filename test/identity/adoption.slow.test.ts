@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import bcrypt from 'bcrypt';
-import { initORM } from '../../src/db/orm.ts';
+import { openOrm } from '../../src/server/database.ts';
 import { changePassword, signIn } from '../support/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { expectType } from '../support/graphql.ts';
@@ -19,7 +19,7 @@ describe('adopting an existing users table', () => {
     database = await createTestDatabase();
     // A file-backed PGlite (an in-memory one cannot be reopened) or the test's own PostgreSQL database.
     const target = database.databaseUrl ? database : { ...database, pgliteDir: join(mkdtempSync(join(tmpdir(), 'rekey-adopt-')), 'pglite') };
-    const legacy = await initORM({ databaseUrl: target.databaseUrl, pgliteDir: target.pgliteDir });
+    const legacy = await openOrm({ databaseUrl: target.databaseUrl, pgliteDir: target.pgliteDir });
     const hash = (await bcrypt.hash('Legacy-Pass-2019', 4)).replace(/^\$2b\$/, '$2y$');
     await legacy.em.fork().execute(LEGACY_TABLE);
     await legacy.em.fork().execute(`insert into "users" ("email", "password", "name") values ('legacy@example.com', ?, 'Lea')`, [hash]);

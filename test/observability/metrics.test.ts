@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { accountsFor } from '../../src/server/accounts-for.ts';
+import { accountsFor } from '../../src/http/accounts-for.ts';
 import { createApp } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/observability/logging.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { initORM } from '../../src/db/orm.ts';
+import { openOrm } from '../../src/server/database.ts';
 import { PASSWORD, changePassword, signUp } from '../support/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { expectType } from '../support/graphql.ts';
@@ -80,7 +80,7 @@ describe('crash safety of the outbox', () => {
     expect(smtp.received.map((mail) => mail.envelopeTo)).toEqual([[account.email]]);
     expect(smtp.received[0]?.parsed.subject).toBe('Your password was changed');
 
-    const orm = await initORM({ databaseUrl: database.databaseUrl, pgliteDir: join(dataDir, 'pglite') });
+    const orm = await openOrm({ databaseUrl: database.databaseUrl, pgliteDir: join(dataDir, 'pglite') });
     try {
       const rows = await orm.em.fork().execute<{ channel: string; state: string; event_id: string }[]>(
         `select "channel", "state", "event_id" from "outbox" order by "channel"`,

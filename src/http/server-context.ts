@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { WriteDeadline } from '../http/write-deadline.ts';
+import type { WriteDeadline } from './write-deadline.ts';
 
 /** What the Node adapter passes along with each request; absent in `app.fetch` tests. */
 export interface ServerContext {

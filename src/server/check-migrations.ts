@@ -1,9 +1,10 @@
 // `npm run db:check`: fails when the entities and the migrations disagree.
 // Applies every migration to an empty in-memory database and asks the schema
 // generator what it would still change.
-import { initORM, migrate } from './orm.ts';
+import { migrate } from '../db/orm.ts';
+import { openOrm } from './database.ts';
 
-const orm = await initORM({ databaseUrl: null, pgliteDir: 'memory://' });
+const orm = await openOrm({ databaseUrl: null, pgliteDir: 'memory://' });
 try {
   await migrate(orm);
   const pending = await orm.schema.getUpdateSchemaSQL({ wrap: false });

@@ -1,8 +1,8 @@
 import { AccountService, type AccountDeps, type Client } from '../identity/account-service.ts';
 import type { Db, Orm } from '../db/orm.ts';
 import { SecurityEventRepository } from '../events/security-event-repository.ts';
-import { clientAddress } from '../http/client-address.ts';
-import { clientUserAgent } from '../http/user-agent.ts';
+import { clientAddress } from './client-address.ts';
+import { clientUserAgent } from './user-agent.ts';
 import type { ServerContext } from './server-context.ts';
 
 /** What every transport (GraphQL, the REST route) needs for one request. */

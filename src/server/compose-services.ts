@@ -1,0 +1,82 @@
+import type { Redis } from 'ioredis';
+import { ConfigError, type Config } from '../config/config.ts';
+import { loadOrCreateDevSecret } from '../config/dev-secret.ts';
+import type { Secret } from '../config/secret.ts';
+import { DeviceTokenSigner } from '../devices/device-token-signer.ts';
+import type { SecurityEvents } from '../events/security-events.ts';
+import type { AccountDeps } from '../identity/account-service.ts';
+import { WindowAttemptLimiter, type AttemptLimiter } from '../limits/attempt-limiter.ts';
+import { observedLimiter } from '../limits/observed-limiter.ts';
+import type { AppLogger } from '../observability/logging.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { BreachedCorpusError, openBreachedPasswords, type BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
+import { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
+import { PasswordHistory } from '../passwords/history/password-history.ts';
+import { PasswordPolicy } from '../passwords/password-policy.ts';
+import { LegacyTokens } from '../sessions/legacy-tokens.ts';
+import { SessionTokens } from '../sessions/session-tokens.ts';
+
+/** JWT_SECRET, or outside production a generated one kept in DATA_DIR (with a warning). */
+export function jwtSecret(config: Pick<Config, 'jwtSecret' | 'dataDir'>, log: AppLogger): Secret {
+  if (config.jwtSecret !== null) return config.jwtSecret;
+  const dev = loadOrCreateDevSecret(config.dataDir);
+  log.warn(`${dev.created ? 'Generated' : 'Using'} a development JWT secret in ${dev.path}; set JWT_SECRET in production.`);
+  return dev.secret;
+}
+
+/** Everything that decides whether a new password is acceptable and how it is stored: the server and the admin CLI share it. */
+export interface PasswordServices {
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+  breached: BreachedPasswords;
+  history: PasswordHistory;
+}
+
+export type PasswordConfig = Pick<Config, 'bcryptCost' | 'passwordPolicy' | 'passwordHistory' | 'breachedPasswords'>;
+
+/**
+ * Opens the breached-password corpus (a file that cannot be used is a
+ * configuration error) and builds the policy, hasher and history on it.
+ * The caller closes `breached`.
+ */
+export async function openPasswordServices(config: PasswordConfig, log: AppLogger): Promise<PasswordServices> {
+  const breached = await openBreachedPasswords(config.breachedPasswords, log).catch((error: unknown) => {
+    throw error instanceof BreachedCorpusError ? new ConfigError(`Invalid configuration: BREACHED_PASSWORDS ${error.message}`) : error;
+  });
+  const hasher = new PasswordHasher(config.bcryptCost);
+  return {
+    hasher,
+    policy: new PasswordPolicy(config.passwordPolicy, { rejectBreached: breached.enabled, history: config.passwordHistory }),
+    breached,
+    history: new PasswordHistory(config.passwordHistory, hasher),
+  };
+}
+
+/** The attempt limiter: shared through Redis when there is one, else this process's own; every decision is counted. */
+export function createLimiter(config: Pick<Config, 'limits' | 'redisKeyPrefix'>, redis: Redis | null, metrics: Metrics): AttemptLimiter {
+  const limiter = redis ? WindowAttemptLimiter.redis(config.limits, redis, config.redisKeyPrefix) : WindowAttemptLimiter.inMemory(config.limits);
+  return observedLimiter(limiter, (action, decision) => metrics.countRateLimitDecision(action, decision));
+}
+
+export type AccountConfig = Pick<Config, 'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAudience' | 'lockout' | 'sessions' | 'legacyJwtSecret'>;
+
+export interface AccountParts {
+  passwords: PasswordServices;
+  secret: Secret;
+  limiter: AttemptLimiter;
+  events: SecurityEvents;
+}
+
+/** What the account, session and recovery services run on. */
+export function composeAccountDeps(config: AccountConfig, { passwords, secret, limiter, events }: AccountParts): AccountDeps {
+  return {
+    ...passwords,
+    tokens: new SessionTokens({ secret, ttlSeconds: config.jwtTtlSeconds, issuer: config.jwtIssuer, audience: config.jwtAudience }),
+    limiter,
+    lockout: config.lockout,
+    events,
+    sessions: config.sessions,
+    legacyTokens: config.legacyJwtSecret ? new LegacyTokens(config.legacyJwtSecret) : null,
+    deviceTokens: new DeviceTokenSigner(secret),
+  };
+}
