@@ -55,22 +55,20 @@ export interface Rekey {
   close(): Promise<void>;
 }
 
-/** Connecting to Redis, and any one command, gives up after this long (then password checks fail closed). */
-const REDIS_TIMEOUT_MS = 2_000;
-
-async function connectRedis(url: string): Promise<Redis> {
+/** Connecting to Redis, and any one command, gives up after `timeoutMs` (REDIS_TIMEOUT; then password checks fail closed). */
+async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
   const redis = new Redis(url, {
     lazyConnect: true,
     // Fail fast while Redis is away (password checks then fail closed) and reconnect in the background.
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: REDIS_TIMEOUT_MS,
+    connectTimeout: timeoutMs,
     // A partition that drops packets leaves the socket open, and TCP takes many minutes to give up.
     // Every command settles within the bound ...
-    commandTimeout: REDIS_TIMEOUT_MS,
+    commandTimeout: timeoutMs,
     // ... and a connection that has a command waiting but receives nothing for as long is dropped
     // and replaced, so commands do not pile up on it.
-    socketTimeout: REDIS_TIMEOUT_MS,
+    socketTimeout: timeoutMs,
     // A command already answered "timed out" is not sent again after the reconnection: the caller
     // was refused, so the attempt must not be counted later.
     autoResendUnfulfilledCommands: false,
@@ -128,7 +126,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     if (applied.length > 0) log.info(`Applied migrations: ${applied.join(', ')}`);
     // Embedded mode is one process by construction: it may cache the per-request session check.
     if (config.databaseUrl === null) await enableEmbeddedSessionCache(orm);
-    redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+    redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisTimeoutMs) : null;
     limiter = observedLimiter(
       redis ? WindowAttemptLimiter.redis(config.limits, redis, config.redisKeyPrefix) : WindowAttemptLimiter.inMemory(config.limits),
       (action, decision) => metrics.countRateLimitDecision(action, decision),
