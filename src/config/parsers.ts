@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { Secret } from './secret.ts';
+import { MIN_KEY_BYTES, Secret } from './secret.ts';
 
 // Each parser reads one environment value (a string) into its typed form; a refusal's
 // message completes "Invalid configuration: <VARIABLE> …" in one line.
@@ -57,11 +57,11 @@ export const url = (protocols: string[]) =>
 /** A link template for an email: an http(s) URL with `{token}` where the token goes. */
 export const linkTemplate = url(['http:', 'https:']).refine((value) => value.includes('{token}'), 'must contain {token}');
 
-/** The one check for key material: HMAC keys shorter than the hash's 32 bytes weaken every token signed with them. */
+/** The one check for signing keys read from the environment. */
 export const secret = z.string().transform((value, ctx) => {
   const key = Secret.fromText(value);
-  if (key.byteLength < 32) {
-    ctx.addIssue({ code: 'custom', message: 'must be at least 32 bytes' });
+  if (key.byteLength < MIN_KEY_BYTES) {
+    ctx.addIssue({ code: 'custom', message: `must be at least ${MIN_KEY_BYTES} bytes` });
     return z.NEVER;
   }
   return key;
