@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPrivateDir } from '../db/private-dir.ts';
-import { Secret } from './secret.ts';
+import { Secret } from '../secrets/secret.ts';
 
 /**
  * Development only: a signing secret generated once into DATA_DIR and reused

@@ -1,5 +1,5 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
-import type { Secret } from '../config/secret.ts';
+import type { Secret } from '../secrets/secret.ts';
 
 /** Ours are about 90 characters; anything longer is ignored unread. */
 export const MAX_DEVICE_TOKEN_LENGTH = 256;

@@ -1,5 +1,5 @@
 import { AccountTokenRepository } from '../account-tokens/account-token.repository.ts';
-import type { NotificationsConfig } from '../config/config.ts';
+import type { NotificationsConfig } from './notifications-config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { AppLogger } from '../observability/logging.ts';
 import { OutboxRepository } from './outbox.repository.ts';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { NotificationsConfig } from '../config/config.ts';
+import type { NotificationsConfig } from './notifications-config.ts';
 import type { Db } from '../db/orm.ts';
 import { OutboxRepository, type NewOutboxMessage } from './outbox.repository.ts';
 import type { SecurityEventKind } from './security-event-kind.ts';

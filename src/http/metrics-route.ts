@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Plugin } from 'graphql-yoga';
 import type { Metrics } from '../observability/metrics.ts';
-import type { Secret } from '../config/secret.ts';
+import type { Secret } from '../secrets/secret.ts';
 import type { ServerContext } from './server-context.ts';
 import { json } from './responses.ts';
 

@@ -1,7 +1,7 @@
 import { createTransport } from 'nodemailer';
 import type { AccountTokenRepository } from '../account-tokens/account-token.repository.ts';
 import type { EmailPayload } from '../events/security-events.ts';
-import type { Secret } from '../config/secret.ts';
+import type { Secret } from '../secrets/secret.ts';
 import { DeliveryError } from './delivery-error.ts';
 import { passwordChangedEmail, passwordResetEmail, type EmailContent } from './email-templates.ts';
 

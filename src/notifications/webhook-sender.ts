@@ -1,5 +1,5 @@
 import type { WebhookPayload } from '../events/security-events.ts';
-import type { Secret } from '../config/secret.ts';
+import type { Secret } from '../secrets/secret.ts';
 import { DeliveryError, networkFailure } from './delivery-error.ts';
 import { signWebhook } from './webhook-signature.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AccountTokenRepository } from '../account-tokens/account-token.repository.ts';
-import type { NotificationsConfig } from '../config/config.ts';
+import type { NotificationsConfig } from '../events/notifications-config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { EmailPayload, WebhookPayload } from '../events/security-events.ts';
 import type { AppLogger } from '../observability/logging.ts';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { ConfigError, type Config } from '../config/config.ts';
 import { loadOrCreateDevSecret } from '../config/dev-secret.ts';
-import type { Secret } from '../config/secret.ts';
+import type { Secret } from '../secrets/secret.ts';
 import { DeviceTokenSigner } from '../devices/device-token-signer.ts';
 import type { SecurityEvents } from '../events/security-events.ts';
 import type { AccountDeps } from '../identity/account-service.ts';

@@ -71,7 +71,7 @@ async function openStores(config: Config, passwords: PasswordServices, metrics: 
   try {
     // Embedded mode is one process by construction: it may cache the per-request session check.
     if (config.databaseUrl === null) await enableEmbeddedSessionCache(orm);
-    const redis = config.redisUrl ? await connectRedis(config.redisUrl) : null;
+    const redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisTimeoutMs) : null;
     return { orm, redis, limiter: createLimiter(config, redis, metrics) };
   } catch (error) {
     await passwords.breached.close();

@@ -1,6 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Secret } from '../config/secret.ts';
+import type { Secret } from '../secrets/secret.ts';
 import { MAX_TOKEN_LENGTH } from './session-tokens.ts';
 
 /** What a token from the original login workflow says about its holder. */

@@ -1,6 +1,6 @@
 import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Secret } from '../config/secret.ts';
+import type { Secret } from '../secrets/secret.ts';
 
 export interface SessionTokenSettings {
   secret: Secret;

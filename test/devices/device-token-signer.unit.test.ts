@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { DeviceTokenSigner, MAX_DEVICE_TOKEN_LENGTH } from '../../src/devices/device-token-signer.ts';
-import { Secret } from '../../src/config/secret.ts';
+import { Secret } from '../../src/secrets/secret.ts';
 
 const signer = new DeviceTokenSigner(Secret.fromText('device-token-secret-of-at-least-32-bytes'));
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { DeviceTokenSigner } from '../../src/devices/device-token-signer.ts';
 import { redact } from '../../src/observability/logging.ts';
-import { Secret } from '../../src/config/secret.ts';
+import { Secret } from '../../src/secrets/secret.ts';
 
 const token = new DeviceTokenSigner(Secret.fromText('device-token-secret-of-at-least-32-bytes')).sign({ deviceId: randomUUID(), userId: 7 });
 

@@ -2,7 +2,7 @@ import { createHmac, generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import { LegacyTokens } from '../../src/sessions/legacy-tokens.ts';
-import { Secret } from '../../src/config/secret.ts';
+import { Secret } from '../../src/secrets/secret.ts';
 
 const SECRET = 'the-original-workflows-login-secret-32b';
 const legacy = new LegacyTokens(Secret.fromText(SECRET));

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { MAX_TOKEN_LENGTH, SessionTokens } from '../../src/sessions/session-tokens.ts';
-import { Secret } from '../../src/config/secret.ts';
+import { Secret } from '../../src/secrets/secret.ts';
 
 const secret = Secret.fromText('unit-test-secret-that-is-at-least-32-bytes');
 const tokens = new SessionTokens({ secret, ttlSeconds: 60, issuer: 'rekey', audience: 'rekey' });

@@ -1,5 +1,8 @@
 import { inspect } from 'node:util';
 
+/** Signing keys shorter than HMAC-SHA-256's 32-byte output weaken every token signed with them. */
+export const MIN_KEY_BYTES = 32;
+
 /**
  * Key material that must never reach a log: printing, inspecting or
  * serialising it yields a placeholder. Only `bytes` gives the value.

@@ -1,0 +1,43 @@
+import { SECURITY_EVENT_KINDS } from '../events/security-event-kind.ts';
+import { ConfigError } from './config-error.ts';
+import type { NotificationsConfig } from './config-shape.ts';
+import type { ConfigValues } from './variables.ts';
+
+function webhookOf(values: ConfigValues): NotificationsConfig['webhook'] {
+  if (values.WEBHOOK_URL === undefined) return null;
+  if (values.WEBHOOK_SECRET === undefined) throw new ConfigError('Invalid configuration: WEBHOOK_SECRET is required with WEBHOOK_URL');
+  return { url: values.WEBHOOK_URL, secret: values.WEBHOOK_SECRET, events: values.WEBHOOK_EVENTS ?? [...SECURITY_EVENT_KINDS] };
+}
+
+function emailOf(values: ConfigValues): NotificationsConfig['email'] {
+  const { SMTP_URL: smtpUrl, MAIL_FROM: from, ACCOUNT_SECURE_URL: accountSecureUrl, PASSWORD_RESET_URL: passwordResetUrl } = values;
+  if (smtpUrl === undefined) return null;
+  if (from === undefined) throw new ConfigError('Invalid configuration: MAIL_FROM is required with SMTP_URL');
+  if (accountSecureUrl === undefined) throw new ConfigError('Invalid configuration: ACCOUNT_SECURE_URL is required with SMTP_URL');
+  if (passwordResetUrl === undefined) throw new ConfigError('Invalid configuration: PASSWORD_RESET_URL is required with SMTP_URL');
+  return { smtpUrl, from, accountSecureUrl, passwordResetUrl };
+}
+
+/** The channels need each other's variables (a URL needs its secret, SMTP its sender and links); the backoff must not shrink. */
+export function notificationsOf(values: ConfigValues): NotificationsConfig {
+  const webhook = webhookOf(values);
+  const email = emailOf(values);
+  if (values.OUTBOX_BACKOFF_MAX < values.OUTBOX_BACKOFF_BASE) {
+    throw new ConfigError('Invalid configuration: OUTBOX_BACKOFF_MAX must not be shorter than OUTBOX_BACKOFF_BASE');
+  }
+  return {
+    webhook,
+    email,
+    passwordResetTtlMs: values.PASSWORD_RESET_TTL,
+    outbox: {
+      maxAttempts: values.OUTBOX_MAX_ATTEMPTS,
+      backoffBaseMs: values.OUTBOX_BACKOFF_BASE,
+      backoffMaxMs: values.OUTBOX_BACKOFF_MAX,
+      pollIntervalMs: values.OUTBOX_POLL_INTERVAL,
+      claimTimeoutMs: values.OUTBOX_CLAIM_TIMEOUT,
+      doneRetentionMs: values.OUTBOX_RETENTION,
+    },
+    securityEventRetentionMs: values.SECURITY_EVENT_RETENTION,
+    sweepIntervalMs: values.RETENTION_SWEEP_INTERVAL,
+  };
+}
