@@ -1,6 +1,6 @@
 // `npm run docs:errors`: writes docs/api/errors.md from the table of error codes, the error classes' own
 // messages and the printed schema (`--check` fails on drift instead), so the page cannot fall behind the code.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { buildSchema, type GraphQLSchema, isObjectType, isUnionType, getNamedType } from 'graphql';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
 import {
@@ -19,6 +19,7 @@ import { InvalidResetTokenError } from '../recovery/invalid-reset-token-error.ts
 import { PasswordInHistoryError } from '../passwords/history/password-in-history-error.ts';
 import { PASSWORD_RULES } from '../passwords/password-policy.ts';
 import { WeakPasswordError } from '../passwords/weak-password-error.ts';
+import { writeOrCheckGeneratedFile } from '../config/generated-file.ts';
 
 interface CodeDoc {
   /** An instance, for its class name (the GraphQL type's) and its message. */
@@ -135,18 +136,5 @@ function render(): string {
 
 const path = new URL('../../docs/api/errors.md', import.meta.url);
 const printed = render();
-if (process.argv.includes('--check')) {
-  let current = '';
-  try {
-    current = readFileSync(path, 'utf8');
-  } catch {
-    // Missing counts as drift.
-  }
-  if (current !== printed) {
-    console.error('docs/api/errors.md is out of date: run `npm run docs:errors`.');
-    process.exitCode = 1;
-  }
-} else {
-  writeFileSync(path, printed);
-  console.log('Wrote docs/api/errors.md');
-}
+writeOrCheckGeneratedFile(path, printed, 'npm run docs:errors');
+
