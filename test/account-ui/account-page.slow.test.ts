@@ -439,7 +439,7 @@ async function nextMailLink(to: string, urlTemplate: string): Promise<URL> {
 /** Meets every composition rule, so a breach corpus hit is its only violation. */
 const BREACHED_PASSWORD = 'Leaked-Passw0rd-2019!';
 
-inBrowser('the /account page in cookie mode (round 2)', () => {
+inBrowser('the /account page in cookie mode', () => {
   let cookieServer: TestServer;
   let range: RangeServer;
   beforeAll(async () => {

@@ -33,7 +33,7 @@ describe('session tokens', () => {
     ['another audience', { ...valid(), aud: 'other' }],
     ['another issuer', { ...valid(), iss: 'other' }],
     ['a non-numeric subject', { ...valid(), sub: 'ada@example.com' }],
-    ['no session (a round-1 token)', { sub: '7', sv: 0, iss: 'rekey', aud: 'rekey', iat: now(), exp: now() + 60 }],
+    ['no session (a token from before sessions)', { sub: '7', sv: 0, iss: 'rekey', aud: 'rekey', iat: now(), exp: now() + 60 }],
     ['a session id that is not a UUID', { ...valid(), sid: '1 or 1=1' }],
     ['no generation', { ...valid(), gen: undefined }],
     ['a negative generation', { ...valid(), gen: -1 }],

@@ -53,7 +53,7 @@ describe('session tokens', () => {
     expect(await me(jwt.sign({ ...claims(), sub: 'admin' }, TEST_SECRET, { algorithm: 'HS256' }))).toBeNull();
   });
 
-  it('refuses a round-1 token (no session): users sign in again after the upgrade', async () => {
+  it('refuses a token that names no session: users sign in again after the upgrade', async () => {
     const { sid: _sid, gen: _gen, ...roundOne } = claims();
     expect(await me(jwt.sign({ ...roundOne, sv: 0 }, TEST_SECRET, { algorithm: 'HS256' }))).toBeNull();
   });
