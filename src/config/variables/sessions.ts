@@ -34,7 +34,7 @@ export const sessions = defineGroup('Tokens and sessions', {
   REFRESH_REUSE_GRACE: {
     parse: duration(0, 300_000),
     default: '10s',
-    description: 'a rotated refresh token presented again within this time gets a fresh pair (a second tab); later, the session is revoked',
+    description: 'a rotated refresh token presented again within this time gets a new access token and the same successor (a second tab); later, the session is revoked',
   },
   MAX_SESSIONS_PER_USER: {
     parse: wholeNumber(1, 10_000),
