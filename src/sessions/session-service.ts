@@ -4,6 +4,7 @@ import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import type { Authentication } from './authentication.ts';
 import type { SessionClient } from '../events/client.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
+import { addressLimitKey } from '../limits/address-key.ts';
 import { InvalidSessionError, SessionNotFoundError } from '../errors/errors.ts';
 import { MAX_REFRESH_TOKEN_LENGTH, hashRefreshToken, newRefreshToken, openSuccessor, sealSuccessor } from './refresh-token-secret.ts';
 import { RefreshTokenRepository, type Rotation } from './refresh-token.repository.ts';
@@ -96,7 +97,7 @@ export class SessionService {
    * (docs/design/sessions.md#one-chain-per-session).
    */
   async refresh(refreshToken: string, client: SessionClient): Promise<SignedIn> {
-    await consumeAttempt(this.#deps.limiter, 'refreshSession', [`address:${client.address}`]);
+    await consumeAttempt(this.#deps.limiter, 'refreshSession', [addressLimitKey(client.address)]);
     if (refreshToken.length === 0 || refreshToken.length > MAX_REFRESH_TOKEN_LENGTH) throw new InvalidSessionError();
     const next = newRefreshToken();
     const presentedHash = hashRefreshToken(refreshToken);
