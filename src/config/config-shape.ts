@@ -63,5 +63,7 @@ export interface Config {
   exposeErrorDetails: boolean;
   /** LEGACY_JWT_SECRET: accept the original login workflow's HS256 tokens; null refuses them like forged ones. */
   legacyJwtSecret: Secret | null;
+  /** LEGACY_JWT_MAX_AGE: such a token is refused once older than this; null (`0`): no maximum age. */
+  legacyJwtMaxAgeMs: number | null;
 }
 

@@ -58,6 +58,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionCookie: values.SESSION_COOKIE,
     exposeErrorDetails: values.EXPOSE_ERROR_DETAILS ?? false,
     legacyJwtSecret: values.LEGACY_JWT_SECRET ?? null,
+    legacyJwtMaxAgeMs: values.LEGACY_JWT_MAX_AGE === 0 ? null : values.LEGACY_JWT_MAX_AGE,
   };
 }
 

@@ -13,8 +13,14 @@ export const DEVICE_COOKIE = 'rekey_device';
 const DEVICE_COOKIE_MAX_AGE = Math.floor(DEVICE_TOKEN_TTL_MS / 1000);
 /** The path the browser sends it to: only the GraphQL endpoint. */
 const COOKIE_PATH = '/graphql';
-/** Every cookie of ours starts so; a request carrying one must pass the CSRF guard. */
-const OUR_COOKIES = /(?:^|;)\s*rekey_/;
+/** Every cookie of ours starts so (prefixed or not); a request carrying one must pass the CSRF guard. */
+const OUR_COOKIES = /(?:^|;)\s*(?:__Secure-)?rekey_/;
+/**
+ * A Secure cookie's name carries this prefix: browsers then accept it only
+ * from a secure origin with Secure set, so a plain-http page or network
+ * attacker cannot plant or overwrite it (cookie tossing).
+ */
+const SECURE_PREFIX = '__Secure-';
 /** Headers a cross-site form or simple request cannot send (the same as useCSRFPrevention's). */
 const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight'];
 
@@ -39,6 +45,15 @@ export class SessionCookie {
     const url = new URL(request.url);
     // Browsers drop Secure cookies over plain http: only a development server on loopback goes without.
     this.#secure = production || url.protocol !== 'http:' || !LOOPBACK.test(url.hostname);
+  }
+
+  /**
+   * The name the browser knows a cookie of ours by: `__Secure-<name>` where it
+   * is Secure. Only that name is read, so a bare-named cookie planted over
+   * plain http is never taken for ours (docs/api/sessions.md#cookie-mode).
+   */
+  #nameOf(name: string): string {
+    return this.#secure ? `${SECURE_PREFIX}${name}` : name;
   }
 
   /** The refresh token the browser sent, in cookie mode. */
@@ -78,11 +93,11 @@ export class SessionCookie {
   #cookie(name: string): string | null {
     if (!this.enabled) return null;
     const header = this.#request.headers.get('cookie');
-    return header ? (parseCookie(header)[name] ?? null) : null;
+    return header ? (parseCookie(header)[this.#nameOf(name)] ?? null) : null;
   }
 
   #set(name: string, value: string, maxAge: number): void {
-    this.setCookies.push(stringifySetCookie({ name, value, httpOnly: true, sameSite: 'strict', path: COOKIE_PATH, secure: this.#secure, maxAge }));
+    this.setCookies.push(stringifySetCookie({ name: this.#nameOf(name), value, httpOnly: true, sameSite: 'strict', path: COOKIE_PATH, secure: this.#secure, maxAge }));
   }
 }
 

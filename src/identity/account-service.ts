@@ -5,6 +5,7 @@ import { EmailTakenError, InvalidCredentialsError, RateLimitedError } from '../e
 import type { SecurityEvents } from '../events/security-events.ts';
 import type { AttemptLimiter, LimitedAction, LimitSubject } from '../limits/attempt-limiter.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
+import { addressLimitKey } from '../limits/address-key.ts';
 import { FailedChecks, type LockoutSettings } from '../lockout/failed-checks.ts';
 import { reserveAccountCheck, type ReservedCheck } from '../lockout/password-check.ts';
 import { recordFailedCheck } from '../lockout/record-failed-check.ts';
@@ -98,7 +99,7 @@ export class AccountService {
   }
 
   async signUp(input: { email: string; password: string }, client: Client): Promise<SignedIn> {
-    await this.#consume('signUp', [`address:${client.address}`]);
+    await this.#consume('signUp', [addressLimitKey(client.address)]);
     const email = normalizeEmail(input.email);
     const password = normalizePassword(input.password);
     enforcePolicy(this.#deps.policy, password, email);
@@ -127,7 +128,7 @@ export class AccountService {
       // Null: voided meanwhile, so this sign-in goes the way of any other.
       if (check !== null) return this.#checkSignIn(device.user, input.password, check, client, device.token);
     }
-    await this.#consume('signIn', [`address:${client.address}`, `email:${email}`]);
+    await this.#consume('signIn', [addressLimitKey(client.address), `email:${email}`]);
     const user = await this.#users.findByEmail(email);
     if (user === null) {
       // The same database and bcrypt work as a wrong password: timing does not reveal whether the email is registered.

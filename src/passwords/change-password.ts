@@ -4,6 +4,7 @@ import { AccountGoneError, IncorrectPasswordError, InvalidSessionError, Password
 import type { SecurityEvents } from '../events/security-events.ts';
 import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
+import { addressLimitKey } from '../limits/address-key.ts';
 import type { LockoutSettings } from '../lockout/failed-checks.ts';
 import { reserveAccountCheck, type ReservedCheck } from '../lockout/password-check.ts';
 import { recordFailedCheck } from '../lockout/record-failed-check.ts';
@@ -122,7 +123,7 @@ export class PasswordChanges {
     const state = await signedInState(session);
     const viewer = state.user;
     const current = state.state === 'active' ? { sessionId: state.session.id, generation: state.session.generation } : null;
-    await consumeAttempt(this.#deps.limiter, 'changePassword', [`account:${viewer.id}`, `address:${client.address}`]);
+    await consumeAttempt(this.#deps.limiter, 'changePassword', [`account:${viewer.id}`, addressLimitKey(client.address)]);
     const newPassword = normalizePassword(input.newPassword);
     // Both fields equal: the reuse answer comes first, after the one compare
     // that verifies the current password (the original workflow's order), so

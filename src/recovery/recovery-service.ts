@@ -4,6 +4,7 @@ import type { SecurityEvents } from '../events/security-events.ts';
 import { AccountTokenRepository, isWellFormedAccountToken } from '../account-tokens/account-token.repository.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
+import { addressLimitKey } from '../limits/address-key.ts';
 import { replaceCredential, replaceWithUnusableCredential } from '../passwords/credential-replacement.ts';
 import { enforcePolicy } from '../passwords/enforce-policy.ts';
 import { InvalidResetTokenError } from './invalid-reset-token-error.ts';
@@ -76,7 +77,7 @@ export class RecoveryService {
    */
   async requestPasswordReset(emailInput: string, client: Client): Promise<ResetRequested> {
     const email = normalizeEmail(emailInput);
-    await consumeAttempt(this.#deps.limiter, 'requestPasswordReset', [`address:${client.address}`, `email:${email}`]);
+    await consumeAttempt(this.#deps.limiter, 'requestPasswordReset', [addressLimitKey(client.address), `email:${email}`]);
     const account = await new UserRepository(this.#db).findOrStandIn(email);
     // No account at all: nothing to hide.
     if (account !== null) {
@@ -100,7 +101,7 @@ export class RecoveryService {
    * "This wasn't me" link). No session is created: the owner signs in.
    */
   async resetPassword(input: { token: string; newPassword: string }, client: Client): Promise<PasswordReset> {
-    await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [`address:${client.address}`]);
+    await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [addressLimitKey(client.address)]);
     const { token } = input;
     if (!isWellFormedAccountToken(token)) throw new InvalidResetTokenError();
     const userId = await new AccountTokenRepository(this.#db).find('password_reset', token);
@@ -139,7 +140,7 @@ export class RecoveryService {
    * recorded: its email carries a fresh reset link, minted when it is sent.
    */
   async secureAccount(token: string, client: Client): Promise<AccountSecured> {
-    await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [`address:${client.address}`]);
+    await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [addressLimitKey(client.address)]);
     if (!isWellFormedAccountToken(token)) throw new InvalidResetTokenError();
     // Looked at first, so a forged or used link costs no bcrypt work.
     if ((await new AccountTokenRepository(this.#db).find('secure_account', token)) === null) throw new InvalidResetTokenError();

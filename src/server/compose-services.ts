@@ -58,7 +58,7 @@ export function createLimiter(config: Pick<Config, 'limits' | 'redisKeyPrefix'>,
   return observedLimiter(limiter, (action, decision) => metrics.countRateLimitDecision(action, decision));
 }
 
-export type AccountConfig = Pick<Config, 'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAudience' | 'lockout' | 'sessions' | 'legacyJwtSecret'>;
+export type AccountConfig = Pick<Config, 'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAudience' | 'lockout' | 'sessions' | 'legacyJwtSecret' | 'legacyJwtMaxAgeMs'>;
 
 export interface AccountParts {
   passwords: PasswordServices;
@@ -76,7 +76,7 @@ export function composeAccountDeps(config: AccountConfig, { passwords, secret, l
     lockout: config.lockout,
     events,
     sessions: config.sessions,
-    legacyTokens: config.legacyJwtSecret ? new LegacyTokens(config.legacyJwtSecret) : null,
+    legacyTokens: config.legacyJwtSecret ? new LegacyTokens(config.legacyJwtSecret, { maxAgeMs: config.legacyJwtMaxAgeMs }) : null,
     deviceTokens: new DeviceTokenSigner(secret),
   };
 }

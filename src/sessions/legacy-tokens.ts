@@ -12,6 +12,13 @@ export interface LegacyClaims {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+/** How far ahead of our clock an `iat` may be (the two servers' clocks differ a little). */
+const IAT_LEEWAY_SECONDS = 60;
+
+export interface LegacyTokenOptions {
+  /** LEGACY_JWT_MAX_AGE: refused once `iat` is older than this; null (0) sets no maximum age. */
+  maxAgeMs: number | null;
+}
 
 /**
  * Tokens signed by the original change-password workflow's own login (HS256
@@ -22,10 +29,12 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
  */
 export class LegacyTokens {
   readonly #key: KeyObject;
+  readonly #maxAgeSeconds: number | null;
 
-  constructor(secret: Secret) {
+  constructor(secret: Secret, { maxAgeMs }: LegacyTokenOptions) {
     if (secret.byteLength < 32) throw new Error('LEGACY_JWT_SECRET must be at least 32 bytes');
     this.#key = createSecretKey(secret.bytes);
+    this.#maxAgeSeconds = maxAgeMs === null ? null : maxAgeMs / 1000;
   }
 
   /** The claims of a valid legacy token, or null for anything else (never throws). */
@@ -38,10 +47,24 @@ export class LegacyTokens {
       if (typeof claimed !== 'string') return null;
       const email = claimed.trim().toLowerCase();
       if (email.length > 254 || !EMAIL.test(email)) return null;
-      return { email, issuedAt: typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? payload.iat : null };
+      const issuedAt = typeof payload.iat === 'number' && Number.isFinite(payload.iat) ? payload.iat : null;
+      return this.#timely(issuedAt) ? { email, issuedAt } : null;
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Whether `iat` places the token in time: not ahead of our clock beyond the
+   * leeway (a future `iat` would survive every revocation, see survives), and
+   * not older than the maximum age, whatever its `exp` says. Without `iat`
+   * the age cannot be told, so such a token passes only with no maximum age.
+   */
+  #timely(issuedAt: number | null): boolean {
+    const nowSeconds = Date.now() / 1000;
+    if (issuedAt === null) return this.#maxAgeSeconds === null;
+    if (issuedAt > nowSeconds + IAT_LEEWAY_SECONDS) return false;
+    return this.#maxAgeSeconds === null || nowSeconds - issuedAt <= this.#maxAgeSeconds;
   }
 
   /**

@@ -16,6 +16,12 @@ export const RefreshTokenSchema = defineEntity({
     createdAt: p.datetime().defaultRaw('now()'),
     /** When it was traded for a new pair; null while unused. */
     usedAt: p.datetime().nullable(),
+    /**
+     * The token it was traded for, sealed with a key derived from this token
+     * (refresh-token-secret.ts): a replay within the grace gets that same
+     * successor, so the session stays one chain. Null while unused.
+     */
+    successor: p.text().nullable(),
   },
 });
 

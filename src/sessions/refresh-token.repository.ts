@@ -14,6 +14,8 @@ interface RotationRequest {
   idleSeconds: number;
   tokenHash: string;
   newTokenHash: string;
+  /** The new token sealed for the presented one (sealSuccessor), stored on it when it is spent. */
+  sealedSuccessor: string;
 }
 
 /**
@@ -32,6 +34,8 @@ export interface Rotation {
   sessionActive: boolean;
   /** Milliseconds since the token was traded in, when read; null while unused. */
   usedMsAgo: number | null;
+  /** The sealed token it was traded for, when read (see openSuccessor); null while unused. */
+  sealedSuccessor: string | null;
   /**
    * Set when this call traded the token in: the new token is stored and the
    * session touched (as it is now), with its account. Null otherwise: the
@@ -62,9 +66,9 @@ export class RefreshTokenRepository {
    * The common refresh in ONE statement (one round trip instead of seven):
    * reads the presented token with its session; if the token is unused and
    * the session active at the generation read, touches the session, marks
-   * the token used (only one concurrent caller can: `used_at is null` is
-   * re-checked on the locked row), stores `newTokenHash` and reads the
-   * account. Null when no token has that hash.
+   * the token used with its sealed successor (only one concurrent caller
+   * can: `used_at is null` is re-checked on the locked row), stores
+   * `newTokenHash` and reads the account. Null when no token has that hash.
    *
    * On embedded PGlite, rotations that arrive while one is running go
    * together as the next statement (see StatementBatch): PGlite runs one
@@ -72,8 +76,8 @@ export class RefreshTokenRepository {
    * statement's fixed toll. On PostgreSQL every rotation is its own
    * statement on its own pooled connection, as concurrent as the pool.
    */
-  async rotate(tokenHash: string, newTokenHash: string): Promise<Rotation | null> {
-    const request = { db: this.#db, idleSeconds: this.#idleSeconds, tokenHash, newTokenHash };
+  async rotate(tokenHash: string, newTokenHash: string, sealedSuccessor: string): Promise<Rotation | null> {
+    const request = { db: this.#db, idleSeconds: this.#idleSeconds, tokenHash, newTokenHash, sealedSuccessor };
     // The batch lives as long as the connection: its functions must not hold
     // this repository (and so one request's EntityManager), only the inputs.
     const batch = statementBatch(
@@ -95,6 +99,7 @@ export class RefreshTokenRepository {
       presented_generation: generation,
       presented_session_active: sessionActive,
       presented_used_ms_ago: usedMsAgo,
+      presented_successor: sealedSuccessor,
       presented_issued: issued,
       ...user
     } = rest;
@@ -104,6 +109,7 @@ export class RefreshTokenRepository {
       generation: Number(generation),
       sessionActive: sessionActive === true,
       usedMsAgo: usedMsAgo === null ? null : Number(usedMsAgo),
+      sealedSuccessor: typeof sealedSuccessor === 'string' ? sealedSuccessor : null,
       rotated:
         issued === true
           ? {
@@ -158,15 +164,23 @@ async function rotateAll(requests: RotationRequest[]): Promise<(Row | undefined)
   // runs the statement in half the time.
   const [input, inputParams] =
     requests.length === 1
-      ? [`select ?::text as "token_hash", ?::text as "new_token_hash"`, [first.tokenHash, first.newTokenHash]]
+      ? [
+          `select ?::text as "token_hash", ?::text as "new_token_hash", ?::text as "successor"`,
+          [first.tokenHash, first.newTokenHash, first.sealedSuccessor],
+        ]
       : [
-          `select * from jsonb_to_recordset(?::jsonb) as i("token_hash" text, "new_token_hash" text)`,
-          [JSON.stringify(requests.map((request) => ({ token_hash: request.tokenHash, new_token_hash: request.newTokenHash })))],
+          `select * from jsonb_to_recordset(?::jsonb) as i("token_hash" text, "new_token_hash" text, "successor" text)`,
+          [
+            JSON.stringify(
+              requests.map((request) => ({ token_hash: request.tokenHash, new_token_hash: request.newTokenHash, successor: request.sealedSuccessor })),
+            ),
+          ],
         ];
   const rows = await executePrepared<Row[]>(
     first.db,
     `with "input" as (${input}), "presented" as (
-       select i."token_hash", i."new_token_hash", rt."session_id", rt."used_at", s."user_id", s."generation", ${ACTIVE('s')} as "session_active"
+       select i."token_hash", i."new_token_hash", i."successor" as "new_successor", rt."session_id", rt."used_at", rt."successor",
+         s."user_id", s."generation", ${ACTIVE('s')} as "session_active"
        from "refresh_tokens" rt
        join "input" i on i."token_hash" = rt."token_hash"
        join "sessions" s on s."id" = rt."session_id"
@@ -177,9 +191,9 @@ async function rotateAll(requests: RotationRequest[]): Promise<(Row | undefined)
        where s."id" = p."session_id" and p."used_at" is null and s."generation" = p."generation" and ${ACTIVE('s')}
        returning s.*
      ), "spent" as (
-       update "refresh_tokens" rt set "used_at" = now()
-       where rt."token_hash" = any(array(select p."token_hash" from "presented" p where p."session_id" in (select "id" from "touched")))
-         and rt."used_at" is null
+       update "refresh_tokens" rt set "used_at" = now(), "successor" = p."new_successor"
+       from "presented" p
+       where rt."token_hash" = p."token_hash" and p."session_id" in (select "id" from "touched") and rt."used_at" is null
        returning rt."token_hash"
      ), "issued" as (
        insert into "refresh_tokens" ("token_hash", "session_id", "created_at")
@@ -188,7 +202,7 @@ async function rotateAll(requests: RotationRequest[]): Promise<(Row | undefined)
      )
      select p."token_hash" as "presented_token_hash", p."session_id" as "presented_session_id", p."user_id" as "presented_user_id",
        p."generation" as "presented_generation", p."session_active" as "presented_session_active",
-       (extract(epoch from (now() - p."used_at")) * 1000)::float8 as "presented_used_ms_ago",
+       (extract(epoch from (now() - p."used_at")) * 1000)::float8 as "presented_used_ms_ago", p."successor" as "presented_successor",
        (x."token_hash" is not null) as "presented_issued",
        ${prefixedSessionColumns('t')}, u.*
      from "presented" p

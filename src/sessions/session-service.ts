@@ -4,9 +4,10 @@ import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import type { Authentication } from './authentication.ts';
 import type { SessionClient } from '../events/client.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
+import { addressLimitKey } from '../limits/address-key.ts';
 import { InvalidSessionError, SessionNotFoundError } from '../errors/errors.ts';
-import { MAX_REFRESH_TOKEN_LENGTH, hashRefreshToken, newRefreshToken } from './refresh-token-secret.ts';
-import { RefreshTokenRepository } from './refresh-token.repository.ts';
+import { MAX_REFRESH_TOKEN_LENGTH, hashRefreshToken, newRefreshToken, openSuccessor, sealSuccessor } from './refresh-token-secret.ts';
+import { RefreshTokenRepository, type Rotation } from './refresh-token.repository.ts';
 import { MAX_USER_AGENT_LENGTH, type Session } from './session.entity.ts';
 import { SessionRepository, type RevocationReason } from './session.repository.ts';
 import type { SessionSettings } from './session-settings.ts';
@@ -90,41 +91,53 @@ export class SessionService {
 
   /**
    * Rotation: the presented token is traded for a new access and refresh
-   * token. A token traded in within the reuse grace gets a pair too (a second
-   * tab); one traded in longer ago was stolen, and its session ends.
+   * token. A token traded in within the reuse grace (a second tab) gets a new
+   * access token and the successor it was traded for, so the session stays
+   * one chain; one traded in longer ago was stolen, and its session ends
+   * (docs/design/sessions.md#one-chain-per-session).
    */
   async refresh(refreshToken: string, client: SessionClient): Promise<SignedIn> {
-    await consumeAttempt(this.#deps.limiter, 'refreshSession', [`address:${client.address}`]);
+    await consumeAttempt(this.#deps.limiter, 'refreshSession', [addressLimitKey(client.address)]);
     if (refreshToken.length === 0 || refreshToken.length > MAX_REFRESH_TOKEN_LENGTH) throw new InvalidSessionError();
     const next = newRefreshToken();
+    const presentedHash = hashRefreshToken(refreshToken);
+    const sealed = sealSuccessor(refreshToken, next.token);
     // The common case is one statement: the token read, traded in and replaced.
-    const rotation = await this.#refreshTokens.rotate(hashRefreshToken(refreshToken), next.hash);
+    let rotation = await this.#refreshTokens.rotate(presentedHash, next.hash, sealed);
+    // Lost a race just now: the winner has committed its successor; read it.
+    if (rotation?.rotated === null && rotation.sessionActive && rotation.usedMsAgo === null) {
+      rotation = await this.#refreshTokens.rotate(presentedHash, next.hash, sealed);
+    }
     if (rotation === null || !rotation.sessionActive) throw new InvalidSessionError();
     if (rotation.rotated !== null) {
       const { session, user } = rotation.rotated;
       if (user === null) throw new InvalidSessionError();
       return this.#signedIn(user, session, next);
     }
-    // Lost a race just now (usedMsAgo null), or traded in earlier.
-    const usedMsAgo = rotation.usedMsAgo ?? 0;
-    if (usedMsAgo > this.#deps.sessions.reuseGraceMs) {
-      await this.#db.transactional(async (tx) => {
-        const sessions = this.on(tx);
-        const owner = await new UserRepository(tx).findById(rotation.userId);
-        if ((await sessions.#sessions.revoke(rotation.sessionId, 'refresh_token_reused')) && owner !== null) {
-          await sessions.#revoked(owner, [rotation.sessionId], 'refresh_token_reused', client);
-        }
-      });
+    if ((rotation.usedMsAgo ?? 0) > this.#deps.sessions.reuseGraceMs) {
+      await this.#revokeReused(rotation, client);
       throw new InvalidSessionError();
     }
+    const successor = rotation.sealedSuccessor === null ? null : openSuccessor(refreshToken, rotation.sealedSuccessor);
+    if (successor === null) throw new InvalidSessionError();
     return this.#db.transactional(async (tx) => {
-      const sessions = this.on(tx);
       // Still active, and not renewed by a password change since the token was read.
-      const touched = await sessions.#sessions.touch(rotation.sessionId, rotation.generation);
+      const touched = await this.on(tx).#sessions.touch(rotation.sessionId, rotation.generation);
       if (touched === null) throw new InvalidSessionError();
       const user = await new UserRepository(tx).findById(touched.user.id);
       if (user === null) throw new InvalidSessionError();
-      return sessions.#issue(user, touched);
+      return this.#signedIn(user, touched, { token: successor });
+    });
+  }
+
+  /** A spent token came back after the grace: a copy. Its session ends for the thief and the owner alike. */
+  async #revokeReused(rotation: Rotation, client: SessionClient): Promise<void> {
+    await this.#db.transactional(async (tx) => {
+      const sessions = this.on(tx);
+      const owner = await new UserRepository(tx).findById(rotation.userId);
+      if ((await sessions.#sessions.revoke(rotation.sessionId, 'refresh_token_reused')) && owner !== null) {
+        await sessions.#revoked(owner, [rotation.sessionId], 'refresh_token_reused', client);
+      }
     });
   }
 

@@ -4,7 +4,7 @@ export interface SessionSettings {
   ttlMs: number;
   /** A session not refreshed for this long has ended (SESSION_IDLE_TIMEOUT). */
   idleTimeoutMs: number;
-  /** A rotated refresh token presented again within this time gets a fresh pair instead of revoking (REFRESH_REUSE_GRACE). */
+  /** A rotated refresh token presented again within this time gets the same successor instead of revoking (REFRESH_REUSE_GRACE). */
   reuseGraceMs: number;
   /** Active sessions per account; a new one beyond this revokes the least recently active (MAX_SESSIONS_PER_USER). */
   maxPerUser: number;

@@ -41,6 +41,7 @@ describe('configuration', () => {
       sessions: { ttlMs: 30 * 86_400_000, idleTimeoutMs: 7 * 86_400_000, reuseGraceMs: 10_000, maxPerUser: 50, retentionMs: 7 * 86_400_000 },
       sessionCookie: false,
       legacyJwtSecret: null,
+      legacyJwtMaxAgeMs: 86_400_000,
     });
   });
 

@@ -73,7 +73,7 @@ export type SecurityEventKind =
   | 'SIGN_IN_FAILED';
 
 export type SignInInput = {
-  /** The `deviceToken` of an earlier sign-in on this device (omitted in cookie mode: the `rekey_device` cookie is read). A trusted one is counted in its own bucket, never refused by the email's limit or the account's block; anything else is ignored. */
+  /** The `deviceToken` of an earlier sign-in on this device (omitted in cookie mode: the `rekey_device` cookie, `__Secure-rekey_device` where Secure, is read). A trusted one is counted in its own bucket, never refused by the email's limit or the account's block; anything else is ignored. */
   deviceToken?: string | null | undefined;
   email: string;
   password: string;

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from '@jest/globals';
 import { clientAddress } from '../../src/http/client-address.ts';
+import { addressLimitKey } from '../../src/limits/address-key.ts';
 import type { ServerContext } from '../../src/http/server-context.ts';
 
 // The socket address a proxy in front of us connects from.
@@ -12,7 +13,7 @@ const behindOneProxy = (forwarded: string) =>
 describe('X-Forwarded-For entries count only as valid IP addresses', () => {
   it('takes a plain IPv4 or IPv6 entry', () => {
     expect(behindOneProxy('203.0.113.7')).toBe('203.0.113.7');
-    expect(behindOneProxy('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
+    expect(behindOneProxy('2001:db8:1:2:3:4:5:6')).toBe('2001:db8:1:2:3:4:5:6');
   });
 
   it('strips a :port, so one client on many source ports is one client', () => {
@@ -21,8 +22,8 @@ describe('X-Forwarded-For entries count only as valid IP addresses', () => {
   });
 
   it('strips brackets and a port from an IPv6 entry', () => {
-    expect(behindOneProxy('[2001:db8::1]:443')).toBe('2001:db8:0:0::/64');
-    expect(behindOneProxy('[2001:db8::1]')).toBe('2001:db8:0:0::/64');
+    expect(behindOneProxy('[2001:db8::1]:443')).toBe('2001:db8::1');
+    expect(behindOneProxy('[2001:DB8::1]')).toBe('2001:db8::1');
   });
 
   it('falls back to the socket address for anything that is not an IP address', () => {
@@ -33,5 +34,20 @@ describe('X-Forwarded-For entries count only as valid IP addresses', () => {
 
   it('uses the entry the trusted proxy appended, not what the client wrote', () => {
     expect(behindOneProxy('198.51.100.1, 203.0.113.7:8080')).toBe('203.0.113.7');
+  });
+});
+
+describe("the address kept is the client's own; limits count an IPv6 client by its /64", () => {
+  it('keeps a whole IPv6 address, and an IPv4-mapped one as IPv4', () => {
+    expect(behindOneProxy('2001:db8:7::1')).toBe('2001:db8:7::1');
+    expect(behindOneProxy('::ffff:203.0.113.7')).toBe('203.0.113.7');
+  });
+
+  it('keys the limit of an IPv6 address by its /64 and of an IPv4 address by itself', () => {
+    expect(addressLimitKey('2001:db8:7::1')).toBe('address:2001:db8:7:0::/64');
+    expect(addressLimitKey('2001:db8:7:0:ffff::2')).toBe('address:2001:db8:7:0::/64');
+    expect(addressLimitKey('2001:0db8:0007:0001::2')).toBe('address:2001:db8:7:1::/64');
+    expect(addressLimitKey('203.0.113.7')).toBe('address:203.0.113.7');
+    expect(addressLimitKey('::ffff:203.0.113.7')).toBe('address:203.0.113.7');
   });
 });

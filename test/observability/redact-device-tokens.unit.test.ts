@@ -10,6 +10,7 @@ describe('redact removes device tokens', () => {
   it.each([
     ['the cookie header', `cookie: rekey_refresh=abc; rekey_device=${token}`],
     ['a Set-Cookie header', `set-cookie: rekey_device=${token}; Max-Age=31536000; Path=/graphql; HttpOnly; SameSite=Strict`],
+    ['a __Secure- cookie (HTTPS)', `cookie: __Secure-rekey_refresh=abc; __Secure-rekey_device=${token}`],
     ['GraphQL arguments', `signIn(input: { email: "a@example.com", password: "x", deviceToken: "${token}" })`],
     ['free text', `presented ${token} for a@example.com`],
   ])('%s', (_shape, line) => {

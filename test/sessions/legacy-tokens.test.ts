@@ -11,6 +11,7 @@ const LEGACY_JWT_SECRET = 'the-original-login-workflows-secret-32+';
 const NEW_PASSWORD = 'Another-Horse-42';
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+const FIFTY_YEARS = 50 * 365 * 86_400;
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 /** A token as the original login signs it: HS256, the email in `sub` (or `email`), `exp` set, `iat` now unless given. */
@@ -77,6 +78,13 @@ describe('tokens from the original login', () => {
     ],
     ['HS512', (email: string) => jwt.sign({ sub: email, exp: nowSeconds() + 60 }, LEGACY_JWT_SECRET, { algorithm: 'HS512' })],
     ['huge (validly signed)', (email: string) => legacyToken({ sub: email, padding: 'x'.repeat(6000) })],
+    // A future iat would outlive every revocation (it stays "after" it); exp 50 years out must not make a token immortal.
+    ['issued an hour in the future', (email: string) => legacyToken({ sub: email, iat: nowSeconds() + 3600, exp: nowSeconds() + FIFTY_YEARS })],
+    ['older than LEGACY_JWT_MAX_AGE (24 h)', (email: string) => legacyToken({ sub: email, iat: nowSeconds() - 25 * 3600, exp: nowSeconds() + FIFTY_YEARS })],
+    [
+      'without iat while LEGACY_JWT_MAX_AGE is set',
+      (email: string) => jwt.sign({ sub: email, exp: nowSeconds() + FIFTY_YEARS }, LEGACY_JWT_SECRET, { algorithm: 'HS256', noTimestamp: true }),
+    ],
   ])('are refused when %s', async (_name, make) => {
     const account = await signUp(server.graphqlUrl);
     const token = make(account.email);
@@ -84,6 +92,12 @@ describe('tokens from the original login', () => {
     expect(await restChange(token)).toEqual(INVALID);
     // The refused attempt changed nothing.
     expect((await me(account.token))?.email).toBe(account.email);
+  });
+
+  it('are accepted with an iat a little ahead (clock skew) or up to LEGACY_JWT_MAX_AGE ago', async () => {
+    const account = await signUp(server.graphqlUrl);
+    expect((await me(legacyToken({ sub: account.email, iat: nowSeconds() + 30 })))?.email).toBe(account.email);
+    expect((await me(legacyToken({ sub: account.email, iat: nowSeconds() - 23 * 3600, exp: nowSeconds() + FIFTY_YEARS })))?.email).toBe(account.email);
   });
 
   it("are void from the account's password change, also one issued in the same second", async () => {

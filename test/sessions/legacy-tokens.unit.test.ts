@@ -5,7 +5,8 @@ import { LegacyTokens } from '../../src/sessions/legacy-tokens.ts';
 import { Secret } from '../../src/secrets/secret.ts';
 
 const SECRET = 'the-original-workflows-login-secret-32b';
-const legacy = new LegacyTokens(Secret.fromText(SECRET));
+const DAY_MS = 86_400_000;
+const legacy = new LegacyTokens(Secret.fromText(SECRET), { maxAgeMs: DAY_MS });
 const now = () => Math.floor(Date.now() / 1000);
 const sign = (payload: object, secret = SECRET) => jwt.sign(payload, secret, { algorithm: 'HS256' });
 
@@ -57,5 +58,20 @@ describe('tokens from the original login', () => {
     expect(LegacyTokens.survives({ email: 'a@b.c', issuedAt: 1_700_000_001 }, revokedAt)).toBe(true);
     expect(LegacyTokens.survives({ email: 'a@b.c', issuedAt: null }, revokedAt)).toBe(false);
     expect(LegacyTokens.survives({ email: 'a@b.c', issuedAt: null }, null)).toBe(true);
+  });
+
+  it('refuses an iat more than a minute ahead, accepts one within it', () => {
+    expect(legacy.verify(sign({ sub: 'ada@example.com', iat: now() + 61, exp: now() + 3600 }))).toBeNull();
+    expect(legacy.verify(sign({ sub: 'ada@example.com', iat: now() + 55, exp: now() + 3600 }))?.email).toBe('ada@example.com');
+  });
+
+  it('refuses tokens older than the maximum age, and tokens without iat while one is set', () => {
+    const fiftyYears = now() + 50 * 365 * 86_400;
+    expect(legacy.verify(sign({ sub: 'ada@example.com', iat: now() - 86_400 - 5, exp: fiftyYears }))).toBeNull();
+    expect(legacy.verify(sign({ sub: 'ada@example.com', iat: now() - 86_400 + 60, exp: fiftyYears }))?.email).toBe('ada@example.com');
+    const withoutIat = jwt.sign({ sub: 'ada@example.com', exp: fiftyYears }, SECRET, { algorithm: 'HS256', noTimestamp: true });
+    expect(legacy.verify(withoutIat)).toBeNull();
+    // LEGACY_JWT_MAX_AGE=0: no maximum age, so a token without iat is placed by revocations alone (see survives).
+    expect(new LegacyTokens(Secret.fromText(SECRET), { maxAgeMs: null }).verify(withoutIat)?.email).toBe('ada@example.com');
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseSetCookie } from 'cookie';
-import { REFRESH_COOKIE, SessionCookie } from '../../src/graphql/session-cookie.ts';
+import { DEVICE_COOKIE, REFRESH_COOKIE, SessionCookie } from '../../src/graphql/session-cookie.ts';
 import { ChangePasswordDocument, MeDocument, RefreshSessionDocument, SignInDocument, SignOutDocument, SignUpDocument } from '../generated/graphql.ts';
 import { PASSWORD, uniqueEmail } from '../support/accounts.ts';
 import { CookieClient } from '../support/cookie-client.ts';
@@ -128,5 +128,48 @@ describe('the Secure attribute', () => {
     expect(secureFor('http://127.0.0.1:4000/graphql', true)).toBe(true);
     expect(secureFor('http://app.example.com/graphql', false)).toBe(true);
     expect(secureFor('https://app.example.com/graphql', false)).toBe(true);
+  });
+});
+
+describe('over HTTPS, the cookies carry the __Secure- prefix', () => {
+  // Production: every cookie is Secure (TLS ends at a proxy in front of Rekey, so the browser's page is https).
+  let production: TestServer;
+  beforeAll(async () => {
+    production = await startTestServer({ SESSION_COOKIE: 'true', NODE_ENV: 'production', CORS_ORIGINS: APP_ORIGIN });
+  }, 180_000);
+  afterAll(() => production?.close(), 60_000);
+
+  const signUpBehindTls = async () => {
+    const browser = new CookieClient(production.graphqlUrl, { behindTls: true });
+    const { body } = await browser.send(SignUpDocument, { input: { email: uniqueEmail('secure-cookie'), password: PASSWORD } });
+    expectType(body.data!.signUp, 'AuthPayload');
+    return browser;
+  };
+
+  it('names the refresh and device cookies __Secure-…, and reads the refresh cookie back under that name', async () => {
+    const browser = await signUpBehindTls();
+    const names = browser.jar.received.map((header) => parseSetCookie(header));
+    expect(names.map((cookie) => cookie.name).sort()).toEqual([`__Secure-${DEVICE_COOKIE}`, `__Secure-${REFRESH_COOKIE}`]);
+    for (const cookie of names) expect(cookie).toMatchObject({ secure: true, httpOnly: true, path: '/graphql' });
+    const before = browser.jar.value(`__Secure-${REFRESH_COOKIE}`);
+    const { body } = await browser.send(RefreshSessionDocument, {});
+    expect(body.data?.refreshSession.__typename).toBe('AuthPayload');
+    expect(browser.jar.value(`__Secure-${REFRESH_COOKIE}`)).not.toBe(before);
+  });
+
+  it('still asks the CSRF header of a request carrying a __Secure- cookie', async () => {
+    const browser = await signUpBehindTls();
+    expect((await browser.send(RefreshSessionDocument, {}, { csrf: false })).status).toBe(403);
+  });
+
+  it('reads the device cookie under its prefixed name, and neither cookie under the bare name, over HTTPS', () => {
+    const over = (url: string, cookie: string) => new SessionCookie(new Request(url, { headers: { cookie } }), { enabled: true, production: true });
+    const https = 'https://rekey.example.com/graphql';
+    expect(over(https, `__Secure-${DEVICE_COOKIE}=d; __Secure-${REFRESH_COOKIE}=r`)).toMatchObject({ presentedDevice: 'd', presented: 'r' });
+    // A bare name can be set by plain http on the same host (cookie tossing): not trusted where Secure is used.
+    expect(over(https, `${DEVICE_COOKIE}=d; ${REFRESH_COOKIE}=r`)).toMatchObject({ presentedDevice: null, presented: null });
+    // A development server on loopback over http keeps the bare names (browsers refuse __Secure- there).
+    const local = new SessionCookie(new Request('http://127.0.0.1:4000/graphql', { headers: { cookie: `${REFRESH_COOKIE}=r` } }), { enabled: true, production: false });
+    expect(local.presented).toBe('r');
   });
 });

@@ -12,14 +12,17 @@ export class CookieClient {
   readonly jar = new CookieJar();
   readonly address = uniqueAddress();
   readonly url: string;
+  /** The page as the browser sees it: https when TLS ends at a proxy in front of Rekey (`behindTls`). */
+  readonly #pageUrl: string;
   token: string | null = null;
 
-  constructor(url: string) {
+  constructor(url: string, { behindTls = false } = {}) {
     this.url = url;
+    this.#pageUrl = behindTls ? url.replace(/^http:/, 'https:') : url;
   }
 
   async send<TResult, TVariables>(document: TypedDocumentNode<TResult, TVariables>, variables: TVariables, { csrf = true } = {}) {
-    const cookie = this.jar.header(this.url);
+    const cookie = this.jar.header(this.#pageUrl);
     const response = await fetch(this.url, {
       method: 'POST',
       headers: {

@@ -25,6 +25,12 @@ export const sessions = defineGroup('Tokens and sessions', {
     description:
       "the original login workflow's HS256 secret (at least 32 bytes): its tokens are accepted until the account's next password change, see the README's \"Coming from a /change-password workflow\"",
   },
+  LEGACY_JWT_MAX_AGE: {
+    parse: duration(0, 400 * DAY_MS),
+    default: '24h',
+    description:
+      "a token from the original login is refused once its `iat` is older than this, whatever its `exp` (and without `iat` at all); `0`: no maximum age. An `iat` more than a minute ahead is always refused",
+  },
   SESSION_TTL: { parse: duration(1_000, 400 * DAY_MS), default: '30d', description: "a session's absolute lifetime from sign-in" },
   SESSION_IDLE_TIMEOUT: {
     parse: duration(1_000, 400 * DAY_MS),
@@ -34,7 +40,7 @@ export const sessions = defineGroup('Tokens and sessions', {
   REFRESH_REUSE_GRACE: {
     parse: duration(0, 300_000),
     default: '10s',
-    description: 'a rotated refresh token presented again within this time gets a fresh pair (a second tab); later, the session is revoked',
+    description: 'a rotated refresh token presented again within this time gets a new access token and the same successor (a second tab); later, the session is revoked',
   },
   MAX_SESSIONS_PER_USER: {
     parse: wholeNumber(1, 10_000),

@@ -27,7 +27,7 @@ const SignInInput = builder.inputType('SignInInput', {
     deviceToken: t.string({
       required: false,
       description:
-        "The `deviceToken` of an earlier sign-in on this device (omitted in cookie mode: the `rekey_device` cookie is read). A trusted one is counted in its own bucket, never refused by the email's limit or the account's block; anything else is ignored.",
+        "The `deviceToken` of an earlier sign-in on this device (omitted in cookie mode: the `rekey_device` cookie, `__Secure-rekey_device` where Secure, is read). A trusted one is counted in its own bucket, never refused by the email's limit or the account's block; anything else is ignored.",
     }),
   }),
 });

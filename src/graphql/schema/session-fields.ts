@@ -24,7 +24,7 @@ export function sessionFields(t: FieldBuilder) {
     deviceToken: t.string({
       nullable: true,
       description:
-        "Present it as `SignInInput.deviceToken` at this device's next sign-in: while it is trusted, attacks on the account cannot refuse that sign-in. Set by answers that verified the password (not refreshSession); null in cookie mode, where it is the HttpOnly `rekey_device` cookie.",
+        "Present it as `SignInInput.deviceToken` at this device's next sign-in: while it is trusted, attacks on the account cannot refuse that sign-in. Set by answers that verified the password (not refreshSession); null in cookie mode, where it is the HttpOnly `rekey_device` cookie (`__Secure-rekey_device` where Secure).",
       resolve: (signedIn, _args, { sessionCookie }) => (sessionCookie.enabled ? null : (signedIn.deviceToken ?? null)),
     }),
     user: t.field({ type: UserType, resolve: (signedIn) => signedIn.user }),
