@@ -4,7 +4,7 @@ export type PasswordMatch = 'match' | 'unnormalized-match' | 'mismatch';
 /**
  * One stored-hash format. PasswordHasher dispatches on the stored hash to
  * the first format that reads it; new hashes are always bcrypt. A wrong
- * password on any format must cost what one on a current bcrypt hash costs
+ * password on any format must cost what one on the slowest stored hash costs
  * (docs/design/timing-parity.md): `verify` pads its own mismatches.
  */
 export interface HashFormat {
