@@ -54,10 +54,10 @@ export class BcryptFormat implements HashFormat {
    * mismatch is then padded to what the slowest wrong password costs
    * (docs/design/timing-parity.md).
    */
-  async verify(password: string, hash: string, hashOfNormalized: boolean): Promise<PasswordMatch> {
+  async verify(password: string, hash: string, hashOfNormalized: boolean, { priced } = { priced: true }): Promise<PasswordMatch> {
     const stored = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
     const rounds = roundsOf(stored) ?? this.#runner.cost;
-    this.#runner.noteStoredHash(rounds, hashOfNormalized);
+    if (priced) this.#runner.noteStoredHash(rounds, hashOfNormalized);
     const normalized = normalizePassword(password);
     if (await this.#runner.compare(normalized, stored)) return 'match';
     let spent = workOfCost(rounds);
@@ -65,7 +65,7 @@ export class BcryptFormat implements HashFormat {
       if (await this.#runner.compare(password, stored)) return 'unnormalized-match';
       spent += workOfCost(rounds);
     }
-    await this.#runner.padMismatch(password, spent);
+    if (priced) await this.#runner.padMismatch(password, spent);
     return 'mismatch';
   }
 

@@ -14,8 +14,10 @@ export interface HashFormat {
   /**
    * Checks a password. `hashOfNormalized` false: the hash may have been made
    * from the password before NFC normalisation, so the raw form is tried too.
+   * `priced` false (a former password, not an account's current one): the
+   * hash neither raises the price of wrong passwords nor is a mismatch padded.
    */
-  verify(password: string, stored: string, hashOfNormalized: boolean): Promise<PasswordMatch>;
+  verify(password: string, stored: string, hashOfNormalized: boolean, options?: { priced: boolean }): Promise<PasswordMatch>;
   /** After a successful check: should the hash be replaced by a current bcrypt one? */
   needsRehash(stored: string, match: PasswordMatch, hashOfNormalized: boolean): boolean;
   /** Matches a hash of this format in free text, so logs and errors can blank it (observability/logging.ts). */

@@ -74,6 +74,16 @@ export class PasswordHasher implements BcryptRunner {
   }
 
   /**
+   * Whether `password` is the one of a former hash (password history). Not
+   * an account's current hash: it does not price wrong passwords, and a
+   * mismatch is not padded, since the account is known to whoever asks.
+   */
+  async matchesFormer(password: string, hash: string): Promise<boolean> {
+    const format = this.#formatOf(hash);
+    return format !== null && (await format.verify(password, hash, false, { priced: false })) !== 'mismatch';
+  }
+
+  /**
    * Spends the same bcrypt work as a wrong password on the slowest stored
    * hash, for an email that has no account, so response time does not tell
    * whether an email is registered (docs/design/timing-parity.md).
@@ -90,7 +100,9 @@ export class PasswordHasher implements BcryptRunner {
 
   /** Starts every decoy a padded mismatch may need, so no sign-in is the one that pays for making it. */
   prepareDecoys(): void {
-    for (let cost = 4; cost <= Math.min(this.#slowest.cost + 1, 31); cost += 1) void this.decoyHash(cost);
+    // Lower costs, for padding adopted cheaper hashes, are cheap to make on first use.
+    const highest = Math.min(this.#slowest.cost + (this.#slowest.unnormalized ? 1 : 0), 31);
+    for (let cost = this.cost; cost <= highest; cost += 1) void this.decoyHash(cost);
   }
 
   noteStoredHash(cost: number, hashOfNormalized: boolean): void {
