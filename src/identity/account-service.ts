@@ -6,8 +6,8 @@ import type { SecurityEvents } from '../events/security-events.ts';
 import type { AttemptLimiter, LimitedAction, LimitSubject } from '../limits/attempt-limiter.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
 import { addressLimitKey } from '../limits/address-key.ts';
-import { FailedChecks, type LockoutSettings } from '../lockout/failed-checks.ts';
-import { reserveAccountCheck, type ReservedCheck } from '../lockout/password-check.ts';
+import type { LockoutSettings } from '../lockout/failed-checks.ts';
+import { reserveAccountCheck, reserveDecoyCheck, type ReservedCheck } from '../lockout/password-check.ts';
 import { recordFailedCheck } from '../lockout/record-failed-check.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
 import {
@@ -71,7 +71,6 @@ export class AccountService {
   readonly #db: Db;
   readonly #users: UserRepository;
   readonly #deps: AccountDeps;
-  readonly #failedChecks: FailedChecks;
   readonly #devices: KnownDevices;
   /** Refresh, sign-out, listing and revoking sessions. */
   readonly sessions: SessionService;
@@ -85,7 +84,6 @@ export class AccountService {
     this.#db = db;
     this.#users = new UserRepository(db);
     this.#deps = deps;
-    this.#failedChecks = new FailedChecks(this.#users, deps.lockout);
     this.sessions = new SessionService(db, deps);
     this.recovery = new RecoveryService(db, deps);
     this.#devices = new KnownDevices(db, deps.deviceTokens);
@@ -132,9 +130,9 @@ export class AccountService {
     const user = await this.#users.findByEmail(email);
     if (user === null) {
       // The same database and bcrypt work as a wrong password: timing does not reveal whether the email is registered.
-      await this.#failedChecks.reserveDecoy();
+      await reserveDecoyCheck(this.#db, this.#deps.lockout);
       await this.#deps.hasher.verifyDecoy(input.password);
-      // The transaction a wrong password writes (SIGN_IN_FAILED), writing nothing.
+      // The transaction a wrong password writes (SIGN_IN_FAILED), undone: flushed like it (docs/design/timing-parity.md).
       await this.#events.transactional(this.#db, (tx) => this.#events.recordNothing(tx, 'SIGN_IN_FAILED'));
       throw new InvalidCredentialsError();
     }

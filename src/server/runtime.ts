@@ -10,6 +10,7 @@ import { createLogger, type AppLogger } from '../observability/logging.ts';
 import { Metrics } from '../observability/metrics.ts';
 import type { OutboxWorker } from '../outbox/outbox-worker.ts';
 import type { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
+import { UserRepository } from '../users/user.repository.ts';
 import { enableEmbeddedSessionCache } from '../sessions/embedded-session-cache.ts';
 import { accountsFor, type AccountsForOptions } from '../http/accounts-for.ts';
 import { createApp, type App } from './app.ts';
@@ -80,12 +81,17 @@ async function openStores(config: Config, passwords: PasswordServices, metrics: 
   }
 }
 
-/** bcrypt's threads yield to the event loop, its timings are observed, and the decoy hash is made ahead of need. */
-async function tuneHasher(hasher: PasswordHasher, config: Pick<Config, 'bcryptThreadNice'>, metrics: Metrics): Promise<void> {
+/**
+ * bcrypt's threads yield to the event loop, its timings are observed, the
+ * slowest stored hash is known before the first sign-in, and the decoy hashes
+ * are made ahead of need (docs/design/timing-parity.md).
+ */
+async function tuneHasher(hasher: PasswordHasher, config: Pick<Config, 'bcryptThreadNice'>, metrics: Metrics, orm: Orm): Promise<void> {
   await lowerPoolThreadPriority(config.bcryptThreadNice);
   hasher.observer = (op, seconds) => metrics.observeBcrypt(op, seconds);
+  hasher.noteStoredHashes(await new UserRepository(orm.em.fork()).slowestStoredHash());
   // Computed in the background now, so the first unknown-email sign-in costs what the others do.
-  void hasher.decoyHash();
+  hasher.prepareDecoys();
 }
 
 export async function createRekey(config: Config, { log = createLogger('silent'), pgliteDir, pgliteSeed, createService }: RekeyOptions = {}): Promise<Rekey> {
@@ -95,7 +101,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   const metrics = new Metrics();
   const { orm, redis, limiter } = await openStores(config, passwords, metrics, { log, pgliteDir, pgliteSeed });
   const jobs = startBackgroundJobs(orm, config, metrics, log);
-  await tuneHasher(passwords.hasher, config, metrics);
+  await tuneHasher(passwords.hasher, config, metrics, orm);
   const events = new SecurityEvents(config.notifications, () => jobs.outbox.wake());
   const deps = composeAccountDeps(config, { passwords, secret, limiter, events });
   const readiness = new Readiness({

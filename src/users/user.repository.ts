@@ -77,6 +77,16 @@ export class UserRepository {
     return row === undefined ? null : { id: Number(row.id), found: row.found === true };
   }
 
+  /** The highest bcrypt cost stored, and whether any hash may be of an un-normalised password (docs/design/timing-parity.md). */
+  async slowestStoredHash(): Promise<{ cost: number; unnormalized: boolean }> {
+    const [row] = await this.#db.execute<{ cost: number | null; unnormalized: boolean | null }[]>(
+      `select max(substring("password" from 5 for 2)::int) filter (where "password" ~ '^\\$2[abxy]\\$[0-9]{2}\\$') as "cost",
+              bool_or(not "password_normalized") as "unnormalized"
+         from "users"`,
+    );
+    return { cost: Number(row?.cost ?? 0), unnormalized: row?.unnormalized === true };
+  }
+
   async emailTaken(email: string): Promise<boolean> {
     return (await this.#db.count(User, { email })) > 0;
   }

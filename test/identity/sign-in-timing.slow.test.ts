@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import bcrypt from 'bcrypt';
 import { signIn, signUp, uniqueEmail } from '../support/accounts.ts';
@@ -43,4 +45,70 @@ describe('sign-in timing', () => {
     console.log(`sign-in medians: adopted cost-7 hash ${lowerMedian.toFixed(1)} ms, current cost ${wrongMedian.toFixed(1)} ms`);
     expect(Math.abs(lowerMedian - wrongMedian) / wrongMedian).toBeLessThan(0.2);
   }, 120_000);
+});
+
+// A wrong password and an unknown email must flush the same number of commits, or a disk busy
+// with other flushes slows the one that flushes more (docs/design/timing-parity.md). bcrypt at its
+// cheapest here, so the medians compare the database's work rather than the compare's.
+describe('sign-in timing beside a disk busy with flushed commits', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ BCRYPT_COST: '4', LOCKOUT_THRESHOLD: '100000' });
+  });
+  afterAll(() => server.close());
+
+  it('takes the same time for an unknown email as for a wrong password (200 each, medians within 10%)', async () => {
+    const account = await signUp(server.graphqlUrl);
+    const load = spawn(process.execPath, ['test/support/fsync-load.ts', ...(server.config.databaseUrl ? [server.config.databaseUrl] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      await once(load.stdout, 'data');
+      const unknown: number[] = [];
+      const wrong: number[] = [];
+      for (let round = 0; round < 200; round += 1) {
+        unknown.push(await timed(() => signIn(server.graphqlUrl, uniqueEmail('nobody'), 'Wrong-Pass-123')));
+        wrong.push(await timed(() => signIn(server.graphqlUrl, account.email, 'Wrong-Pass-123')));
+      }
+      const [unknownMedian, wrongMedian] = [median(unknown), median(wrong)];
+      console.log(`sign-in medians beside flushes: unknown email ${unknownMedian.toFixed(1)} ms, wrong password ${wrongMedian.toFixed(1)} ms`);
+      expect(Math.abs(unknownMedian - wrongMedian) / wrongMedian).toBeLessThan(0.1);
+    } finally {
+      load.kill();
+    }
+  }, 180_000);
+});
+
+// Accounts adopted from another system may hold hashes of an un-normalised password (two compares
+// for a wrong non-NFC one) or of a higher cost: every wrong password, and the unknown email's decoy,
+// costs what a wrong password on the slowest of them does (docs/design/timing-parity.md).
+describe('sign-in timing with adopted hashes', () => {
+  let server: TestServer;
+  const notNfc = 'Wrong-Pass-e\u0301';
+  beforeAll(async () => {
+    server = await startTestServer({ BCRYPT_COST: '8', LOCKOUT_THRESHOLD: '100000' });
+  });
+  afterAll(() => server.close());
+
+  async function adopt(label: string, cost: number): Promise<string> {
+    const email = uniqueEmail(label);
+    await server.rekey.orm.em.fork().execute('insert into "users" ("email", "password") values (?, ?)', [email, await bcrypt.hash('Some-Old-Pass-1', cost)]);
+    // One sign-in reads the hash, as the first sign-in after adoption would.
+    await signIn(server.graphqlUrl, email, notNfc);
+    return email;
+  }
+
+  it('takes the same time for an unknown email as for adopted accounts, at the configured and a higher cost (100 each, medians within 20%, as for lower-cost hashes)', async () => {
+    const current = await signUp(server.graphqlUrl);
+    const [sameCost, higherCost] = [await adopt('adopted-8', 8), await adopt('adopted-9', 9)];
+    const samples: Record<'unknown' | 'current' | 'sameCost' | 'higherCost', number[]> = { unknown: [], current: [], sameCost: [], higherCost: [] };
+    for (let round = 0; round < 100; round += 1) {
+      samples.unknown.push(await timed(() => signIn(server.graphqlUrl, uniqueEmail('nobody'), notNfc)));
+      samples.current.push(await timed(() => signIn(server.graphqlUrl, current.email, notNfc)));
+      samples.sameCost.push(await timed(() => signIn(server.graphqlUrl, sameCost, notNfc)));
+      samples.higherCost.push(await timed(() => signIn(server.graphqlUrl, higherCost, notNfc)));
+    }
+    const medians = Object.fromEntries(Object.entries(samples).map(([path, values]) => [path, median(values)]));
+    console.log(`sign-in medians (non-NFC wrong password): ${Object.entries(medians).map(([path, value]) => `${path} ${value.toFixed(1)} ms`).join(', ')}`);
+    const slowest = Math.max(...Object.values(medians));
+    for (const value of Object.values(medians)) expect((slowest - value) / slowest).toBeLessThan(0.2);
+  }, 300_000);
 });

@@ -31,5 +31,25 @@ describe('stored hash formats', () => {
     expect(hasher.needsRehash(own, 'match', true)).toBe(false);
     expect(hasher.needsRehash(own, 'match', false)).toBe(true);
     expect(new PasswordHasher(5).needsRehash(own, 'match', true)).toBe(true);
+    // A costlier adopted hash makes every wrong password pay for it until it is gone (docs/design/timing-parity.md).
+    expect(new PasswordHasher(4).needsRehash(await new PasswordHasher(5).hash(PASSWORD), 'match', true)).toBe(true);
+  });
+
+  it('pads every mismatch, and the decoy, to a wrong password on the slowest stored hash', async () => {
+    const priced = new PasswordHasher(4);
+    // One stored hash of cost 5 and of an un-normalised password: a wrong non-NFC password costs two cost-5 compares on it.
+    priced.noteStoredHashes({ cost: 5, unnormalized: true });
+    const notNfc = 'Wrong-Horse-e\u0301';
+    const count = async (check: () => Promise<unknown>) => {
+      const before = priced.operations.compares;
+      await check();
+      return priced.operations.compares - before;
+    };
+    // cost 4 (1 unit) + decoys of cost 5 (2) and 4 (1): the 4 units of two cost-5 compares.
+    expect(await count(() => priced.verifyDecoy(notNfc))).toBe(3);
+    const own = await priced.hash(PASSWORD);
+    expect(await count(() => priced.verify(notNfc, own, true))).toBe(3);
+    // An NFC password costs one compare on any hash: one of cost 5, so 1 + a cost-4 decoy.
+    expect(await count(() => priced.verify('Wrong-Horse-7', own, true))).toBe(2);
   });
 });

@@ -12,12 +12,20 @@ export function sameForBcrypt(a: string, b: string): boolean {
   return bytes(a).equals(bytes(b));
 }
 
-/** How the format's operations are counted and timed (PasswordHasher's metrics hook). */
+/** bcrypt's work in units of one compare at its lowest cost (4): each cost above doubles it. */
+export function workOfCost(cost: number): number {
+  return 2 ** (cost - 4);
+}
+
+/** What the format runs through PasswordHasher: counted and timed compares, and the padding of mismatches. */
 export interface BcryptRunner {
   /** The configured cost of new hashes and of the decoy. */
   readonly cost: number;
   compare(password: string, hash: string): Promise<boolean>;
-  decoyHash(cost?: number): Promise<string>;
+  /** A stored hash was read: the slowest wrong password may now be slower (docs/design/timing-parity.md). */
+  noteStoredHash(cost: number, hashOfNormalized: boolean): void;
+  /** After a mismatch that spent `spent` (workOfCost units): compares against decoys up to the slowest wrong password's work. */
+  padMismatch(password: string, spent: number): Promise<void>;
 }
 
 const BCRYPT_HASH = /^\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}$/;
@@ -42,39 +50,35 @@ export class BcryptFormat implements HashFormat {
   /**
    * `$2y$` (PHP) is the same algorithm as `$2b$`, which native bcrypt does
    * not parse. A hash Rekey wrote is of the NFC form, so a wrong password
-   * costs one compare; one made elsewhere is tried in the raw form too.
+   * costs one compare; one made elsewhere is tried in the raw form too. A
+   * mismatch is then padded to what the slowest wrong password costs
+   * (docs/design/timing-parity.md).
    */
-  async verify(password: string, hash: string, hashOfNormalized: boolean): Promise<PasswordMatch> {
+  async verify(password: string, hash: string, hashOfNormalized: boolean, { priced } = { priced: true }): Promise<PasswordMatch> {
     const stored = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
+    const rounds = roundsOf(stored) ?? this.#runner.cost;
+    if (priced) this.#runner.noteStoredHash(rounds, hashOfNormalized);
     const normalized = normalizePassword(password);
     if (await this.#runner.compare(normalized, stored)) return 'match';
-    if (!hashOfNormalized && normalized !== password && (await this.#runner.compare(password, stored))) return 'unnormalized-match';
-    await this.#padToCost(stored, normalized);
+    let spent = workOfCost(rounds);
+    if (!hashOfNormalized && normalized !== password) {
+      if (await this.#runner.compare(password, stored)) return 'unnormalized-match';
+      spent += workOfCost(rounds);
+    }
+    if (priced) await this.#runner.padMismatch(password, spent);
     return 'mismatch';
   }
 
   /**
-   * After a mismatch on a hash of a lower cost c than the configured cost C:
-   * bcrypt's time doubles with each cost, so compares against decoys of costs
-   * c, c+1, …, C-1 add 2^c + … + 2^(C-1) = 2^C - 2^c, and the check as a
-   * whole costs what one at C does. So a wrong password on an adopted cheaper
-   * hash answers as slowly as on any other account, or an unknown email.
-   */
-  async #padToCost(hash: string, password: string): Promise<void> {
-    const rounds = roundsOf(hash);
-    if (rounds === null) return;
-    for (let cost = rounds; cost < this.#runner.cost; cost += 1) await this.#runner.compare(password, await this.#runner.decoyHash(cost));
-  }
-
-  /**
-   * Lower cost, made from un-normalised input, or not yet known to be
-   * Rekey's: a rehash marks the hash as Rekey's, so later wrong passwords
-   * cost one compare.
+   * Another cost than the configured one (lower or higher: a costlier
+   * adopted hash makes every wrong password pay for it, see
+   * docs/design/timing-parity.md), made from un-normalised input, or not yet
+   * known to be Rekey's: a rehash marks the hash as Rekey's, so later wrong
+   * passwords cost one compare.
    */
   needsRehash(hash: string, match: PasswordMatch, hashOfNormalized: boolean): boolean {
     if (match === 'unnormalized-match' || !hashOfNormalized) return true;
-    const rounds = roundsOf(hash);
-    return rounds === null || rounds < this.#runner.cost;
+    return roundsOf(hash) !== this.#runner.cost;
   }
 }
 

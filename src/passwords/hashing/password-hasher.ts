@@ -1,9 +1,19 @@
 import bcrypt from 'bcrypt';
 import { normalizePassword } from '../password-policy.ts';
-import { BcryptFormat, type BcryptRunner } from './bcrypt-format.ts';
+import { BcryptFormat, workOfCost, type BcryptRunner } from './bcrypt-format.ts';
 import type { HashFormat, PasswordMatch } from './hash-format.ts';
 
 export type { PasswordMatch } from './hash-format.ts';
+
+/**
+ * The slowest stored hash a wrong password can meet: the highest bcrypt cost
+ * among them, and whether any may be of an un-normalised password (a wrong
+ * password then costs two compares on it when it is not NFC).
+ */
+export interface SlowestStoredHash {
+  cost: number;
+  unnormalized: boolean;
+}
 
 /** Told how long each bcrypt operation took, in seconds (the metrics hook; the domain knows no metrics library). */
 export type BcryptObserver = (op: 'hash' | 'compare', seconds: number) => void;
@@ -23,9 +33,12 @@ export class PasswordHasher implements BcryptRunner {
   readonly #bcrypt: BcryptFormat;
   /** One decoy hash per cost, made on first use. */
   readonly #decoys = new Map<number, Promise<string>>();
+  /** Only ever raised: by the database's answer at start (noteStoredHashes) and by each hash read. */
+  readonly #slowest: SlowestStoredHash;
 
   constructor(cost: number) {
     this.cost = cost;
+    this.#slowest = { cost, unnormalized: false };
     this.#bcrypt = new BcryptFormat(this);
     this.formats = [this.#bcrypt];
   }
@@ -61,12 +74,58 @@ export class PasswordHasher implements BcryptRunner {
   }
 
   /**
-   * Spends the same bcrypt work as a real check, for an email that has no
-   * account, so response time does not tell whether an email is registered.
+   * Whether `password` is the one of a former hash (password history). Not
+   * an account's current hash: it does not price wrong passwords, and a
+   * mismatch is not padded, since the account is known to whoever asks.
+   */
+  async matchesFormer(password: string, hash: string): Promise<boolean> {
+    const format = this.#formatOf(hash);
+    return format !== null && (await format.verify(password, hash, false, { priced: false })) !== 'mismatch';
+  }
+
+  /**
+   * Spends the same bcrypt work as a wrong password on the slowest stored
+   * hash, for an email that has no account, so response time does not tell
+   * whether an email is registered (docs/design/timing-parity.md).
    */
   async verifyDecoy(password: string): Promise<void> {
-    // As for a hash Rekey wrote: one compare, whatever the password's form.
-    await this.#bcrypt.verify(password, await this.decoyHash(), true);
+    await this.compare(normalizePassword(password), await this.decoyHash());
+    await this.padMismatch(password, workOfCost(this.cost));
+  }
+
+  /** What the stored hashes are like, read from the database at start (UserRepository.slowestStoredHash). */
+  noteStoredHashes(slowest: SlowestStoredHash): void {
+    this.noteStoredHash(slowest.cost, !slowest.unnormalized);
+  }
+
+  /** Starts every decoy a padded mismatch may need, so no sign-in is the one that pays for making it. */
+  prepareDecoys(): void {
+    // Lower costs, for padding adopted cheaper hashes, are cheap to make on first use.
+    const highest = Math.min(this.#slowest.cost + (this.#slowest.unnormalized ? 1 : 0), 31);
+    for (let cost = this.cost; cost <= highest; cost += 1) void this.decoyHash(cost);
+  }
+
+  noteStoredHash(cost: number, hashOfNormalized: boolean): void {
+    this.#slowest.cost = Math.max(this.#slowest.cost, cost);
+    this.#slowest.unnormalized ||= !hashOfNormalized;
+  }
+
+  /**
+   * The slowest wrong password costs one compare at the highest stored cost,
+   * two when some hash may be of an un-normalised password and `password` is
+   * not NFC. The difference from `spent` is made of decoy compares, one per
+   * binary digit of it (bcrypt's work doubles with each cost), so any path
+   * adds up to the same work.
+   */
+  async padMismatch(password: string, spent: number): Promise<void> {
+    const twice = this.#slowest.unnormalized && normalizePassword(password) !== password;
+    let missing = workOfCost(this.#slowest.cost) * (twice ? 2 : 1) - spent;
+    const normalized = normalizePassword(password);
+    for (let cost = Math.min(this.#slowest.cost + 1, 31); missing > 0 && cost >= 4; cost -= 1) {
+      if (missing < workOfCost(cost)) continue;
+      await this.compare(normalized, await this.decoyHash(cost));
+      missing -= workOfCost(cost);
+    }
   }
 
   /** Starts computing the decoy hash of a cost (once) so the first unknown email is not faster or slower. */

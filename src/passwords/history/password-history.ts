@@ -49,6 +49,6 @@ export class PasswordHistory {
   }
 
   async #matches(password: string, hash: string): Promise<boolean> {
-    return (await this.#hasher.verify(password, hash)) !== 'mismatch';
+    return this.#hasher.matchesFormer(password, hash);
   }
 }
