@@ -16,7 +16,7 @@ import { accountsFor, type AccountsForOptions } from '../http/accounts-for.ts';
 import { createApp, type App } from './app.ts';
 import { startBackgroundJobs, type BackgroundJobs } from './background-jobs.ts';
 import { composeAccountDeps, createLimiter, jwtSecret, openPasswordServices, type PasswordServices } from './compose-services.ts';
-import { openDatabase, type OpenDatabaseOptions } from './database.ts';
+import { openDatabase, type DatabaseConfig, type OpenDatabaseOptions } from './database.ts';
 import { drain, listen } from './http-server.ts';
 import { lowerPoolThreadPriority } from './pool-thread-priority.ts';
 import { connectRedis } from './redis.ts';
@@ -64,7 +64,12 @@ interface Stores {
 }
 
 /** The database (migrated), Redis and the limiter on it; on failure whatever was opened is closed again. */
-async function openStores(config: Config, passwords: PasswordServices, metrics: Metrics, options: OpenDatabaseOptions): Promise<Stores> {
+async function openStores(
+  config: DatabaseConfig & Pick<Config, 'redisUrl' | 'limits' | 'redisKeyPrefix'>,
+  passwords: PasswordServices,
+  metrics: Metrics,
+  options: OpenDatabaseOptions,
+): Promise<Stores> {
   const orm = await openDatabase(config, options).catch(async (error: unknown) => {
     await passwords.breached.close();
     throw error;
@@ -131,7 +136,7 @@ interface Parts {
   log: AppLogger;
 }
 
-function running(config: Config, parts: Parts): Rekey {
+function running(config: Pick<Config, 'host' | 'port' | 'requestTimeoutMs' | 'shutdownTimeoutMs'>, parts: Parts): Rekey {
   const { app, orm, deps, jobs, metrics, readiness } = parts;
   let server: Server | null = null;
   let closing: Promise<void> | undefined;
