@@ -65,7 +65,7 @@ interface Stores {
 
 /** The database (migrated), Redis and the limiter on it; on failure whatever was opened is closed again. */
 async function openStores(
-  config: DatabaseConfig & Pick<Config, 'redisUrl' | 'limits' | 'redisKeyPrefix'>,
+  config: DatabaseConfig & Pick<Config, 'redisUrl' | 'redisTimeoutMs' | 'limits' | 'redisKeyPrefix'>,
   passwords: PasswordServices,
   metrics: Metrics,
   options: OpenDatabaseOptions,
