@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PASSWORD, signUp } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -108,6 +109,10 @@ describe.each([
   it('an unexpected error: "Unexpected error." with no stack or original error', async () => {
     const answer = await unexpectedError(server);
     expect(messages(answer)).toEqual(['Unexpected error.']);
+    // docs/api/errors.md: an error while executing is HTTP 200 with `errors` (GraphQL over HTTP), and the docs say so.
+    expect(answer.status).toBe(200);
+    expect(answer.body.errors?.[0]?.extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
+    expect(readFileSync(new URL('../../docs/api/errors.md', import.meta.url), 'utf8')).toContain('answered HTTP 200 with `errors`');
     expect(answer.text).not.toMatch(/storage is read-only|originalError|stack|\.ts:\d+/);
   });
 });
