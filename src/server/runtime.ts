@@ -93,6 +93,9 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   // Before the database: a corpus file that cannot be used stops the start at once, with nothing to undo.
   const passwords = await openPasswordServices(config, log);
   const metrics = new Metrics();
+  const { breached } = passwords;
+  const breachedSource = config.breachedPasswords.source.kind;
+  if (breached.enabled) metrics.setBreachedLookupFailures(() => ({ source: breachedSource, byReason: breached.counters.errors }));
   const { orm, redis, limiter } = await openStores(config, passwords, metrics, { log, pgliteDir, pgliteSeed });
   const jobs = startBackgroundJobs(orm, config, metrics, log);
   await tuneHasher(passwords.hasher, config, metrics);
