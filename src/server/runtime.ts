@@ -15,6 +15,7 @@ import { accountsFor, type AccountsForOptions } from '../http/accounts-for.ts';
 import { createApp, type App } from './app.ts';
 import { startBackgroundJobs, type BackgroundJobs } from './background-jobs.ts';
 import { composeAccountDeps, createLimiter, jwtSecret, openPasswordServices, type PasswordServices } from './compose-services.ts';
+import type { Secret } from '../secrets/secret.ts';
 import { openDatabase, type OpenDatabaseOptions } from './database.ts';
 import { drain, listen } from './http-server.ts';
 import { lowerPoolThreadPriority } from './pool-thread-priority.ts';
@@ -63,7 +64,7 @@ interface Stores {
 }
 
 /** The database (migrated), Redis and the limiter on it; on failure whatever was opened is closed again. */
-async function openStores(config: Config, passwords: PasswordServices, metrics: Metrics, options: OpenDatabaseOptions): Promise<Stores> {
+async function openStores(config: Config, passwords: PasswordServices, metrics: Metrics, secret: Secret, options: OpenDatabaseOptions): Promise<Stores> {
   const orm = await openDatabase(config, options).catch(async (error: unknown) => {
     await passwords.breached.close();
     throw error;
@@ -72,7 +73,7 @@ async function openStores(config: Config, passwords: PasswordServices, metrics: 
     // Embedded mode is one process by construction: it may cache the per-request session check.
     if (config.databaseUrl === null) await enableEmbeddedSessionCache(orm);
     const redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisTimeoutMs) : null;
-    return { orm, redis, limiter: createLimiter(config, redis, metrics) };
+    return { orm, redis, limiter: createLimiter(config, redis, metrics, secret) };
   } catch (error) {
     await passwords.breached.close();
     await orm.close(true);
@@ -96,7 +97,7 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   const { breached } = passwords;
   const breachedSource = config.breachedPasswords.source.kind;
   if (breached.enabled) metrics.setBreachedLookupFailures(() => ({ source: breachedSource, byReason: breached.counters.errors }));
-  const { orm, redis, limiter } = await openStores(config, passwords, metrics, { log, pgliteDir, pgliteSeed });
+  const { orm, redis, limiter } = await openStores(config, passwords, metrics, secret, { log, pgliteDir, pgliteSeed });
   const jobs = startBackgroundJobs(orm, config, metrics, log);
   await tuneHasher(passwords.hasher, config, metrics);
   const events = new SecurityEvents(config.notifications, () => jobs.outbox.wake());
