@@ -71,6 +71,8 @@ describe('npm start', () => {
       expect(npm.processes.filter(alive)).toEqual([]);
       expect(npm.output().match(/SIGTERM received: draining/g)).toHaveLength(1);
       expect(npm.output()).toMatch(/Stopped\./);
+      // exec keeps the script's UV_THREADPOOL_SIZE for node.
+      expect(npm.output()).not.toMatch(/UV_THREADPOOL_SIZE is unset/);
     } finally {
       for (const pid of npm.processes.filter(alive)) process.kill(pid, 'SIGKILL');
     }
