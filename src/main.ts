@@ -31,8 +31,10 @@ async function main(): Promise<void> {
     await rekey.close();
     log.info('Stopped.');
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  // `on`, not `once`: a repeated signal (npm forwards each one) must not fall back to the default
+  // action and kill the process mid-drain; `stopping` makes it a no-op.
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 main().catch((error: unknown) => {

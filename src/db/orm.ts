@@ -5,6 +5,7 @@ import { PgliteDriver } from '@mikro-orm/pglite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
 import { createPrivateDir, ensurePrivateDir } from './private-dir.ts';
+import { requireExistingDatabase } from './missing-database.ts';
 import { migrationsList } from './migration-list.ts';
 import { trimResultParsers } from './pglite-result-parsers.ts';
 
@@ -72,10 +73,11 @@ export async function initORM(settings: DatabaseSettings): Promise<Orm> {
   const options = sharedOptions(settings);
   if (settings.databaseUrl !== null) {
     const timeout = settings.statementTimeoutMs;
-    return MikroORM.init({
+    const orm = await MikroORM.init({
       ...options,
       driver: PostgreSqlDriver,
       clientUrl: settings.databaseUrl,
+      ensureDatabase: false,
       pool: { min: 0, max: 10 },
       driverOptions: {
         ...(timeout === undefined ? {} : { statement_timeout: timeout }),
@@ -87,6 +89,8 @@ export async function initORM(settings: DatabaseSettings): Promise<Orm> {
         keepAliveInitialDelayMillis: 10_000,
       },
     });
+    await requireExistingDatabase(orm, settings.databaseUrl);
+    return orm;
   }
   // Owner-only, created before PGlite would create it world-readable; one an earlier version made is tightened.
   if (!settings.pgliteDir.startsWith('memory://')) {

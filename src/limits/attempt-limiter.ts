@@ -1,7 +1,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { getGraphQLRateLimiter } from 'graphql-rate-limit';
 import type { Redis } from 'ioredis';
-import { MemoryWindowLog, MemoryWindowStore, RedisWindowStore, type WindowRule, type WindowStore } from './window-stores.ts';
+import { MemoryWindowLog, MemoryWindowStore, RedisWindowStore, type SubjectKey, type WindowRule, type WindowStore } from './window-stores.ts';
 
 export type LimitedAction =
   | 'changePassword'
@@ -68,10 +68,11 @@ export class WindowAttemptLimiter implements AttemptLimiter {
     return new WindowAttemptLimiter(rules, (rule) => new MemoryWindowStore(log, rule), async () => log.close());
   }
 
-  static redis(rules: LimitRules, redis: Redis, keyPrefix?: string): WindowAttemptLimiter {
+  /** `subjectKey` names subjects in Redis (keyedSubjects: no email or address in a key). */
+  static redis(rules: LimitRules, redis: Redis, subjectKey: SubjectKey, keyPrefix?: string): WindowAttemptLimiter {
     return new WindowAttemptLimiter(
       rules,
-      (rule) => new RedisWindowStore(redis, rule, keyPrefix),
+      (rule) => new RedisWindowStore(redis, rule, subjectKey, keyPrefix),
       async () => {
         await redis.quit().catch(() => redis.disconnect());
       },

@@ -15,8 +15,10 @@
 // limiter sees 0 + 1 <= max), `max` when it is refused. `setForIdentity` then
 // has nothing left to do. The entries are the decision time, so the limiter's
 // own expiry filter cannot change the outcome.
+import { createHmac } from 'node:crypto';
 import type { Identity, Store } from 'graphql-rate-limit';
 import type { Redis } from 'ioredis';
+import type { Secret } from '../secrets/secret.ts';
 
 export interface WindowRule {
   max: number;
@@ -192,17 +194,34 @@ local freeing = redis.call('ZRANGE', KEYS[1], count - max, count - max, 'WITHSCO
 return tonumber(freeing[2]) + window - now
 `;
 
+/** How a subject (`email:…`, `address:…`) is named in a shared store. */
+export type SubjectKey = (subject: string) => string;
+
+/**
+ * Redis is often run, backed up and inspected by other people than Rekey's
+ * data: its keys name no email or address. A subject becomes its kind and an
+ * HMAC-SHA-256 of the whole subject, keyed from the JWT secret, which every
+ * instance sharing the store shares too (so the limit still holds across
+ * them); without the secret a key cannot be tested against a guessed email.
+ */
+export function keyedSubjects(secret: Secret): SubjectKey {
+  const key = createHmac('sha256', secret.bytes).update('rekey rate-limit subject keys').digest();
+  return (subject) => `${subject.slice(0, subject.indexOf(':') + 1)}${createHmac('sha256', key).update(subject).digest('base64url')}`;
+}
+
 /** Shared by every instance that uses the same Redis: the limit holds across them. */
 export class RedisWindowStore implements WindowStore {
   readonly #redis: Redis;
   readonly #rule: WindowRule;
   readonly #prefix: string;
+  readonly #subjectKey: SubjectKey;
   #sequence = 0;
   readonly #instance = Math.random().toString(36).slice(2, 10);
 
-  constructor(redis: Redis, rule: WindowRule, prefix = 'rekey:limit:') {
+  constructor(redis: Redis, rule: WindowRule, subjectKey: SubjectKey, prefix = 'rekey:limit:') {
     this.#redis = redis;
     this.#rule = rule;
+    this.#subjectKey = subjectKey;
     this.#prefix = prefix;
   }
 
@@ -228,6 +247,6 @@ export class RedisWindowStore implements WindowStore {
   }
 
   private key(identity: Identity): string {
-    return `${this.#prefix}${identity.fieldIdentity}:${identity.contextIdentity}`;
+    return `${this.#prefix}${identity.fieldIdentity}:${this.#subjectKey(identity.contextIdentity)}`;
   }
 }

@@ -1,4 +1,5 @@
 import type { SecurityEventKind } from '../events/security-event-kind.ts';
+import { deviceName } from './device-name.ts';
 import { escapeHtml } from './html.ts';
 
 export interface EmailContent {
@@ -7,7 +8,7 @@ export interface EmailContent {
   html: string;
 }
 
-/** Values that came from a client (the user agent) may hold control characters; shown as spaces. */
+/** Values that came from a client may hold control characters; shown as spaces. */
 // \p{Cc} is every C0 and C1 control character (and DEL).
 const printable = (text: string) => text.replace(/[\p{Cc}\u2028\u2029]/gu, ' ');
 
@@ -32,7 +33,7 @@ export function passwordChangedEmail(details: PasswordChangedDetails): EmailCont
   const facts: [string, string][] = [
     ['When', when(details.occurredAt)],
     ['Address', printable(details.ipAddress ?? 'unknown')],
-    ['Device', printable(details.userAgent ?? 'unknown')],
+    ['Device', deviceName(details.userAgent)],
   ];
   const text = [
     'Hello,',

@@ -3,6 +3,13 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /** How many outbox messages are in each state (e.g. `pending`, `dead`); asked at each scrape. */
 export type OutboxCountsProvider = () => Promise<Record<string, number>> | Record<string, number>;
 
+/** Breached-password lookups that could not tell, by reason; read at each scrape. */
+export interface BreachedLookupFailures {
+  source: string;
+  byReason: Readonly<Record<string, number>>;
+}
+export type BreachedLookupFailuresProvider = () => BreachedLookupFailures;
+
 export type BcryptOperation = 'hash' | 'compare';
 export type RateLimitDecision = 'allowed' | 'limited' | 'unavailable';
 
@@ -16,6 +23,7 @@ export class Metrics {
   readonly #bcrypt: Histogram<'op'>;
   readonly #rateLimitDecisions: Counter<'action' | 'decision'>;
   #outboxCounts: OutboxCountsProvider | undefined;
+  #breachedLookupFailures: BreachedLookupFailuresProvider | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -52,6 +60,19 @@ export class Metrics {
         for (const [state, count] of Object.entries(counts)) this.set({ state }, count);
       },
     });
+    const breached = (): BreachedLookupFailuresProvider | undefined => this.#breachedLookupFailures;
+    new Counter({
+      name: 'rekey_breached_lookup_failures_total',
+      help: 'Breached-password lookups that could not tell (timeout, unreachable, status, malformed, io); BREACHED_PASSWORDS_ON_ERROR decided the request.',
+      labelNames: ['source', 'reason'],
+      registers,
+      collect() {
+        const failures = breached()?.();
+        if (!failures) return;
+        this.reset();
+        for (const [reason, count] of Object.entries(failures.byReason)) this.inc({ source: failures.source, reason }, count);
+      },
+    });
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -70,6 +91,11 @@ export class Metrics {
   /** The outbox worker registers how to count its messages; until then the gauge has no samples. */
   setOutboxCounts(provider: OutboxCountsProvider): void {
     this.#outboxCounts = provider;
+  }
+
+  /** The breached-password check registers its counters when one is configured. */
+  setBreachedLookupFailures(provider: BreachedLookupFailuresProvider): void {
+    this.#breachedLookupFailures = provider;
   }
 
   /** The Prometheus text exposition and its content type. */

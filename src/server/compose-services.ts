@@ -7,6 +7,7 @@ import type { SecurityEvents } from '../events/security-events.ts';
 import type { AccountDeps } from '../identity/account-service.ts';
 import { WindowAttemptLimiter, type AttemptLimiter } from '../limits/attempt-limiter.ts';
 import { observedLimiter } from '../limits/observed-limiter.ts';
+import { keyedSubjects } from '../limits/window-stores.ts';
 import type { AppLogger } from '../observability/logging.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { BreachedCorpusError, openBreachedPasswords, type BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
@@ -53,8 +54,10 @@ export async function openPasswordServices(config: PasswordConfig, log: AppLogge
 }
 
 /** The attempt limiter: shared through Redis when there is one, else this process's own; every decision is counted. */
-export function createLimiter(config: Pick<Config, 'limits' | 'redisKeyPrefix'>, redis: Redis | null, metrics: Metrics): AttemptLimiter {
-  const limiter = redis ? WindowAttemptLimiter.redis(config.limits, redis, config.redisKeyPrefix) : WindowAttemptLimiter.inMemory(config.limits);
+export function createLimiter(config: Pick<Config, 'limits' | 'redisKeyPrefix'>, redis: Redis | null, metrics: Metrics, secret: Secret): AttemptLimiter {
+  const limiter = redis
+    ? WindowAttemptLimiter.redis(config.limits, redis, keyedSubjects(secret), config.redisKeyPrefix)
+    : WindowAttemptLimiter.inMemory(config.limits);
   return observedLimiter(limiter, (action, decision) => metrics.countRateLimitDecision(action, decision));
 }
 

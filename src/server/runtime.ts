@@ -16,6 +16,7 @@ import { accountsFor, type AccountsForOptions } from '../http/accounts-for.ts';
 import { createApp, type App } from './app.ts';
 import { startBackgroundJobs, type BackgroundJobs } from './background-jobs.ts';
 import { composeAccountDeps, createLimiter, jwtSecret, openPasswordServices, type PasswordServices } from './compose-services.ts';
+import type { Secret } from '../secrets/secret.ts';
 import { openDatabase, type DatabaseConfig, type OpenDatabaseOptions } from './database.ts';
 import { drain, listen } from './http-server.ts';
 import { lowerPoolThreadPriority } from './pool-thread-priority.ts';
@@ -68,6 +69,7 @@ async function openStores(
   config: DatabaseConfig & Pick<Config, 'redisUrl' | 'redisTimeoutMs' | 'limits' | 'redisKeyPrefix'>,
   passwords: PasswordServices,
   metrics: Metrics,
+  secret: Secret,
   options: OpenDatabaseOptions,
 ): Promise<Stores> {
   const orm = await openDatabase(config, options).catch(async (error: unknown) => {
@@ -78,7 +80,7 @@ async function openStores(
     // Embedded mode is one process by construction: it may cache the per-request session check.
     if (config.databaseUrl === null) await enableEmbeddedSessionCache(orm);
     const redis = config.redisUrl ? await connectRedis(config.redisUrl, config.redisTimeoutMs) : null;
-    return { orm, redis, limiter: createLimiter(config, redis, metrics) };
+    return { orm, redis, limiter: createLimiter(config, redis, metrics, secret) };
   } catch (error) {
     await passwords.breached.close();
     await orm.close(true);
@@ -104,7 +106,10 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   // Before the database: a corpus file that cannot be used stops the start at once, with nothing to undo.
   const passwords = await openPasswordServices(config, log);
   const metrics = new Metrics();
-  const { orm, redis, limiter } = await openStores(config, passwords, metrics, { log, pgliteDir, pgliteSeed });
+  const { breached } = passwords;
+  const breachedSource = config.breachedPasswords.source.kind;
+  if (breached.enabled) metrics.setBreachedLookupFailures(() => ({ source: breachedSource, byReason: breached.counters.errors }));
+  const { orm, redis, limiter } = await openStores(config, passwords, metrics, secret, { log, pgliteDir, pgliteSeed });
   const jobs = startBackgroundJobs(orm, config, metrics, log);
   await tuneHasher(passwords.hasher, config, metrics, orm);
   const events = new SecurityEvents(config.notifications, () => jobs.outbox.wake());

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PASSWORD, signUp } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -79,6 +80,25 @@ describe.each([
     expect(messages(missing)).toContain('Expected value of type "SignInInput" to include required field "password".');
   });
 
+  it('a syntax error names the token\'s kind, never its text', async () => {
+    const documents = [
+      `mutation { signIn(input: { email: "a@example.com", password "${MARKER}" }) { __typename } }`,
+      `mutation { signIn(input: { email: "a@example.com", password: "${MARKER}" } ${MARKER}) { __typename } }`,
+      `mutation { signIn(input: { email: "a@example.com", password: "${MARKER}\\q" }) { __typename } }`,
+      `mutation { signIn(input: { email: "a@example.com", password: 0${MARKER.length} }) { __typename } }`,
+      `mutation { signIn(input: { email: "a@example.com", password: 7${MARKER} }) { __typename } }`,
+    ];
+    for (const query of documents) {
+      const answer = await post(server, JSON.stringify({ query }));
+      expect(answer.status).toBe(400);
+      expect(answer.text).not.toContain(MARKER);
+      expect(answer.text).not.toContain(String(MARKER.length));
+      expect(messages(answer)[0]).toMatch(/^Syntax Error: /);
+    }
+    const [missingColon] = messages(await post(server, JSON.stringify({ query: documents[0] })));
+    expect(missingColon).toBe('Syntax Error: Expected ":", found String.');
+  });
+
   it('malformed JSON: 400 without the parser\'s original error, which quotes the body', async () => {
     const answer = await post(server, `{"query": "${MARKER}`);
     expect(answer.status).toBe(400);
@@ -89,6 +109,10 @@ describe.each([
   it('an unexpected error: "Unexpected error." with no stack or original error', async () => {
     const answer = await unexpectedError(server);
     expect(messages(answer)).toEqual(['Unexpected error.']);
+    // docs/api/errors.md: an error while executing is HTTP 200 with `errors` (GraphQL over HTTP), and the docs say so.
+    expect(answer.status).toBe(200);
+    expect(answer.body.errors?.[0]?.extensions?.['code']).toBe('INTERNAL_SERVER_ERROR');
+    expect(readFileSync(new URL('../../docs/api/errors.md', import.meta.url), 'utf8')).toContain('answered HTTP 200 with `errors`');
     expect(answer.text).not.toMatch(/storage is read-only|originalError|stack|\.ts:\d+/);
   });
 });
@@ -104,6 +128,24 @@ describe('EXPOSE_ERROR_DETAILS=true', () => {
     const answer = await unexpectedError(server);
     expect(messages(answer)).toEqual(['Unexpected error.']);
     expect(answer.text).toContain('storage is read-only');
+  });
+
+  it('redacts the original error: no failing row, email or hash; the database\'s own reason stays', async () => {
+    const account = await signUp(server.graphqlUrl);
+    const db = server.rekey.orm.em.fork();
+    await db.execute(`drop trigger if exists refuse_update on "users"`);
+    // A new row for "users" that breaks a constraint: PostgreSQL's detail quotes the whole row ("Failing row contains (…)").
+    await db.execute(`alter table "users" add constraint "refuse_new_hashes" check ("password" is null or "id" < 0) not valid`);
+    try {
+      const query = 'mutation { changePassword(input: { currentPassword: "' + PASSWORD + '", newPassword: "Brand-New-Pass-7" }) { __typename } }';
+      const answer = await post(server, JSON.stringify({ query }), { authorization: `Bearer ${account.token}` });
+      expect(messages(answer)).toEqual(['Unexpected error.']);
+      expect(answer.text).toContain('refuse_new_hashes');
+      expect(answer.text).not.toMatch(/Failing row|\$2[abxy]\$|"detail"/);
+      expect(answer.text).not.toContain(account.email);
+    } finally {
+      await db.execute(`alter table "users" drop constraint "refuse_new_hashes"`);
+    }
   });
 
   it('still echoes no submitted value', async () => {

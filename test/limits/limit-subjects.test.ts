@@ -111,7 +111,8 @@ describe('the in-process log', () => {
 
   it('records a call under every subject or under none, and creates no key for a refused call', async () => {
     const rule = { max: 2, windowMs: 60_000 };
-    const limiter = WindowAttemptLimiter.redis({ signIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule }, redis.duplicate(), prefix);
+    const rules = { signIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule };
+    const limiter = WindowAttemptLimiter.redis(rules, redis.duplicate(), (subject) => subject, prefix);
     try {
       expect(await limiter.consume('signIn', ['address:a', 'email:x'])).toEqual({ limited: false });
       expect(await limiter.consume('signIn', ['address:a', 'email:y'])).toEqual({ limited: false });

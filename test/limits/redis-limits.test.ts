@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { PASSWORD, changePassword, signUp } from '../support/accounts.ts';
+import { PASSWORD, changePassword, signIn, signUp } from '../support/accounts.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { Relay } from '../support/relay.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -114,4 +115,30 @@ describeWithRedis('when Redis stops answering but its connection stays open (a p
     }
     expect(after.__typename).toBe('ChangePasswordSuccess');
   }, 40_000);
+});
+
+describeWithRedis('rate-limit keys in Redis', () => {
+  const prefix = `rekey-test:${randomUUID()}:`;
+  let server: TestServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await startTestServer({ REDIS_KEY_PREFIX: prefix }, { useRedis: true });
+    redis = new Redis(redisUrl!);
+  });
+  afterAll(async () => {
+    await server.close();
+    await redis.quit();
+  });
+
+  it('name no email and no client address: each subject is a keyed hash', async () => {
+    const account = await signUp(server.graphqlUrl);
+    expect((await signIn(server.graphqlUrl, account.email, 'Wrong-Pass-123')).__typename).toBe('InvalidCredentialsError');
+    const keys = await redis.keys(`${prefix}*`);
+    expect(keys.some((key) => key.startsWith(`${prefix}signIn:email:`))).toBe(true);
+    for (const key of keys) {
+      expect(key).not.toContain(account.email);
+      expect(key).not.toContain(account.email.split('@')[0]);
+      expect(key).not.toContain('127.0.0.1');
+    }
+  });
 });

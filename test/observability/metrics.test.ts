@@ -5,9 +5,10 @@ import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/observability/logging.ts';
 import { Metrics } from '../../src/observability/metrics.ts';
 import { MeDocument, PasswordPolicyDocument } from '../generated/graphql.ts';
-import { PASSWORD, changePassword, signIn, signUp } from '../support/accounts.ts';
+import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from '../support/accounts.ts';
 import { graphql } from '../support/graphql.ts';
 import { sample } from '../support/prometheus.ts';
+import { startRangeServer, type RangeServer } from '../support/range-server.ts';
 import { startTestServer, testEnv, type TestServer } from '../support/server.ts';
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
@@ -148,5 +149,34 @@ describe('/metrics', () => {
     });
     expect(answer.status).toBe(200);
     expect(sample(await scrape(server), 'rekey_operations_total', { operation: 'passwordPolicy' })).toBe(mine);
+  });
+});
+
+describe('/metrics: breached-password lookups that could not tell', () => {
+  let range: RangeServer;
+  let server: TestServer;
+  beforeAll(async () => {
+    range = await startRangeServer(new Map());
+    server = await startTestServer({ METRICS_TOKEN, BREACHED_PASSWORDS: range.base, BREACHED_PASSWORDS_ON_ERROR: 'allow' });
+  }, 120_000);
+  afterAll(async () => {
+    await server.close();
+    await range.close();
+  });
+
+  it('are counted by source and reason, whether the password was let through or not', async () => {
+    const failures = (text: string, reason: string) => sample(text, 'rekey_breached_lookup_failures_total', { source: 'range-api', reason });
+    const before = await scrape(server);
+    expect(before).toContain('# TYPE rekey_breached_lookup_failures_total counter');
+    const account = await signUp(server.graphqlUrl);
+    range.behaviour = 'status-500';
+    const changed = await changePassword(server.graphqlUrl, account.token, { currentPassword: PASSWORD, newPassword: 'Brand-New-Pass-7' });
+    expect(changed.__typename).toBe('ChangePasswordSuccess');
+    range.behaviour = 'malformed';
+    await signUp(server.graphqlUrl, uniqueEmail(), 'Other-Unlisted-Pass-3');
+    const after = await scrape(server);
+    expect(failures(after, 'status') - failures(before, 'status')).toBe(1);
+    expect(failures(after, 'malformed') - failures(before, 'malformed')).toBe(1);
+    expect(failures(after, 'timeout')).toBe(0);
   });
 });

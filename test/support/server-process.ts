@@ -32,3 +32,20 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   });
   return { child, url, output: () => output, exited };
 }
+
+/**
+ * `node src/main.ts` with exactly `env`, expected to stop by itself (a failed start): its exit code and output.
+ * One that starts listening instead is stopped at once (SIGKILL) and reported with code null.
+ */
+export async function runServerProcessToExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['src/main.ts'], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (/listening on/.test(stdout)) child.kill('SIGKILL');
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const [code] = (await once(child, 'close')) as [number | null];
+  return { code, stdout, stderr };
+}

@@ -1,5 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { exposedErrorDetails } from './exposed-error-details.ts';
+import { syntaxErrorMessage } from './syntax-error-message.ts';
 
 // What an error answer may tell a client. GraphQL's own messages for a value
 // of the wrong shape quote the value ("Variable "$input" got invalid value
@@ -48,6 +50,8 @@ export function echoFreeMessage(error: GraphQLError, suggestions: boolean): stri
     const safe = safeReason(reason, suggestions);
     return `Variable "$${variable[1]}" got an invalid value${path ? ` at "${path}"` : ''}${safe ? `; ${safe}` : '.'}`;
   }
+  const syntax = syntaxErrorMessage(error.message);
+  if (syntax !== null) return syntax;
   if (error.extensions['code'] !== 'GRAPHQL_VALIDATION_FAILED') return null;
   if (!/found:|cannot represent/i.test(error.message)) return null;
   return safeReason(error.message, suggestions) ?? 'Expected a value of another type.';
@@ -57,7 +61,7 @@ export function echoFreeMessage(error: GraphQLError, suggestions: boolean): stri
  * Rewrites value-quoting messages (with suggestions only outside production)
  * and, unless details are exposed on purpose, drops `originalError` from every
  * error's extensions (Yoga puts the JSON parser's message, which quotes the
- * body, there even in production).
+ * body, there even in production); exposed, it is redacted.
  */
 export function errorDisclosure({ suggestions, exposeDetails }: { suggestions: boolean; exposeDetails: boolean }): Plugin {
   return {
@@ -68,9 +72,10 @@ export function errorDisclosure({ suggestions, exposeDetails }: { suggestions: b
         for (const error of single.errors ?? []) {
           const message = echoFreeMessage(error, suggestions);
           if (message !== null) error.message = message;
-          if (!exposeDetails && 'originalError' in error.extensions) {
-            delete (error.extensions as Record<string, unknown>)['originalError'];
-          }
+          if (!('originalError' in error.extensions)) continue;
+          const extensions = error.extensions as Record<string, unknown>;
+          if (exposeDetails) extensions['originalError'] = exposedErrorDetails(extensions['originalError']);
+          else delete extensions['originalError'];
         }
       }
     },

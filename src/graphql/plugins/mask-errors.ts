@@ -7,7 +7,8 @@ import { asServiceUnavailable } from '../../db/outage.ts';
  * being away becomes `SERVICE_UNAVAILABLE` with HTTP 503 (and
  * Retry-After), so clients and load balancers can tell an outage from a bug.
  * Its message is fixed; nothing of the driver's error reaches the client.
- * Everything else is masked ("Unexpected error.", 500).
+ * Everything else is masked ("Unexpected error."); Yoga answers it 200 with
+ * `errors` once execution began (docs/api/errors.md says why).
  */
 export function maskErrors(error: unknown, message: string, isDev?: boolean): Error {
   const foreign = fromAnotherGraphQLCopy(error);
