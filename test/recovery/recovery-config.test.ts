@@ -3,9 +3,9 @@ import { ConfigError, loadConfig } from '../../src/config/config.ts';
 
 // The recovery flow's settings (README "Configuration").
 describe('recovery configuration', () => {
-  it('defaults to 5 reset requests per hour and 10 link redemptions per rate-limit window', () => {
+  it('defaults to 5 reset requests per hour per address, 30 per email, and 10 link redemptions per rate-limit window', () => {
     const { limits, notifications } = loadConfig({});
-    expect(limits.requestPasswordReset).toEqual({ max: 5, windowMs: 3_600_000 });
+    expect(limits.requestPasswordReset).toEqual({ max: 5, windowMs: 3_600_000, bySubject: { email: { max: 30, windowMs: 3_600_000 } } });
     expect(limits.redeemAccountToken).toEqual({ max: 10, windowMs: 60_000 });
     expect(notifications.passwordResetTtlMs).toBe(30 * 60_000);
   });
