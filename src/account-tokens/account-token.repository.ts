@@ -100,12 +100,12 @@ export class AccountTokenRepository {
     return row?.user_id ?? null;
   }
 
-  /** Marks every unused token of `purpose` of the account as used (a reset, a secured account). */
-  async voidUnused(userId: number, purpose: AccountTokenPurpose): Promise<void> {
-    await this.#db.execute(`update "account_tokens" set "used_at" = now() where "user_id" = ? and "purpose" = ? and "used_at" is null`, [
-      userId,
-      purpose,
-    ]);
+  /**
+   * Marks every unused token of the account as used, whatever its purpose: a
+   * completed reset or "This wasn't me" leaves no older link that could undo it.
+   */
+  async voidAllUnused(userId: number): Promise<void> {
+    await this.#db.execute(`update "account_tokens" set "used_at" = now() where "user_id" = ? and "used_at" is null`, [userId]);
   }
 
   /**

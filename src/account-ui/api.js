@@ -20,6 +20,48 @@ export const isSignedIn = () => accessToken !== null;
 
 function remember(payload) {
   accessToken = payload.token;
+  if (payload.deviceToken && payload.user) keepDevice(payload.user.email, payload.deviceToken);
+}
+
+// Device tokens (docs/api/limits.md#device-tokens): a browser that signed in before, or completed a
+// recovery, presents its token at sign-in, which attacks on the account then cannot refuse. In cookie
+// mode the server keeps it in an HttpOnly cookie and answers null, so nothing is stored here; without
+// cookie sessions it is kept in localStorage, one per email. It is no credential on its own: a sign-in
+// still needs the password. A recovery's answer does not say the email, so its token waits under one
+// key until the next sign-in, which answers the same token back for that email (another account's is ignored).
+const DEVICE_KEY = 'rekey.device:';
+const RECOVERED_DEVICE_KEY = 'rekey.device.recovered';
+const deviceKey = (email) => `${DEVICE_KEY}${String(email).trim().toLowerCase()}`;
+
+function store(key, value) {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // Storage refused (private mode, quota): the browser simply stays untrusted.
+  }
+}
+
+function stored(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function keepDevice(email, deviceToken) {
+  store(deviceKey(email), deviceToken);
+  // The recovered token was this email's: the server answered it back.
+  if (stored(RECOVERED_DEVICE_KEY) === deviceToken) store(RECOVERED_DEVICE_KEY, null);
+}
+
+// A recovery's token first: the recovery voided every older token of its account.
+const deviceTokenFor = (email) => stored(RECOVERED_DEVICE_KEY) ?? stored(deviceKey(email));
+
+/** A completed reset or "This wasn't me" made this browser trusted. */
+function keepRecoveredDevice(result) {
+  if (result.deviceToken) store(RECOVERED_DEVICE_KEY, result.deviceToken);
 }
 
 export function forget() {
@@ -69,7 +111,7 @@ const FAILURE = /* GraphQL */ `
     ... on RateLimitedError { retryAfterSeconds }
   }`;
 
-const SESSION = /* GraphQL */ `token expiresAt user { id email }`;
+const SESSION = /* GraphQL */ `token expiresAt deviceToken user { id email }`;
 
 let refreshing = null;
 
@@ -115,7 +157,7 @@ const refusedSession = (field) => (data) => data[field]?.__typename === 'Invalid
 export async function signIn(input) {
   const { signIn: result } = await request(
     `mutation SignIn($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
-    { input },
+    { input: { ...input, deviceToken: deviceTokenFor(input.email) } },
   );
   if (result.__typename === 'AuthPayload') remember(result);
   return result;
@@ -151,18 +193,20 @@ export async function requestPasswordReset(input) {
 export async function resetPassword(input) {
   const { resetPassword: result } = await request(
     `mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) {
-      __typename ... on ResetPasswordSuccess { success message } ...Failure } } ${FAILURE}`,
+      __typename ... on ResetPasswordSuccess { success message deviceToken } ...Failure } } ${FAILURE}`,
     { input },
   );
+  if (result.__typename === 'ResetPasswordSuccess') keepRecoveredDevice(result);
   return result;
 }
 
 export async function secureAccount(input) {
   const { secureAccount: result } = await request(
     `mutation SecureAccount($input: SecureAccountInput!) { secureAccount(input: $input) {
-      __typename ... on SecureAccountSuccess { success message } ...Failure } } ${FAILURE}`,
+      __typename ... on SecureAccountSuccess { success message deviceToken } ...Failure } } ${FAILURE}`,
     { input },
   );
+  if (result.__typename === 'SecureAccountSuccess') keepRecoveredDevice(result);
   return result;
 }
 

@@ -10,7 +10,8 @@ Commands:
   set-password <email>      Replace an account's password (the password policy applies)
                             and sign out every session of the account.
   revoke-sessions <email>   Sign out every session of the account.
-  unlock <email>            Clear the account's failed-password count and any block.
+  unlock <email>            Clear the account's failed-password count, any block, and
+                            (with REDIS_URL) its rate-limit windows.
   events <email>            List the account's latest security events, newest first.
   outbox                    Count notification messages by state and list the dead ones.
   outbox retry-dead         Give every dead message a fresh set of delivery attempts.

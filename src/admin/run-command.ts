@@ -8,8 +8,9 @@ import type { Orm } from '../db/orm.ts';
 import { asServiceUnavailable } from '../db/outage.ts';
 import { createLogger, redact, type AppLogger } from '../observability/logging.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
-import { openPasswordServices } from '../server/compose-services.ts';
+import { jwtSecret, openPasswordServices, sharedLimiter } from '../server/compose-services.ts';
 import { openDatabase } from '../server/database.ts';
+import { connectRedis } from '../server/redis.ts';
 import type { Invocation } from './invocation.ts';
 
 async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps): Promise<string> {
@@ -31,14 +32,21 @@ async function execute(invocation: Invocation, password: string | null, orm: Orm
       const events = await admin.events(email);
       if (events.length === 0) return `No security events for ${email.trim().toLowerCase()}.`;
       return events
-        .map((event) => [event.occurredAt.toISOString(), event.kind, event.ipAddress ?? '-', event.sessionId ?? '-', event.userAgent ?? '-'].join('\t'))
+        .map((event) =>
+          [event.occurredAt.toISOString(), event.kind, event.ipAddress ?? '-', event.sessionId ?? '-', event.userAgent ?? '-'].join('\t'),
+        )
         .join('\n');
     }
     case 'outbox':
       return outbox(new OutboxRepository(orm.em.fork()), email === 'retry-dead');
     case 'unlock': {
-      const { wasLocked } = await admin.unlock(email);
-      return wasLocked ? `Unlocked ${email.trim().toLowerCase()}.` : `${email.trim().toLowerCase()} was not blocked; its failed-password count is reset.`;
+      const { wasLocked, windowsCleared } = await admin.unlock(email);
+      const done = wasLocked
+        ? `Unlocked ${email.trim().toLowerCase()}.`
+        : `${email.trim().toLowerCase()} was not blocked; its failed-password count is reset.`;
+      return windowsCleared
+        ? `${done} Its rate-limit windows are cleared.`
+        : `${done} Its rate-limit windows are in the server's memory (no REDIS_URL) and end by themselves within their window.`;
     }
   }
 }
@@ -49,7 +57,9 @@ async function outbox(messages: OutboxRepository, retryDead: boolean): Promise<s
   const dead = await messages.dead(20);
   const lines = [`pending ${counts.pending}, done ${counts.done}, dead ${counts.dead}`];
   for (const message of dead) {
-    lines.push([message.id, message.channel, `${message.attempts} attempts`, message.createdAt.toISOString(), message.lastError ?? '-'].join('\t'));
+    lines.push(
+      [message.id, message.channel, `${message.attempts} attempts`, message.createdAt.toISOString(), message.lastError ?? '-'].join('\t'),
+    );
   }
   return lines.join('\n');
 }
@@ -83,11 +93,20 @@ async function openAdminServices(config: Config, log: AppLogger): Promise<AdminS
     await passwords.breached.close();
     throw error;
   });
+  // With Redis the rate-limit windows are shared, so `unlock` can clear them; without it they are in each server's memory.
+  const redis = config.redisUrl
+    ? await connectRedis(config.redisUrl, config.redisTimeoutMs).catch(async (error: unknown) => {
+        await passwords.breached.close();
+        await orm.close(true);
+        throw error;
+      })
+    : null;
   const deps: AdministrationDeps = {
     ...passwords,
     // Messages are only queued here; every server instance's worker delivers them.
     events: new SecurityEvents(config.notifications),
     sessions: config.sessions,
+    limiter: redis ? sharedLimiter(config, redis, jwtSecret(config, log)) : null,
   };
   return { orm, deps, breached: passwords.breached };
 }
@@ -110,6 +129,7 @@ export async function runCommand(invocation: Invocation, password: string | null
     return 1;
   } finally {
     await services?.breached.close().catch(() => undefined);
+    await services?.deps.limiter?.close().catch(() => undefined);
     await services?.orm.close(true).catch(() => undefined);
   }
 }

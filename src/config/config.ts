@@ -78,10 +78,15 @@ function limitsOf(values: ConfigValues): LimitRules {
   const windowMs = values.RATE_LIMIT_WINDOW;
   return {
     changePassword: { max: values.CHANGE_PASSWORD_RATE_LIMIT, windowMs },
-    signIn: { max: values.SIGN_IN_RATE_LIMIT, windowMs },
+    signIn: { max: values.SIGN_IN_RATE_LIMIT, windowMs, bySubject: { email: { max: values.SIGN_IN_EMAIL_RATE_LIMIT, windowMs } } },
+    trustedSignIn: { max: values.SIGN_IN_RATE_LIMIT, windowMs, bySubject: { address: { max: values.TRUSTED_SIGN_IN_RATE_LIMIT, windowMs } } },
     signUp: { max: values.SIGN_UP_RATE_LIMIT, windowMs },
     refreshSession: { max: values.REFRESH_RATE_LIMIT, windowMs },
-    requestPasswordReset: { max: values.PASSWORD_RESET_RATE_LIMIT, windowMs: values.PASSWORD_RESET_RATE_WINDOW },
+    requestPasswordReset: {
+      max: values.PASSWORD_RESET_RATE_LIMIT,
+      windowMs: values.PASSWORD_RESET_RATE_WINDOW,
+      bySubject: { email: { max: values.PASSWORD_RESET_EMAIL_RATE_LIMIT, windowMs: values.PASSWORD_RESET_RATE_WINDOW } },
+    },
     redeemAccountToken: { max: values.RESET_TOKEN_RATE_LIMIT, windowMs },
   };
 }

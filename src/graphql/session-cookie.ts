@@ -75,9 +75,14 @@ export class SessionCookie {
     if (this.enabled) {
       const maxAge = Math.max(0, Math.floor((signedIn.refreshExpiresAt.getTime() - Date.now()) / 1000));
       this.#set(REFRESH_COOKIE, signedIn.refreshToken, maxAge);
-      if (signedIn.deviceToken !== undefined) this.#set(DEVICE_COOKIE, signedIn.deviceToken, DEVICE_COOKIE_MAX_AGE);
     }
+    if (signedIn.deviceToken !== undefined) this.trustDevice(signedIn.deviceToken);
     return signedIn;
+  }
+
+  /** The answer made this browser a trusted device (a sign-in, a completed recovery): in cookie mode, the device cookie. */
+  trustDevice(deviceToken: string): void {
+    if (this.enabled) this.#set(DEVICE_COOKIE, deviceToken, DEVICE_COOKIE_MAX_AGE);
   }
 
   /** The session is over (signOut, a refused refresh): in cookie mode the browser forgets the token. */

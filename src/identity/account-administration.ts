@@ -1,6 +1,7 @@
 import type { Db } from '../db/orm.ts';
 import { EmailTakenError, ValidationError } from '../errors/errors.ts';
 import { SecurityEventRepository, type SecurityEventRow } from '../events/security-event-repository.ts';
+import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
 import { replaceCredential } from '../passwords/credential-replacement.ts';
 import { enforcePolicy } from '../passwords/enforce-policy.ts';
@@ -28,6 +29,12 @@ export interface AdministrationDeps extends RevocationDeps {
   policy: PasswordPolicy;
   breached: BreachedPasswords;
   history: PasswordHistory;
+  /**
+   * The rate limits' store, when the caller can reach the server's: the server's own
+   * limiter, or the admin CLI's on the shared Redis. Null: the windows live in a
+   * server's memory, out of reach, and end by themselves within their window.
+   */
+  limiter?: AttemptLimiter | null;
 }
 
 /**
@@ -81,12 +88,19 @@ export class AccountAdministration {
     );
   }
 
-  /** Ends a block from consecutive failed password checks and starts the count over. */
-  async unlock(emailInput: string): Promise<{ wasLocked: boolean }> {
+  /**
+   * Ends a block from consecutive failed password checks, starts the count
+   * over, and forgets the account's rate-limit windows (its email's and its
+   * own), so the owner is admitted at once. `windowsCleared` is false when
+   * no limiter is within reach (see AdministrationDeps.limiter).
+   */
+  async unlock(emailInput: string): Promise<{ wasLocked: boolean; windowsCleared: boolean }> {
     const user = await this.#account(emailInput);
     const wasLocked = user.lockedUntil !== null && user.lockedUntil !== undefined && user.lockedUntil > new Date();
     await new UserRepository(this.#db).clearFailures(user.id);
-    return { wasLocked };
+    const limiter = this.#deps.limiter ?? null;
+    if (limiter !== null) await limiter.forget([`email:${user.email}`, `account:${user.id}`]);
+    return { wasLocked, windowsCleared: limiter !== null };
   }
 
   /** The account's latest security events, newest first. */

@@ -118,10 +118,12 @@ export class AccountService {
   async signIn(input: SignInInput, client: Client): Promise<SignedIn> {
     const email = normalizeEmail(input.email);
     // A device trusted for this email counts in its own bucket and failure count,
-    // never refused by the email's limit or the account's block (known-devices.ts).
+    // never refused by the email's limit or the account's block (known-devices.ts);
+    // and in its address's trusted-sign-in bucket, so many devices at one address
+    // cannot run bcrypt without bound (docs/design/lockout-and-devices.md).
     const device = await this.#devices.recognise(input.deviceToken, email);
     if (device !== null) {
-      await this.#consume('signIn', [`device:${device.id}`]);
+      await this.#consume('trustedSignIn', [`device:${device.id}`, addressLimitKey(client.address)]);
       const check = await this.#devices.reserve(device);
       // Null: voided meanwhile, so this sign-in goes the way of any other.
       if (check !== null) return this.#checkSignIn(device.user, input.password, check, client, device.token);

@@ -15,6 +15,7 @@ export function observedLimiter(limiter: AttemptLimiter, onDecision: (action: Li
         throw error;
       }
     },
+    forget: (subjects) => limiter.forget(subjects),
     close: () => limiter.close(),
   };
 }

@@ -27,11 +27,25 @@ export interface WindowRule {
 
 export type WindowDecision = { admitted: true } | { admitted: false; retryAfterMs: number };
 
+/** An identity counted against a rule of its own (a sign-in's email has a larger budget than its address). */
+export interface RuledIdentity {
+  identity: Identity;
+  rule: WindowRule;
+}
+
 /** A store that also checks several identities at once and tells how long until a call would be admitted. */
 export interface WindowStore extends Store {
-  /** Admits the call and records it for every identity, or refuses it and records nothing; atomic. */
-  consumeAll(identities: Identity[]): Promise<WindowDecision>;
+  /** Admits the call and records it for every identity, each against its rule, or refuses it and records nothing; atomic. */
+  consumeAll(entries: RuledIdentity[]): Promise<WindowDecision>;
   retryAfterMs(identity: Identity): Promise<number>;
+  /** Drops these identities' windows (an operator's unlock). */
+  forget(identities: Identity[]): Promise<void>;
+}
+
+/** A key counted against `rule`. */
+export interface RuledKey {
+  key: string;
+  rule: WindowRule;
 }
 
 /** The in-process log is full of live windows: a new subject cannot be counted, so it is refused. */
@@ -72,9 +86,15 @@ export class MemoryWindowLog {
 
   /** All or nothing over `keys`; synchronous, so atomic within the process. */
   consume(keys: string[], rule: WindowRule, now = Date.now()): WindowDecision {
-    this.#longestWindowMs = Math.max(this.#longestWindowMs, rule.windowMs);
-    const windows = [...new Set(keys)].map((key) => ({ key, recent: this.#recent(key, rule, now) }));
-    const waits = windows.filter(({ recent }) => recent.length >= rule.max).map(({ recent }) => this.#freeingAt(recent, rule) - now);
+    return this.consumeRuled(keys.map((key) => ({ key, rule })), now);
+  }
+
+  /** All or nothing over `entries`, each key against its own rule. */
+  consumeRuled(entries: RuledKey[], now = Date.now()): WindowDecision {
+    const unique = new Map(entries.map(({ key, rule }) => [key, rule]));
+    for (const rule of unique.values()) this.#longestWindowMs = Math.max(this.#longestWindowMs, rule.windowMs);
+    const windows = [...unique].map(([key, rule]) => ({ key, rule, recent: this.#recent(key, rule, now) }));
+    const waits = windows.filter(({ recent, rule }) => recent.length >= rule.max).map(({ recent, rule }) => this.#freeingAt(recent, rule) - now);
     if (waits.length > 0) return { admitted: false, retryAfterMs: Math.max(...waits) };
     const fresh = windows.filter(({ key }) => !this.#entries.has(key)).length;
     if (!this.#makeRoom(fresh, now)) throw new WindowLogFullError('The in-process rate-limit log is full of live windows');
@@ -90,6 +110,10 @@ export class MemoryWindowLog {
   retryAfterMs(key: string, rule: WindowRule, now = Date.now()): number {
     const recent = this.#recent(key, rule, now);
     return recent.length < rule.max ? 0 : this.#freeingAt(recent, rule) - now;
+  }
+
+  forget(keys: string[]): void {
+    for (const key of keys) this.#entries.delete(key);
   }
 
   /** Drops identities with nothing left in any window. */
@@ -137,8 +161,12 @@ export class MemoryWindowStore implements WindowStore {
     this.#rule = rule;
   }
 
-  async consumeAll(identities: Identity[]): Promise<WindowDecision> {
-    return this.#log.consume(identities.map(keyOf), this.#rule);
+  async consumeAll(entries: RuledIdentity[]): Promise<WindowDecision> {
+    return this.#log.consumeRuled(entries.map(({ identity, rule }) => ({ key: keyOf(identity), rule })));
+  }
+
+  async forget(identities: Identity[]): Promise<void> {
+    this.#log.forget(identities.map(keyOf));
   }
 
   getForIdentity(identity: Identity): readonly number[] {
@@ -155,18 +183,19 @@ export class MemoryWindowStore implements WindowStore {
   }
 }
 
-// One round trip, atomic in Redis, over every key of the call: drop expired
-// calls and count in each; if any is full, record nothing (creating no key)
-// and return the longest wait; otherwise record the call in all of them.
+// One round trip, atomic in Redis, over every key of the call, each with its
+// own max and window (ARGV[2i], ARGV[2i + 1]): drop expired calls and count in
+// each; if any is full, record nothing (creating no key) and return the
+// longest wait; otherwise record the call (member ARGV[1]) in all of them.
 // Redis's clock is the only one, so instances with skewed clocks agree.
 // (All keys of one script must be on one node: a plain Redis, not a Cluster.)
 const CONSUME_ALL = `
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local max = tonumber(ARGV[1])
-local window = tonumber(ARGV[2])
 local wait = 0
-for _, key in ipairs(KEYS) do
+for i, key in ipairs(KEYS) do
+  local max = tonumber(ARGV[2 * i])
+  local window = tonumber(ARGV[2 * i + 1])
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
   local count = redis.call('ZCARD', key)
   if count >= max then
@@ -175,9 +204,9 @@ for _, key in ipairs(KEYS) do
   end
 end
 if wait > 0 then return {0, wait} end
-for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now, now .. ':' .. ARGV[3])
-  redis.call('PEXPIRE', key, window)
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, now, now .. ':' .. ARGV[1])
+  redis.call('PEXPIRE', key, tonumber(ARGV[2 * i + 1]))
 end
 return {1, 0}
 `;
@@ -225,17 +254,22 @@ export class RedisWindowStore implements WindowStore {
     this.#prefix = prefix;
   }
 
-  async consumeAll(identities: Identity[]): Promise<WindowDecision> {
-    const keys = [...new Set(identities.map((identity) => this.key(identity)))];
+  async consumeAll(entries: RuledIdentity[]): Promise<WindowDecision> {
+    const unique = new Map(entries.map(({ identity, rule }) => [this.key(identity), rule]));
     // A member unique across instances, so two calls in one millisecond both count.
     this.#sequence = (this.#sequence + 1) % Number.MAX_SAFE_INTEGER;
     const member = `${this.#instance}:${this.#sequence}`;
-    const [admitted, wait] = (await this.#redis.eval(CONSUME_ALL, keys.length, ...keys, this.#rule.max, this.#rule.windowMs, member)) as [number, number];
+    const rules = [...unique.values()].flatMap((rule) => [rule.max, rule.windowMs]);
+    const [admitted, wait] = (await this.#redis.eval(CONSUME_ALL, unique.size, ...unique.keys(), member, ...rules)) as [number, number];
     return admitted === 1 ? { admitted: true } : { admitted: false, retryAfterMs: Number(wait) };
   }
 
   async getForIdentity(identity: Identity): Promise<readonly number[]> {
-    return decision((await this.consumeAll([identity])).admitted, this.#rule, Date.now());
+    return decision((await this.consumeAll([{ identity, rule: this.#rule }])).admitted, this.#rule, Date.now());
+  }
+
+  async forget(identities: Identity[]): Promise<void> {
+    if (identities.length > 0) await this.#redis.del(...identities.map((identity) => this.key(identity)));
   }
 
   setForIdentity(): void {

@@ -5,6 +5,8 @@ import { AccountTokenRepository, isWellFormedAccountToken } from '../account-tok
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
 import { addressLimitKey } from '../limits/address-key.ts';
+import type { DeviceTokenSigner } from '../devices/device-token-signer.ts';
+import { KnownDevices } from '../devices/known-devices.ts';
 import { replaceCredential, replaceWithUnusableCredential } from '../passwords/credential-replacement.ts';
 import { enforcePolicy } from '../passwords/enforce-policy.ts';
 import { InvalidResetTokenError } from './invalid-reset-token-error.ts';
@@ -14,6 +16,7 @@ import type { PasswordHistory } from '../passwords/history/password-history.ts';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
 import type { Client } from '../events/client.ts';
 import { SessionService, type SessionDeps } from '../sessions/session-service.ts';
+import type { User } from '../users/user.entity.ts';
 import { UserRepository } from '../users/user.repository.ts';
 
 /** What recovery needs that lives longer than a request (AccountDeps provides it). */
@@ -23,6 +26,8 @@ export interface RecoveryDeps extends SessionDeps {
   breached: BreachedPasswords;
   history: PasswordHistory;
   events: SecurityEvents;
+  /** The browser that completes a recovery becomes a trusted device. */
+  deviceTokens: DeviceTokenSigner;
 }
 
 
@@ -36,13 +41,21 @@ export interface ResetRequested {
   message: typeof RESET_REQUESTED_MESSAGE;
 }
 
-export interface PasswordReset {
+/**
+ * A completed recovery: the device that completed it is trusted from now on
+ * (docs/design/lockout-and-devices.md), so its owner's next sign-in is
+ * admitted while strangers keep the email's window full or the account blocked.
+ */
+interface Recovered {
   success: true;
+  deviceToken: string;
+}
+
+export interface PasswordReset extends Recovered {
   message: typeof PASSWORD_RESET_MESSAGE;
 }
 
-export interface AccountSecured {
-  success: true;
+export interface AccountSecured extends Recovered {
   message: typeof ACCOUNT_SECURED_MESSAGE;
 }
 
@@ -96,9 +109,11 @@ export class RecoveryService {
    * then the compare-and-set update. The token is only looked at until the
    * write, so a refused new password leaves the link working; the write uses
    * it up, in the transaction that replaces the password, revokes every
-   * session and legacy token, clears the failure count and any block, and
-   * records PASSWORD_RESET (whose email says the password was changed, with a
-   * "This wasn't me" link). No session is created: the owner signs in.
+   * session, legacy token, device token and other unused emailed link,
+   * clears the failure count and any block, trusts the device that reset
+   * (its token is in the answer), and records PASSWORD_RESET (whose email
+   * says the password was changed, with a "This wasn't me" link). No session
+   * is created: the owner signs in.
    */
   async resetPassword(input: { token: string; newPassword: string }, client: Client): Promise<PasswordReset> {
     await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [addressLimitKey(client.address)]);
@@ -116,7 +131,7 @@ export class RecoveryService {
     const newHash = await this.#deps.hasher.hash(newPassword);
 
     client.beginWrite?.();
-    await this.#deps.events.transactional(this.#db, async (tx) => {
+    const deviceToken = await this.#deps.events.transactional(this.#db, async (tx) => {
       const tokens = new AccountTokenRepository(tx);
       // Of two concurrent resets with one token, one gets the row; the other is refused.
       if ((await tokens.consume('password_reset', token)) !== account.id) throw new InvalidResetTokenError();
@@ -124,11 +139,9 @@ export class RecoveryService {
       // link anyway (reset links die with any password change), so the answer is the same; nothing commits.
       const user = await replaceCredential(tx, this.#deps.history, { userId: account.id, expectedHash: account.password, newHash });
       if (user === null) throw new InvalidResetTokenError();
-      await tokens.voidUnused(account.id, 'password_reset');
-      await this.#sessions.on(tx).revokeEverywhere(user, 'password_reset', client);
-      await this.#deps.events.record(tx, { user, kind: 'PASSWORD_RESET', client });
+      return this.#recovered(tx, user, 'password_reset', client);
     });
-    return { success: true, message: PASSWORD_RESET_MESSAGE };
+    return { success: true, message: PASSWORD_RESET_MESSAGE, deviceToken };
   }
 
   /**
@@ -136,8 +149,10 @@ export class RecoveryService {
    * single use, 7 days): every session and legacy token ends, the password
    * becomes the hash of a random secret (signing in with the old one fails
    * as a wrong password does, at the same bcrypt cost), the failure count and
-   * any block are cleared, unused reset links die, and ACCOUNT_SECURED is
-   * recorded: its email carries a fresh reset link, minted when it is sent.
+   * any block are cleared, every other unused link (reset or "This wasn't
+   * me") and device token dies, the device that secured is trusted (its
+   * token is in the answer), and ACCOUNT_SECURED is recorded: its email
+   * carries a fresh reset link, minted when it is sent.
    */
   async secureAccount(token: string, client: Client): Promise<AccountSecured> {
     await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [addressLimitKey(client.address)]);
@@ -147,16 +162,28 @@ export class RecoveryService {
     const unusableHash = await this.#deps.hasher.hash(randomBytes(32).toString('base64url'));
 
     client.beginWrite?.();
-    await this.#deps.events.transactional(this.#db, async (tx) => {
+    const deviceToken = await this.#deps.events.transactional(this.#db, async (tx) => {
       const tokens = new AccountTokenRepository(tx);
       const userId = await tokens.consume('secure_account', token);
       if (userId === null) throw new InvalidResetTokenError();
       const user = await replaceWithUnusableCredential(tx, this.#deps.history, userId, unusableHash);
       if (user === null) throw new InvalidResetTokenError();
-      await tokens.voidUnused(user.id, 'password_reset');
-      await this.#sessions.on(tx).revokeEverywhere(user, 'account_secured', client);
-      await this.#deps.events.record(tx, { user, kind: 'ACCOUNT_SECURED', client });
+      return this.#recovered(tx, user, 'account_secured', client);
     });
-    return { success: true, message: ACCOUNT_SECURED_MESSAGE };
+    return { success: true, message: ACCOUNT_SECURED_MESSAGE, deviceToken };
+  }
+
+  /**
+   * What both recoveries end with, in their transaction: every other unused
+   * link of the account dies (an older "This wasn't me" link must not undo
+   * the owner's recovery), every session and device ends, the device that
+   * recovered becomes trusted, and the event is recorded. Returns its token.
+   */
+  async #recovered(tx: Db, user: User, reason: 'password_reset' | 'account_secured', client: Client): Promise<string> {
+    await new AccountTokenRepository(tx).voidAllUnused(user.id);
+    await this.#sessions.on(tx).revokeEverywhere(user, reason, client);
+    const deviceToken = await new KnownDevices(tx, this.#deps.deviceTokens).issue(user);
+    await this.#deps.events.record(tx, { user, kind: reason === 'password_reset' ? 'PASSWORD_RESET' : 'ACCOUNT_SECURED', client });
+    return deviceToken;
   }
 }

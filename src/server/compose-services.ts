@@ -53,11 +53,14 @@ export async function openPasswordServices(config: PasswordConfig, log: AppLogge
   };
 }
 
+/** The limiter shared through Redis: keys by a keyed hash of each subject, the same on every instance and in the admin CLI. */
+export function sharedLimiter(config: Pick<Config, 'limits' | 'redisKeyPrefix'>, redis: Redis, secret: Secret): WindowAttemptLimiter {
+  return WindowAttemptLimiter.redis(config.limits, redis, keyedSubjects(secret), config.redisKeyPrefix);
+}
+
 /** The attempt limiter: shared through Redis when there is one, else this process's own; every decision is counted. */
 export function createLimiter(config: Pick<Config, 'limits' | 'redisKeyPrefix'>, redis: Redis | null, metrics: Metrics, secret: Secret): AttemptLimiter {
-  const limiter = redis
-    ? WindowAttemptLimiter.redis(config.limits, redis, keyedSubjects(secret), config.redisKeyPrefix)
-    : WindowAttemptLimiter.inMemory(config.limits);
+  const limiter = redis ? sharedLimiter(config, redis, secret) : WindowAttemptLimiter.inMemory(config.limits);
   return observedLimiter(limiter, (action, decision) => metrics.countRateLimitDecision(action, decision));
 }
 

@@ -746,3 +746,31 @@ inBrowser('the /account page in cookie mode', () => {
     }
   });
 });
+
+inBrowser('the /account page keeps its device token (body mode)', () => {
+  beforeAll(async () => {
+    browser ??= await launchChromium();
+  });
+
+  it("signs the owner in from this browser while strangers keep the account blocked", async () => {
+    const context = await newContext();
+    try {
+      const { page } = await openAccountPage(context);
+      const email = uniqueEmail('kept-device');
+      await signUpInPage(page, email, PASSWORD);
+      // Without cookie sessions the token is kept in this browser's storage, under the account's email.
+      expect(await page.evaluate((key) => localStorage.getItem(key), `rekey.device:${email}`)).toMatch(/^d1\./);
+
+      // A stranger's wrong guesses (LOCKOUT_THRESHOLD, 100 by default) block the account.
+      for (let attempt = 0; attempt < 100; attempt += 1) await signIn(server.graphqlUrl, email, `Wrong-Guess-${attempt}`);
+      expect((await signIn(server.graphqlUrl, email, PASSWORD)).__typename).toBe('RateLimitedError');
+
+      // A new tab of the same browser: signed out (the access token lived in the old tab's memory), the token kept.
+      const { page: later } = await openAccountPage(context);
+      await signInInPage(later, email, PASSWORD);
+      await expect(later.locator('#viewer-email').textContent()).resolves.toBe(email);
+    } finally {
+      await context.close();
+    }
+  });
+});

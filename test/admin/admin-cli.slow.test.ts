@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { MeDocument } from '../generated/graphql.ts';
+import { randomUUID } from 'node:crypto';
 import { signIn, uniqueEmail } from '../support/accounts.ts';
+import { fromAddress, uniqueAddress } from '../support/addresses.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { run } from '../support/graphql.ts';
 import { startTestServer } from '../support/server.ts';
@@ -45,9 +47,9 @@ function admin(args: string[], stdin = '', { viaNpm = false, extraEnv = {} as Re
 }
 
 /** The real server on the CLI's database, only while `check` runs (embedded PGlite allows one process at a time). */
-async function withServer(check: (url: string) => Promise<void>): Promise<void> {
+async function withServer(check: (url: string) => Promise<void>, extraEnv: Record<string, string> = {}): Promise<void> {
   const server = await startTestServer(
-    { LOCKOUT_THRESHOLD: '2', DATA_DIR: dataDir },
+    { LOCKOUT_THRESHOLD: '2', DATA_DIR: dataDir, ...extraEnv },
     { database: { databaseUrl: database.databaseUrl, pgliteDir: join(dataDir, 'pglite') } },
   );
   try {
@@ -151,5 +153,26 @@ describe('account commands, end to end on the database', () => {
     expect(await admin(['outbox'])).toMatchObject({ code: 0, stdout: 'pending 0, done 0, dead 0\n' });
     expect(await admin(['outbox', 'retry-dead'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^0 dead message/) });
     expect((await admin(['outbox', 'everything'])).code).toBe(2);
+  }, 300_000);
+
+  // The windows live in the store the servers share: Redis. Without it they are in a server's memory.
+  (process.env.REDIS_URL ? it : it.skip)("unlock clears the account's rate-limit windows in the shared Redis", async () => {
+    const carol = uniqueEmail('carol');
+    expect((await admin(['create-user', carol], 'Carols-Admin-Pass-4')).code).toBe(0);
+    const shared = { REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:` };
+    const limits = { ...shared, TRUST_PROXY: '1', SIGN_IN_RATE_LIMIT: '3', SIGN_IN_EMAIL_RATE_LIMIT: '3' };
+    await withServer(async (url) => {
+      // Strangers block carol (2 failures) and fill her email's window (3).
+      const answers = [];
+      for (let attempt = 0; attempt < 4; attempt += 1) answers.push((await signIn(url, carol, `Wrong-${attempt}`, fromAddress(uniqueAddress()))).__typename);
+      expect(answers).toEqual(['InvalidCredentialsError', 'InvalidCredentialsError', 'RateLimitedError', 'RateLimitedError']);
+    }, limits);
+
+    const unlocked = await admin(['unlock', carol], '', { extraEnv: shared });
+    expect(unlocked).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Unlocked .*Its rate-limit windows are cleared\.$/m) });
+
+    await withServer(async (url) => {
+      expect((await signIn(url, carol, 'Carols-Admin-Pass-4', fromAddress(uniqueAddress()))).__typename).toBe('AuthPayload');
+    }, limits);
   }, 300_000);
 });

@@ -31,10 +31,11 @@ describe('configuration', () => {
       introspection: true,
       limits: {
         changePassword: { max: 10, windowMs: 60_000 },
-        signIn: { max: 10, windowMs: 60_000 },
+        signIn: { max: 10, windowMs: 60_000, bySubject: { email: { max: 60, windowMs: 60_000 } } },
+        trustedSignIn: { max: 10, windowMs: 60_000, bySubject: { address: { max: 30, windowMs: 60_000 } } },
         signUp: { max: 10, windowMs: 60_000 },
         refreshSession: { max: 60, windowMs: 60_000 },
-        requestPasswordReset: { max: 5, windowMs: 3_600_000 },
+        requestPasswordReset: { max: 5, windowMs: 3_600_000, bySubject: { email: { max: 30, windowMs: 3_600_000 } } },
         redeemAccountToken: { max: 10, windowMs: 60_000 },
       },
       lockout: { threshold: 100, baseSeconds: 900 },

@@ -13,9 +13,9 @@ import { sessionClient } from '../support/sessions.ts';
 // docs/api/limits.md, device tokens: a sign-in presenting
 // a token from an earlier sign-in on that device is counted in the device's own
 // bucket and is never refused by the email's limit or the account's block.
-// Each server: 10 sign-ins per window per subject, a block after 5 failures.
+// Each server: 10 sign-ins per window per address, email and device, a block after 5 failures.
 const stores = process.env.REDIS_URL ? (['in-process', 'Redis'] as const) : (['in-process'] as const);
-const LIMITS = { TRUST_PROXY: '1', SIGN_IN_RATE_LIMIT: '10', LOCKOUT_THRESHOLD: '5', LOCKOUT_BASE: '15m' };
+const LIMITS = { TRUST_PROXY: '1', SIGN_IN_RATE_LIMIT: '10', SIGN_IN_EMAIL_RATE_LIMIT: '10', LOCKOUT_THRESHOLD: '5', LOCKOUT_BASE: '15m' };
 const NEW_PASSWORD = 'Brand-New-Pass-7';
 
 const signInFrom = async (url: string, address: string, input: { email: string; password: string; deviceToken?: string | null }) =>

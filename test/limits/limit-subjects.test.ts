@@ -16,7 +16,7 @@ const fromAddress = (ip: string) => ({ headers: { 'x-forwarded-for': ip } });
 describe.each(stores)('a refused subject spends no other subject\'s budget (%s store)', (store) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer({ TRUST_PROXY: '1', SIGN_IN_RATE_LIMIT: '10' }, { useRedis: store === 'Redis' });
+    server = await startTestServer({ TRUST_PROXY: '1', SIGN_IN_RATE_LIMIT: '10', SIGN_IN_EMAIL_RATE_LIMIT: '10' }, { useRedis: store === 'Redis' });
   });
   afterAll(() => server.close());
 
@@ -91,7 +91,7 @@ describe('the in-process log', () => {
   });
 
   it('fails closed with a clear answer when the log is full', async () => {
-    const limiter = WindowAttemptLimiter.inMemory({ signIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule }, { maxKeys: 2 });
+    const limiter = WindowAttemptLimiter.inMemory({ signIn: rule, trustedSignIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule }, { maxKeys: 2 });
     try {
       await limiter.consume('signIn', ['address:a', 'email:a']);
       await expect(limiter.consume('signIn', ['address:b', 'email:b'])).rejects.toThrow('The rate-limit store is unreachable');
@@ -111,7 +111,7 @@ describe('the in-process log', () => {
 
   it('records a call under every subject or under none, and creates no key for a refused call', async () => {
     const rule = { max: 2, windowMs: 60_000 };
-    const rules = { signIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule };
+    const rules = { signIn: rule, trustedSignIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule };
     const limiter = WindowAttemptLimiter.redis(rules, redis.duplicate(), (subject) => subject, prefix);
     try {
       expect(await limiter.consume('signIn', ['address:a', 'email:x'])).toEqual({ limited: false });
@@ -123,5 +123,50 @@ describe('the in-process log', () => {
     } finally {
       await limiter.close();
     }
+  });
+});
+
+/** signIn: 2 per address, 3 per email; every other action 2. */
+const ruled = (rule = { max: 2, windowMs: 60_000 }) => ({
+  signIn: { ...rule, bySubject: { email: { max: 3, windowMs: 60_000 } } },
+  trustedSignIn: rule,
+  signUp: rule,
+  changePassword: rule,
+  refreshSession: rule,
+  requestPasswordReset: rule,
+  redeemAccountToken: rule,
+});
+
+/** The same behaviour from both stores: each subject against its own rule, all or nothing, and an operator's forgetting. */
+async function expectRuledSubjects(limiter: WindowAttemptLimiter) {
+  try {
+    // The email's budget (3) outlasts one address's (2): a second address still gets in.
+    expect(await limiter.consume('signIn', ['address:a', 'email:v'])).toEqual({ limited: false });
+    expect(await limiter.consume('signIn', ['address:a', 'email:v'])).toEqual({ limited: false });
+    expect(await limiter.consume('signIn', ['address:a', 'email:v'])).toMatchObject({ limited: true });
+    expect(await limiter.consume('signIn', ['address:b', 'email:v'])).toEqual({ limited: false });
+    expect(await limiter.consume('signIn', ['address:c', 'email:v'])).toMatchObject({ limited: true });
+    // A lone email subject is counted against the email's rule too.
+    expect(await limiter.consume('signIn', ['email:w'])).toEqual({ limited: false });
+    expect(await limiter.consume('signIn', ['email:w'])).toEqual({ limited: false });
+    expect(await limiter.consume('signIn', ['email:w'])).toEqual({ limited: false });
+    expect(await limiter.consume('signIn', ['email:w'])).toMatchObject({ limited: true });
+    // Forgetting the email frees it at once, whatever the action; the address stays counted.
+    await limiter.forget(['email:v']);
+    expect(await limiter.consume('signIn', ['address:c', 'email:v'])).toEqual({ limited: false });
+    expect(await limiter.consume('signIn', ['address:a', 'email:other'])).toMatchObject({ limited: true });
+  } finally {
+    await limiter.close();
+  }
+}
+
+describe('rules per kind of subject', () => {
+  it('in process', async () => {
+    await expectRuledSubjects(WindowAttemptLimiter.inMemory(ruled()));
+  });
+
+  (process.env.REDIS_URL ? it : it.skip)('in Redis', async () => {
+    const redis = new Redis(process.env.REDIS_URL!);
+    await expectRuledSubjects(WindowAttemptLimiter.redis(ruled(), redis, (subject) => subject, `rekey-test:${randomUUID()}:`));
   });
 });

@@ -20,7 +20,15 @@ beforeAll(async () => {
   server = await startTestServer(
     // SESSION_FAILURE_LIMIT (10) would end a session at its 10th wrong guess, before the rate limit
     // answers the 11th: raised so these tests see the rate limit alone (session-failures.test.ts has the other).
-    { TRUST_PROXY: '1', CHANGE_PASSWORD_RATE_LIMIT: '10', SIGN_IN_RATE_LIMIT: '10', SIGN_UP_RATE_LIMIT: '10', SESSION_FAILURE_LIMIT: '100' },
+    {
+      TRUST_PROXY: '1',
+      CHANGE_PASSWORD_RATE_LIMIT: '10',
+      SIGN_IN_RATE_LIMIT: '10',
+      // An email's own budget, here as small as an address's (owner-room.test.ts has the default).
+      SIGN_IN_EMAIL_RATE_LIMIT: '10',
+      SIGN_UP_RATE_LIMIT: '10',
+      SESSION_FAILURE_LIMIT: '100',
+    },
     { useRedis: true },
   );
   url = server.graphqlUrl;

@@ -18,7 +18,7 @@ describe.each(stores)('recovery limits (%s store)', (store) => {
   let url: string;
   beforeAll(async () => {
     server = await startTestServer(
-      { TRUST_PROXY: '1', PASSWORD_RESET_RATE_LIMIT: '3', PASSWORD_RESET_RATE_WINDOW: '1h', RESET_TOKEN_RATE_LIMIT: '3' },
+      { TRUST_PROXY: '1', PASSWORD_RESET_RATE_LIMIT: '3', PASSWORD_RESET_EMAIL_RATE_LIMIT: '3', PASSWORD_RESET_RATE_WINDOW: '1h', RESET_TOKEN_RATE_LIMIT: '3' },
       { useRedis: store === 'Redis' },
     );
     url = server.graphqlUrl;

@@ -23,7 +23,13 @@ const SECURE_URL = 'https://app.example.com/account#secure={token}';
 const LEGACY_JWT_SECRET = 'the-original-login-workflows-secret-32+';
 const NEW_PASSWORD = 'Fresh-Start-2026';
 const INVALID_LINK = { __typename: 'InvalidResetTokenError', code: 'INVALID_RESET_TOKEN', message: 'This password reset link is invalid or has expired.' };
-const RESET_DONE = { __typename: 'ResetPasswordSuccess', success: true, message: 'Your password has been reset. Sign in with your new password.' };
+const RESET_DONE = {
+  __typename: 'ResetPasswordSuccess',
+  success: true,
+  message: 'Your password has been reset. Sign in with your new password.',
+  // The browser that reset is trusted from now on (recovery-trust.test.ts).
+  deviceToken: expect.stringMatching(/^d1\./),
+};
 const REQUESTED = {
   __typename: 'RequestPasswordResetSuccess',
   success: true,

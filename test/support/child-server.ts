@@ -27,6 +27,8 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
       BCRYPT_COST: '4',
       SIGN_UP_RATE_LIMIT: '100000',
       SIGN_IN_RATE_LIMIT: '100000',
+      SIGN_IN_EMAIL_RATE_LIMIT: '100000',
+      TRUSTED_SIGN_IN_RATE_LIMIT: '100000',
       CHANGE_PASSWORD_RATE_LIMIT: '100000',
       ...env,
     },

@@ -13,14 +13,31 @@ export const limits = defineGroup('Limits and lockout', {
   SIGN_IN_RATE_LIMIT: {
     parse: perWindow,
     default: '10',
-    description: 'attempts per window, per client address and per email; a sign-in with a device token, per device instead',
+    description: 'attempts per window, per client address; a sign-in with a trusted device token, per device instead',
+  },
+  SIGN_IN_EMAIL_RATE_LIMIT: {
+    parse: perWindow,
+    default: '60',
+    description:
+      'sign-in attempts per window, per email (without a device token); larger than the per-address limit so that one address, or five, cannot fill it',
+  },
+  TRUSTED_SIGN_IN_RATE_LIMIT: {
+    parse: perWindow,
+    default: '30',
+    description: 'sign-ins with a trusted device token per window, per client address, whatever the devices',
   },
   SIGN_UP_RATE_LIMIT: { parse: perWindow, default: '10', description: 'attempts per window, per client address' },
   REFRESH_RATE_LIMIT: { parse: perWindow, default: '60', description: '`refreshSession` calls per window, per client address' },
   PASSWORD_RESET_RATE_LIMIT: {
     parse: perWindow,
     default: '5',
-    description: '`requestPasswordReset` calls per `PASSWORD_RESET_RATE_WINDOW`, per client address and per email (unknown emails alike)',
+    description: '`requestPasswordReset` calls per `PASSWORD_RESET_RATE_WINDOW`, per client address',
+  },
+  PASSWORD_RESET_EMAIL_RATE_LIMIT: {
+    parse: perWindow,
+    default: '30',
+    description:
+      '`requestPasswordReset` calls per `PASSWORD_RESET_RATE_WINDOW`, per email (unknown emails alike); larger than the per-address limit so that one address, or five, cannot fill it',
   },
   PASSWORD_RESET_RATE_WINDOW: {
     parse: duration(1_000, 7 * DAY_MS),

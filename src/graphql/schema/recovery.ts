@@ -15,15 +15,40 @@ const RequestPasswordResetSuccess = builder.objectRef<ResetRequested>('RequestPa
   fields: (t) => ({ success: t.exposeBoolean('success'), message: t.exposeString('message') }),
 });
 
+const DEVICE_TOKEN_DESCRIPTION =
+  "This device is trusted from now on: present the token as `SignInInput.deviceToken` at its next sign-in, which attacks on the account then cannot refuse. Null in cookie mode, where it is the HttpOnly `rekey_device` cookie.";
+
 const ResetPasswordSuccess = builder.objectRef<PasswordReset>('ResetPasswordSuccess').implement({
   description: 'The password is replaced and every session ended; no session is started (sign in with the new password).',
-  fields: (t) => ({ success: t.exposeBoolean('success'), message: t.exposeString('message') }),
+  fields: (t) => ({
+    success: t.exposeBoolean('success'),
+    message: t.exposeString('message'),
+    deviceToken: t.string({
+      nullable: true,
+      description: DEVICE_TOKEN_DESCRIPTION,
+      resolve: (reset, _args, { sessionCookie }) => (sessionCookie.enabled ? null : reset.deviceToken),
+    }),
+  }),
 });
 
 const SecureAccountSuccess = builder.objectRef<AccountSecured>('SecureAccountSuccess').implement({
   description: 'Every session ended, the password no longer works, and a fresh reset link was emailed to the account.',
-  fields: (t) => ({ success: t.exposeBoolean('success'), message: t.exposeString('message') }),
+  fields: (t) => ({
+    success: t.exposeBoolean('success'),
+    message: t.exposeString('message'),
+    deviceToken: t.string({
+      nullable: true,
+      description: DEVICE_TOKEN_DESCRIPTION,
+      resolve: (secured, _args, { sessionCookie }) => (sessionCookie.enabled ? null : secured.deviceToken),
+    }),
+  }),
 });
+
+/** A completed recovery trusts the browser that completed it: in cookie mode its device cookie is set. */
+const trusting = <T extends { deviceToken: string }>(recovered: T, sessionCookie: { trustDevice(token: string): void }): T => {
+  sessionCookie.trustDevice(recovered.deviceToken);
+  return recovered;
+};
 
 const RequestPasswordResetInput = builder.inputType('RequestPasswordResetInput', {
   fields: (t) => ({ email: t.string({ validate: { schema: emailSchema } }) }),
@@ -61,7 +86,7 @@ builder.mutationField('resetPassword', (t) =>
       types: [InvalidResetTokenError, WeakPasswordError, PasswordReusedError, ValidationError, RateLimitedError],
       union: { name: 'ResetPasswordResult' },
     },
-    resolve: (_root, { input }, { accounts, client }) => accounts.recovery.resetPassword(input, client),
+    resolve: async (_root, { input }, { accounts, client, sessionCookie }) => trusting(await accounts.recovery.resetPassword(input, client), sessionCookie),
   }),
 );
 
@@ -72,6 +97,7 @@ builder.mutationField('secureAccount', (t) =>
     args: { input: t.arg({ type: SecureAccountInput, required: true }) },
     extensions: { passwordField: true },
     errors: { types: [InvalidResetTokenError, RateLimitedError], union: { name: 'SecureAccountResult' } },
-    resolve: (_root, { input }, { accounts, client }) => accounts.recovery.secureAccount(input.token, client),
+    resolve: async (_root, { input }, { accounts, client, sessionCookie }) =>
+      trusting(await accounts.recovery.secureAccount(input.token, client), sessionCookie),
   }),
 );
