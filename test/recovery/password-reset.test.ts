@@ -319,14 +319,14 @@ describe('"This wasn\'t me"', () => {
   it("throws the intruder out: the owner follows the email's link, the intruder's session and password die, the owner resets and signs in", async () => {
     const owner = await signUp(url);
     // The intruder knows the password, signs in elsewhere and changes it, keeping the owner's session alive to look harmless.
-    const asIntruder = { headers: { 'user-agent': 'intruder-browser' } };
+    const asIntruder = { headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' } };
     const intruder = expectType(await signIn(url, owner.email, PASSWORD, asIntruder), 'AuthPayload');
     const changed = expectType(
       await changePassword(url, intruder.token, { currentPassword: PASSWORD, newPassword: 'Intruders-Pass-6', revokeOtherSessions: false }, asIntruder),
       'ChangePasswordSuccess',
     );
     const notice = await waitForMail(smtp, owner.email, { subject: 'Your password was changed' });
-    expect(notice.parsed.text).toContain('Device: intruder-browser');
+    expect(notice.parsed.text).toContain('Device: Firefox on Linux');
     const secureToken = seen(emailLink(notice, SECURE_URL).token);
 
     const secured = expectType(await secureAccount(secureToken), 'SecureAccountSuccess');
