@@ -1,7 +1,7 @@
 // The /account page: panels for signed-out visitors (sign in, sign up, reset) and for the signed-in
 // account (password, sessions, activity). Every server call goes through api.js.
 import * as api from './api.js';
-import { describeDevice, describeEvent, describePolicy, formatDate } from './wording.js';
+import { describeEvent, describePolicy, formatDate } from './wording.js';
 
 const byId = (id) => document.getElementById(id);
 const panels = [...document.querySelectorAll('[data-panel]')];
@@ -308,7 +308,7 @@ async function loadSessions() {
 }
 
 function renderSession(session) {
-  const device = describeDevice(session.userAgent);
+  const device = session.device;
   const item = document.createElement('li');
   item.className = session.current ? 'card current' : 'card';
   const title = document.createElement('p');
@@ -428,7 +428,7 @@ function renderEvent(event) {
   details.className = 'card-details';
   details.append(time);
   if (event.ipAddress) details.append(` · from ${event.ipAddress}`);
-  if (event.userAgent) details.append(` · ${describeDevice(event.userAgent)}`);
+  if (event.userAgent) details.append(` · ${event.device}`);
   item.append(title, details);
   return item;
 }

@@ -235,7 +235,7 @@ export async function changePassword(input) {
 /** The viewer's active sessions, most recent first; null when the session has ended. */
 export async function sessions() {
   const data = await authenticated(
-    `query Sessions { me { sessions { id createdAt lastActiveAt expiresAt ipAddress userAgent current } } }`,
+    `query Sessions { me { sessions { id createdAt lastActiveAt expiresAt ipAddress userAgent device current } } }`,
     {},
     (d) => d.me === null,
   );
@@ -246,7 +246,7 @@ export async function sessions() {
 export async function securityEvents(after = null) {
   const data = await authenticated(
     `query SecurityEvents($after: String) { me { securityEvents(first: 20, after: $after) {
-      edges { node { id kind occurredAt ipAddress userAgent } } pageInfo { hasNextPage endCursor } } } }`,
+      edges { node { id kind occurredAt ipAddress userAgent device } } pageInfo { hasNextPage endCursor } } } }`,
     { after },
     (d) => d.me === null,
   );

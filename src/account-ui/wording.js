@@ -39,35 +39,6 @@ export function describeEvent(kind) {
   return EVENT_KINDS[kind] ?? kind;
 }
 
-// Checked in order: Edge and Opera also say "Chrome", Chrome also says "Safari".
-const BROWSERS = [
-  [/\bEdg(?:e|A|iOS)?\//, 'Edge'],
-  [/\bOPR\//, 'Opera'],
-  [/\b(?:Firefox|FxiOS)\//, 'Firefox'],
-  [/\b(?:HeadlessChrome|Chrome|Chromium|CriOS)\//, 'Chrome'],
-  [/\bVersion\/[\d.]+.*\bSafari\//, 'Safari'],
-];
-const SYSTEMS = [
-  [/\biPhone\b/, 'iPhone'],
-  [/\biPad\b/, 'iPad'],
-  [/\bAndroid\b/, 'Android'],
-  [/\bCrOS\b/, 'ChromeOS'],
-  [/\bWindows\b/, 'Windows'],
-  [/\bMac OS X\b|\bMacintosh\b/, 'macOS'],
-  [/\bLinux\b/, 'Linux'],
-];
-
-/** A short name for the device a session or event came from ("Firefox on Windows"), from its user agent. */
-export function describeDevice(userAgent) {
-  if (!userAgent) return 'Unknown device';
-  const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
-  const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];
-  if (browser && system) return `${browser} on ${system}`;
-  if (browser || system) return browser ?? system;
-  // A program rather than a browser (curl/8.5, node): its own first word.
-  return /^[\w.-]{1,40}/.exec(userAgent)?.[0] ?? 'Unknown device';
-}
-
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
 export function formatDate(iso) {

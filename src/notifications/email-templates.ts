@@ -1,5 +1,5 @@
 import type { SecurityEventKind } from '../events/security-event-kind.ts';
-import { deviceName } from './device-name.ts';
+import { deviceName } from '../events/device-name.ts';
 import { escapeHtml } from './html.ts';
 
 export interface EmailContent {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
-import { MeDocument } from '../generated/graphql.ts';
-import { signUp } from '../support/accounts.ts';
-import { run } from '../support/graphql.ts';
+import { MeDocument, SecurityEventsDocument, SignUpDocument } from '../generated/graphql.ts';
+import { PASSWORD, signUp, uniqueEmail } from '../support/accounts.ts';
+import { expectType, run } from '../support/graphql.ts';
 import { TEST_SECRET, startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -60,5 +60,23 @@ describe('session tokens', () => {
 
   it('answers null for a huge bearer value without failing the request', async () => {
     expect(await me('x'.repeat(5000))).toBeNull();
+  });
+});
+
+describe('the device of a session and of a security event', () => {
+  it('is named from a fixed list, never from the free text of its user agent', async () => {
+    const userAgent = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0 URGENT visit https://evil.example';
+    const { signUp: signedUp } = await run(
+      server.graphqlUrl,
+      SignUpDocument,
+      { input: { email: uniqueEmail('device'), password: PASSWORD } },
+      { headers: { 'user-agent': userAgent } },
+    );
+    const payload = expectType(signedUp, 'AuthPayload');
+    expect(payload.session.device).toBe('Firefox on Windows');
+    const { me: viewer } = await run(server.graphqlUrl, SecurityEventsDocument, { first: 5 }, { token: payload.token });
+    expect(viewer?.securityEvents.edges.map((edge) => edge.node.device)).toEqual(['Firefox on Windows']);
+    // The raw user agent stays available to its owner, for a close look at an unfamiliar device.
+    expect(payload.session.userAgent).toBe(userAgent);
   });
 });

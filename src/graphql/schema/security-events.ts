@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { SECURITY_EVENT_KINDS } from '../../events/security-event-kind.ts';
 import type { SecurityEventRow } from '../../events/security-event-repository.ts';
+import { deviceName } from '../../events/device-name.ts';
 import { builder } from '../builder.ts';
 import { UserType } from './user.ts';
 
@@ -14,6 +15,10 @@ const SecurityEventType = builder.objectRef<SecurityEventRow>('SecurityEvent').i
     occurredAt: t.expose('occurredAt', { type: 'DateTime' }),
     ipAddress: t.exposeString('ipAddress', { nullable: true }),
     userAgent: t.exposeString('userAgent', { nullable: true }),
+    device: t.string({
+      description: 'A name for the device from a fixed list ("Firefox on Windows"), never the free text of its user agent.',
+      resolve: (event) => deviceName(event.userAgent),
+    }),
   }),
 });
 

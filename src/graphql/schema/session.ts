@@ -1,4 +1,5 @@
 import { Session } from '../../sessions/session.entity.ts';
+import { deviceName } from '../../events/device-name.ts';
 import { builder } from '../builder.ts';
 import { UserType } from './user.ts';
 
@@ -12,6 +13,10 @@ export const SessionType = builder.objectType(Session, {
     expiresAt: t.expose('expiresAt', { type: 'DateTime', description: 'The absolute end; it ends earlier when idle or revoked.' }),
     ipAddress: t.string({ nullable: true, resolve: (session) => session.ipAddress ?? null }),
     userAgent: t.string({ nullable: true, resolve: (session) => session.userAgent ?? null }),
+    device: t.string({
+      description: 'A name for the device from a fixed list ("Firefox on Windows"), never the free text of its user agent.',
+      resolve: (session) => deviceName(session.userAgent ?? null),
+    }),
     current: t.boolean({
       description: "The session of this request's token, or the one this answer signed in.",
       resolve: async (session, _args, { auth, sessionCookie }) => session.id === (sessionCookie.issuedSessionId ?? (await auth.sessionId())),
