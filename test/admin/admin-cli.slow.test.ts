@@ -9,7 +9,7 @@ import { signIn, uniqueEmail } from '../support/accounts.ts';
 import { fromAddress, uniqueAddress } from '../support/addresses.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { run } from '../support/graphql.ts';
-import { startTestServer } from '../support/server.ts';
+import { TEST_SECRET, startTestServer } from '../support/server.ts';
 
 // The CLI as an operator runs it: a child process with the server's configuration
 // (a temporary DATA_DIR for embedded PGlite, or a throw-away PostgreSQL database).
@@ -159,7 +159,8 @@ describe('account commands, end to end on the database', () => {
   (process.env.REDIS_URL ? it : it.skip)("unlock clears the account's rate-limit windows in the shared Redis", async () => {
     const carol = uniqueEmail('carol');
     expect((await admin(['create-user', carol], 'Carols-Admin-Pass-4')).code).toBe(0);
-    const shared = { REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:` };
+    // The CLI shares the servers' whole configuration: Redis, and the secret its limit keys are hashed with.
+    const shared = { REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:`, JWT_SECRET: TEST_SECRET };
     const limits = { ...shared, TRUST_PROXY: '1', SIGN_IN_RATE_LIMIT: '3', SIGN_IN_EMAIL_RATE_LIMIT: '3' };
     await withServer(async (url) => {
       // Strangers block carol (2 failures) and fill her email's window (3).
