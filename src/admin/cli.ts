@@ -15,6 +15,11 @@ Commands:
   events <email>            List the account's latest security events, newest first.
   outbox                    Count notification messages by state and list the dead ones.
   outbox retry-dead         Give every dead message a fresh set of delivery attempts.
+  keys list                 The token signing keys (ES256) and each one's state:
+                            next (published, not yet signing), active, previous
+                            (published until its last token expires), retired.
+  keys rotate               Publish a new signing key; every instance signs with it
+                            after JWT_KEY_ACTIVATION_DELAY. No one is signed out.
 
 Options:
   --password-stdin          Read the password from stdin (also the default when stdin
@@ -26,7 +31,8 @@ in the process list. Example:
   printf '%s' "$NEW_PASSWORD" | npm run admin -- set-password ada@example.com --password-stdin
 
 Configuration is the server's (environment and .env): DATABASE_URL or DATA_DIR,
-BCRYPT_COST, PASSWORD_POLICY, BREACHED_PASSWORDS, PASSWORD_HISTORY. With the
+BCRYPT_COST, PASSWORD_POLICY, BREACHED_PASSWORDS, PASSWORD_HISTORY, SERVER_SECRET,
+JWT_TTL and JWT_KEY_ACTIVATION_DELAY. With the
 embedded database (no DATABASE_URL), stop the server first: PGlite's files are
 not shared between processes.
 
@@ -60,6 +66,11 @@ function parse(argv: string[]): Invocation | 'help' {
     if (email !== undefined && email !== 'retry-dead') throw new UsageError(`Unknown outbox action "${email}" (only retry-dead).`);
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
     return { command, email: email ?? '', passwordFromStdin: false };
+  }
+  if (command === 'keys') {
+    if (email !== 'list' && email !== 'rotate') throw new UsageError('keys needs an action: list or rotate.');
+    if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
+    return { command, email, passwordFromStdin: false };
   }
   if (email === undefined || email.trim() === '') throw new UsageError(`${command} needs the account's email.`);
   if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);

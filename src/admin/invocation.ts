@@ -1,10 +1,10 @@
-export const COMMANDS = ['create-user', 'set-password', 'revoke-sessions', 'unlock', 'events', 'outbox'] as const;
+export const COMMANDS = ['create-user', 'set-password', 'revoke-sessions', 'unlock', 'events', 'outbox', 'keys'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** One parsed command line of the admin CLI. */
 export interface Invocation {
   command: Command;
-  /** The account's email; for `outbox`, its optional action (`retry-dead`). */
+  /** The account's email; for `outbox`, its optional action (`retry-dead`); for `keys`, `list` or `rotate`. */
   email: string;
   passwordFromStdin: boolean;
 }

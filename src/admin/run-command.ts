@@ -8,12 +8,16 @@ import type { Orm } from '../db/orm.ts';
 import { asServiceUnavailable } from '../db/outage.ts';
 import { createLogger, redact, type AppLogger } from '../observability/logging.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
-import { jwtSecret, openPasswordServices, sharedLimiter } from '../server/compose-services.ts';
+import { openPasswordServices, sharedLimiter } from '../server/compose-services.ts';
+import { serverSecret } from '../server/token-keys.ts';
 import { openDatabase } from '../server/database.ts';
 import { connectRedis } from '../server/redis.ts';
 import type { Invocation } from './invocation.ts';
+import { signingKeys } from './keys-command.ts';
+import { RotationPendingError } from '../signing-keys/key-administration.ts';
+import { KeyDecryptionError } from '../signing-keys/key-encryption.ts';
 
-async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps): Promise<string> {
+async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps, config: Config): Promise<string> {
   const admin = new AccountAdministration(orm.em.fork(), deps);
   const { email } = invocation;
   switch (invocation.command) {
@@ -39,6 +43,8 @@ async function execute(invocation: Invocation, password: string | null, orm: Orm
     }
     case 'outbox':
       return outbox(new OutboxRepository(orm.em.fork()), email === 'retry-dead');
+    case 'keys':
+      return signingKeys(orm, config, email === 'rotate');
     case 'unlock': {
       const { wasLocked, windowsCleared } = await admin.unlock(email);
       const done = wasLocked
@@ -70,6 +76,7 @@ function describeFailure(error: unknown): string {
   if (error instanceof PasswordReusedError) return `Password refused: ${error.message}`;
   if (error instanceof ValidationError) return error.fieldErrors.map((fieldError) => fieldError.message).join('; ');
   if (error instanceof AccountNotFoundError || error instanceof EmailTakenError || error instanceof ConfigError) return error.message;
+  if (error instanceof RotationPendingError || error instanceof KeyDecryptionError) return error.message;
   const unavailable = asServiceUnavailable(error);
   const detail = error instanceof Error ? redact(error.message.split('\n')[0] ?? '') : String(error);
   if (unavailable) return `The database is unavailable (${detail}). Nothing was changed; try again.`;
@@ -106,7 +113,7 @@ async function openAdminServices(config: Config, log: AppLogger): Promise<AdminS
     // Messages are only queued here; every server instance's worker delivers them.
     events: new SecurityEvents(config.notifications),
     sessions: config.sessions,
-    limiter: redis ? sharedLimiter(config, redis, jwtSecret(config, log)) : null,
+    limiter: redis ? sharedLimiter(config, redis, serverSecret(config, log)) : null,
   };
   return { orm, deps, breached: passwords.breached };
 }
@@ -121,8 +128,9 @@ export async function runCommand(invocation: Invocation, password: string | null
     loadDotEnv();
     // Warnings (a breached-password lookup that failed, say) go to stderr beside the command's own line.
     const log = createLogger('warn', (_level, line) => process.stderr.write(`${line}\n`));
-    services = await openAdminServices(loadConfig(), log);
-    process.stdout.write(`${await execute(invocation, password, services.orm, services.deps)}\n`);
+    const config = loadConfig();
+    services = await openAdminServices(config, log);
+    process.stdout.write(`${await execute(invocation, password, services.orm, services.deps, config)}\n`);
     return 0;
   } catch (error) {
     process.stderr.write(`rekey admin: ${describeFailure(error)}\n`);

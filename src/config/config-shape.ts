@@ -21,8 +21,16 @@ export interface Config {
   redisKeyPrefix: string;
   /** Connecting to Redis, and any one command, gives up after this long (then password checks fail closed). */
   redisTimeoutMs: number;
+  /** JWT_ALGORITHM: ES256 with the database's key pairs (published as a JWKS), or HS256 with jwtSecret. */
+  jwtAlgorithm: 'ES256' | 'HS256';
   /** Null when JWT_SECRET / JWT_SECRET_FILE are unset (development generates one into DATA_DIR). */
   jwtSecret: Secret | null;
+  /** SERVER_SECRET (or its file), else JWT_SECRET; null when neither is set (development generates one into DATA_DIR). */
+  serverSecret: Secret | null;
+  /** Cache-Control max-age of the JWKS answer. */
+  jwksMaxAgeMs: number;
+  /** How long a rotated-in key is published before instances sign with it. */
+  keyActivationDelayMs: number;
   jwtTtlSeconds: number;
   jwtIssuer: string;
   jwtAudience: string;

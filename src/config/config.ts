@@ -6,6 +6,7 @@ import { ConfigError } from './config-error.ts';
 import type { Config } from './config-shape.ts';
 import { notificationsOf } from './notifications-config.ts';
 import type { Secret } from '../secrets/secret.ts';
+import { keyRefreshIntervalMs } from '../signing-keys/key-schedule.ts';
 import { type ConfigValues, readVariables } from './variables.ts';
 
 export { ConfigError } from './config-error.ts';
@@ -25,7 +26,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: values.REDIS_URL ?? null,
     redisKeyPrefix: values.REDIS_KEY_PREFIX,
     redisTimeoutMs: values.REDIS_TIMEOUT,
-    jwtSecret: signingSecretOf(values),
+    ...tokenKeysOf(values),
     jwtTtlSeconds: Math.floor(values.JWT_TTL / 1000),
     jwtIssuer: values.JWT_ISSUER,
     jwtAudience: values.JWT_AUDIENCE,
@@ -62,16 +63,42 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** Null when neither is set: development then generates a secret into DATA_DIR; production refuses to start. */
-function signingSecretOf(values: ConfigValues): Secret | null {
-  if (values.JWT_SECRET !== undefined && values.JWT_SECRET_FILE !== undefined) {
-    throw new ConfigError('Invalid configuration: set JWT_SECRET or JWT_SECRET_FILE, not both');
+/** A secret given directly or as a file; null when neither is set. */
+function eitherSecret(name: string, direct: Secret | undefined, file: Secret | undefined): Secret | null {
+  if (direct !== undefined && file !== undefined) throw new ConfigError(`Invalid configuration: set ${name} or ${name}_FILE, not both`);
+  return direct ?? file ?? null;
+}
+
+/**
+ * The signing algorithm and the secrets behind it. Null secrets mean
+ * development generates one into DATA_DIR; production refuses to start
+ * without what its algorithm needs.
+ */
+function tokenKeysOf(values: ConfigValues): Pick<Config, 'jwtAlgorithm' | 'jwtSecret' | 'serverSecret' | 'jwksMaxAgeMs' | 'keyActivationDelayMs'> {
+  const jwtSecret = eitherSecret('JWT_SECRET', values.JWT_SECRET, values.JWT_SECRET_FILE);
+  const serverSecret = eitherSecret('SERVER_SECRET', values.SERVER_SECRET, values.SERVER_SECRET_FILE) ?? jwtSecret;
+  const production = values.NODE_ENV === 'production';
+  if (production && values.JWT_ALGORITHM === 'HS256' && jwtSecret === null) {
+    throw new ConfigError('Invalid configuration: JWT_SECRET (or JWT_SECRET_FILE) is required when NODE_ENV=production and JWT_ALGORITHM=HS256');
   }
-  const secret = values.JWT_SECRET ?? values.JWT_SECRET_FILE ?? null;
-  if (secret === null && values.NODE_ENV === 'production') {
-    throw new ConfigError('Invalid configuration: JWT_SECRET (or JWT_SECRET_FILE) is required when NODE_ENV=production');
+  if (production && serverSecret === null) {
+    throw new ConfigError(
+      'Invalid configuration: SERVER_SECRET (or SERVER_SECRET_FILE) is required when NODE_ENV=production: it encrypts the token signing keys and keys the device tokens',
+    );
   }
-  return secret;
+  const refreshMs = keyRefreshIntervalMs(values.JWT_KEY_ACTIVATION_DELAY);
+  if (values.JWT_KEY_ACTIVATION_DELAY < values.JWKS_MAX_AGE + refreshMs) {
+    throw new ConfigError(
+      'Invalid configuration: JWT_KEY_ACTIVATION_DELAY must be at least JWKS_MAX_AGE plus the key-set refresh (a tenth of the delay, at most 30s), so every cache has a new key before it signs',
+    );
+  }
+  return {
+    jwtAlgorithm: values.JWT_ALGORITHM,
+    jwtSecret,
+    serverSecret,
+    jwksMaxAgeMs: values.JWKS_MAX_AGE,
+    keyActivationDelayMs: values.JWT_KEY_ACTIVATION_DELAY,
+  };
 }
 
 function limitsOf(values: ConfigValues): LimitRules {

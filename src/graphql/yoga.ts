@@ -14,6 +14,8 @@ import type { AppLogger } from '../observability/logging.ts';
 import type { ServerContext } from '../http/server-context.ts';
 import type { GraphQLContext } from './context.ts';
 import { errorDisclosure } from './plugins/error-disclosure.ts';
+import { authenticationSignal } from './plugins/authentication-signal.ts';
+import type { Authentication } from '../sessions/authentication.ts';
 import { exampleDocument } from './example-document.ts';
 import { maskErrors } from './plugins/mask-errors.ts';
 import { onePasswordFieldPerOperation } from './plugins/one-password-field.ts';
@@ -69,6 +71,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
   const production = config.env === 'production';
   // Each request's cookie decisions, for the plugin that writes Set-Cookie once the answer is ready.
   const sessionCookies = new WeakMap<Request, SessionCookie>();
+  // Each request's bearer token, for the plugin that signals a refused one.
+  const authentications = new WeakMap<Request, Authentication>();
   // Cookie mode lets listed origins send credentials; '*' never may.
   const credentials = config.sessionCookie;
   return createYoga<ServerContext, GraphQLContext>({
@@ -95,6 +99,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     },
     plugins: [
       sessionCookiePlugin(config, (request) => sessionCookies.get(request)),
+      authenticationSignal((request) => authentications.get(request)),
       // Refuses simple (non-preflighted) requests that carry no custom header: cross-site forms cannot post operations.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
       maxDepthPlugin({ n: 8, flattenFragments: true }),
@@ -111,7 +116,9 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       const { accounts, client, securityEvents } = deps.accountsFor(request, { req, writeDeadline });
       const sessionCookie = new SessionCookie(request, { enabled: config.sessionCookie, production });
       sessionCookies.set(request, sessionCookie);
-      return { accounts, client, securityEvents, auth: accounts.authenticate(bearerToken(request)), policy: deps.policy, sessionCookie };
+      const auth = accounts.authenticate(bearerToken(request));
+      authentications.set(request, auth);
+      return { accounts, client, securityEvents, auth, policy: deps.policy, sessionCookie };
     },
   });
 }

@@ -8,6 +8,7 @@ import { operationMetrics } from '../graphql/plugins/operation-metrics.ts';
 import { createGraphQLServer } from '../graphql/yoga.ts';
 import { accountPageRoute } from '../http/account-page-route.ts';
 import { readyRoute } from '../http/ready-route.ts';
+import { jwksRoute, type PublishedKeys } from '../http/jwks-route.ts';
 import { REST_CHANGE_PASSWORD_ROUTE, restChangePasswordRoute } from '../http/rest-change-password.ts';
 import { graphqlServiceUnavailable, restServiceUnavailable } from '../http/service-unavailable.ts';
 import { json, PayloadTooLargeError, readBodyLimited } from '../http/responses.ts';
@@ -26,6 +27,8 @@ export interface AppDeps {
   logger: AppLogger;
   metrics: Metrics;
   readiness: Readiness;
+  /** The shared ES256 key set, published at /.well-known/jwks.json (null with HS256: an empty set). */
+  keyRing: PublishedKeys | null;
 }
 
 interface AppHandlers {
@@ -49,6 +52,7 @@ function appRoutes(deps: AppDeps) {
   const { config } = deps;
   return [
     readyRoute(deps.readiness),
+    jwksRoute(deps.keyRing, config.jwksMaxAgeMs),
     ...(config.metricsToken ? [metricsRoute(deps.metrics, config.metricsToken)] : []),
     restChangePasswordRoute(deps),
     ...(config.accountUi ? [accountPageRoute()] : []),

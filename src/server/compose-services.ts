@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { ConfigError, type Config } from '../config/config.ts';
-import { loadOrCreateDevSecret } from '../config/dev-secret.ts';
 import type { Secret } from '../secrets/secret.ts';
 import { DeviceTokenSigner } from '../devices/device-token-signer.ts';
 import type { SecurityEvents } from '../events/security-events.ts';
@@ -16,14 +15,7 @@ import { PasswordHistory } from '../passwords/history/password-history.ts';
 import { PasswordPolicy } from '../passwords/password-policy.ts';
 import { LegacyTokens } from '../sessions/legacy-tokens.ts';
 import { SessionTokens } from '../sessions/session-tokens.ts';
-
-/** JWT_SECRET, or outside production a generated one kept in DATA_DIR (with a warning). */
-export function jwtSecret(config: Pick<Config, 'jwtSecret' | 'dataDir'>, log: AppLogger): Secret {
-  if (config.jwtSecret !== null) return config.jwtSecret;
-  const dev = loadOrCreateDevSecret(config.dataDir);
-  log.warn(`${dev.created ? 'Generated' : 'Using'} a development JWT secret in ${dev.path}; set JWT_SECRET in production.`);
-  return dev.secret;
-}
+import type { TokenKeys } from '../sessions/token-keys.ts';
 
 /** Everything that decides whether a new password is acceptable and how it is stored: the server and the admin CLI share it. */
 export interface PasswordServices {
@@ -68,16 +60,18 @@ export type AccountConfig = Pick<Config, 'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAud
 
 export interface AccountParts {
   passwords: PasswordServices;
+  /** SERVER_SECRET: keys the device tokens. */
   secret: Secret;
+  tokenKeys: TokenKeys;
   limiter: AttemptLimiter;
   events: SecurityEvents;
 }
 
 /** What the account, session and recovery services run on. */
-export function composeAccountDeps(config: AccountConfig, { passwords, secret, limiter, events }: AccountParts): AccountDeps {
+export function composeAccountDeps(config: AccountConfig, { passwords, secret, tokenKeys, limiter, events }: AccountParts): AccountDeps {
   return {
     ...passwords,
-    tokens: new SessionTokens({ secret, ttlSeconds: config.jwtTtlSeconds, issuer: config.jwtIssuer, audience: config.jwtAudience }),
+    tokens: new SessionTokens({ keys: tokenKeys, ttlSeconds: config.jwtTtlSeconds, issuer: config.jwtIssuer, audience: config.jwtAudience }),
     limiter,
     lockout: config.lockout,
     events,

@@ -15,7 +15,9 @@ import { enableEmbeddedSessionCache } from '../sessions/embedded-session-cache.t
 import { accountsFor, type AccountsForOptions } from '../http/accounts-for.ts';
 import { createApp, type App } from './app.ts';
 import { startBackgroundJobs, type BackgroundJobs } from './background-jobs.ts';
-import { composeAccountDeps, createLimiter, jwtSecret, openPasswordServices, type PasswordServices } from './compose-services.ts';
+import { composeAccountDeps, createLimiter, openPasswordServices, type PasswordServices } from './compose-services.ts';
+import { openTokenKeys, serverSecret } from './token-keys.ts';
+import type { KeyRing } from '../signing-keys/key-ring.ts';
 import type { Secret } from '../secrets/secret.ts';
 import { openDatabase, type DatabaseConfig, type OpenDatabaseOptions } from './database.ts';
 import { drain, listen } from './http-server.ts';
@@ -28,6 +30,8 @@ export interface Rekey {
   deps: AccountDeps;
   /** This instance's outbox worker (security notifications). */
   outbox: OutboxWorker;
+  /** The shared ES256 signing keys as this instance holds them (null with HS256). */
+  keyRing: KeyRing | null;
   /** This instance's Prometheus series (its own registry). */
   metrics: Metrics;
   readiness: Readiness;
@@ -102,7 +106,7 @@ async function tuneHasher(hasher: PasswordHasher, config: Pick<Config, 'bcryptTh
 }
 
 export async function createRekey(config: Config, { log = createLogger('silent'), pgliteDir, pgliteSeed, createService }: RekeyOptions = {}): Promise<Rekey> {
-  const secret = jwtSecret(config, log);
+  const secret = serverSecret(config, log);
   // Before the database: a corpus file that cannot be used stops the start at once, with nothing to undo.
   const passwords = await openPasswordServices(config, log);
   const metrics = new Metrics();
@@ -110,10 +114,16 @@ export async function createRekey(config: Config, { log = createLogger('silent')
   const breachedSource = config.breachedPasswords.source.kind;
   if (breached.enabled) metrics.setBreachedLookupFailures(() => ({ source: breachedSource, byReason: breached.counters.errors }));
   const { orm, redis, limiter } = await openStores(config, passwords, metrics, secret, { log, pgliteDir, pgliteSeed });
+  const { keys: tokenKeys, ring } = await openTokenKeys(config, orm, log).catch(async (error: unknown) => {
+    await limiter.close();
+    await passwords.breached.close();
+    await orm.close(true);
+    throw error;
+  });
   const jobs = startBackgroundJobs(orm, config, metrics, log);
   await tuneHasher(passwords.hasher, config, metrics, orm);
   const events = new SecurityEvents(config.notifications, () => jobs.outbox.wake());
-  const deps = composeAccountDeps(config, { passwords, secret, limiter, events });
+  const deps = composeAccountDeps(config, { passwords, secret, tokenKeys, limiter, events });
   const readiness = new Readiness({
     database: () => orm.em.getConnection().execute('select 1'),
     redis: redis ? () => redis.ping() : null,
@@ -127,8 +137,9 @@ export async function createRekey(config: Config, { log = createLogger('silent')
     logger: log,
     metrics,
     readiness,
+    keyRing: ring,
   });
-  return running(config, { app, orm, deps, jobs, metrics, readiness, log });
+  return running(config, { app, orm, deps, jobs, metrics, readiness, log, ring });
 }
 
 interface Parts {
@@ -139,10 +150,11 @@ interface Parts {
   metrics: Metrics;
   readiness: Readiness;
   log: AppLogger;
+  ring: KeyRing | null;
 }
 
 function running(config: Pick<Config, 'host' | 'port' | 'requestTimeoutMs' | 'shutdownTimeoutMs'>, parts: Parts): Rekey {
-  const { app, orm, deps, jobs, metrics, readiness } = parts;
+  const { app, orm, deps, jobs, metrics, readiness, ring } = parts;
   let server: Server | null = null;
   let closing: Promise<void> | undefined;
   const rekey: Rekey = {
@@ -150,6 +162,7 @@ function running(config: Pick<Config, 'host' | 'port' | 'requestTimeoutMs' | 'sh
     orm,
     deps,
     outbox: jobs.outbox,
+    keyRing: ring,
     metrics,
     readiness,
     url: null,
@@ -169,8 +182,9 @@ function running(config: Pick<Config, 'host' | 'port' | 'requestTimeoutMs' | 'sh
   return rekey;
 }
 
-async function shutDown({ app, orm, deps, jobs, readiness, log }: Parts, server: Server | null, timeoutMs: number): Promise<void> {
+async function shutDown({ app, orm, deps, jobs, readiness, log, ring }: Parts, server: Server | null, timeoutMs: number): Promise<void> {
   jobs.stopTimers();
+  ring?.close();
   readiness.startDraining();
   if (server) await drain(server, app, timeoutMs);
   // Never close the database under a request that is still working.

@@ -39,6 +39,8 @@ export class Authentication {
   #claims: SessionClaims | null | undefined;
   #legacyClaims: LegacyClaims | null | undefined;
   #state: Promise<SessionState> | undefined;
+  /** The state once looked up (undefined until then). */
+  #settled: SessionState | undefined;
 
   constructor(token: string | null, tokens: SessionTokens, sessions: SessionRepository, legacy: LegacyLogin | null = null) {
     this.#token = token;
@@ -70,8 +72,24 @@ export class Authentication {
   }
 
   state(): Promise<SessionState> {
-    this.#state ??= this.#load();
+    this.#state ??= this.#load().then((state) => {
+      this.#settled = state;
+      return state;
+    });
     return this.#state;
+  }
+
+  /**
+   * Whether the request presented a bearer token that was refused: not
+   * validly signed by us or the original login (forged, expired, malformed),
+   * or, once the request looked up its session, for a session that has ended
+   * or an account that is gone. A token the request never needed beyond its
+   * signature is not judged on its session (no database work for that).
+   */
+  get refused(): boolean {
+    if (this.#token === null) return false;
+    if (!this.signed) return true;
+    return this.#settled !== undefined && this.#settled.state !== 'active' && this.#settled.state !== 'legacy';
   }
 
   /** The signed-in account (with a session or a valid legacy token), or null for a missing, invalid, expired or revoked token. */

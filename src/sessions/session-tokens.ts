@@ -1,9 +1,9 @@
-import { createSecretKey, randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import type { Secret } from '../secrets/secret.ts';
+import type { TokenKeys } from './token-keys.ts';
 
 export interface SessionTokenSettings {
-  secret: Secret;
+  keys: TokenKeys;
   ttlSeconds: number;
   issuer: string;
   audience: string;
@@ -29,31 +29,47 @@ export interface IssuedToken {
 /** Longer bearer values are refused unread: ours are about 300 bytes. */
 export const MAX_TOKEN_LENGTH = 2048;
 
+/** The JOSE header's `alg` and `kid`, read before any key is chosen; null when it is not a JSON object with a string `alg`. */
+function headerOf(token: string): { alg: string; kid: string | undefined } | null {
+  const dot = token.indexOf('.');
+  if (dot <= 0) return null;
+  try {
+    const header: unknown = JSON.parse(Buffer.from(token.slice(0, dot), 'base64url').toString('utf8'));
+    if (typeof header !== 'object' || header === null) return null;
+    const { alg, kid } = header as { alg?: unknown; kid?: unknown };
+    if (typeof alg !== 'string' || (kid !== undefined && typeof kid !== 'string')) return null;
+    return { alg, kid };
+  } catch {
+    return null;
+  }
+}
+
 /**
- * HS256 JWTs. jsonwebtoken accepts tokens without `exp` and any audience
- * unless told otherwise, so algorithm, issuer, audience and `exp` are all
- * pinned here.
+ * Access tokens: JWTs signed with the current key of `keys` (ES256 from the
+ * shared key set, or HS256), each with its `kid`. The key is chosen by the
+ * header's `alg` and `kid` from keys we hold, and the algorithm is then
+ * pinned to that key's: `none`, a public key used as an HMAC secret and
+ * every other confusion is refused. jsonwebtoken accepts tokens without
+ * `exp` and any audience unless told otherwise, so issuer, audience and
+ * `exp` are pinned here too.
  */
 export class SessionTokens {
-  readonly #settings: Omit<SessionTokenSettings, 'secret'>;
-  /**
-   * A KeyObject, not the raw bytes: given a Buffer, jsonwebtoken first tries
-   * (and fails) to parse it as a public key on every verify, ~6x slower.
-   */
-  readonly #key: KeyObject;
+  readonly #settings: Omit<SessionTokenSettings, 'keys'>;
+  readonly #keys: TokenKeys;
 
-  constructor({ secret, ...settings }: SessionTokenSettings) {
-    if (secret.byteLength < 32) throw new Error('The token secret must be at least 32 bytes');
+  constructor({ keys, ...settings }: SessionTokenSettings) {
     this.#settings = settings;
-    this.#key = createSecretKey(secret.bytes);
+    this.#keys = keys;
   }
 
   issue(claims: SessionClaims, now = Date.now()): IssuedToken {
     const { ttlSeconds, issuer, audience } = this.#settings;
     const issuedAt = Math.floor(now / 1000);
     const expiresAt = issuedAt + ttlSeconds;
-    const token = jwt.sign({ sid: claims.sessionId, gen: claims.generation, iat: issuedAt, exp: expiresAt }, this.#key, {
-      algorithm: 'HS256',
+    const { algorithm, kid, key } = this.#keys.signing();
+    const token = jwt.sign({ sid: claims.sessionId, gen: claims.generation, iat: issuedAt, exp: expiresAt }, key, {
+      algorithm,
+      keyid: kid,
       subject: String(claims.userId),
       issuer,
       audience,
@@ -65,10 +81,17 @@ export class SessionTokens {
   /** The claims of a valid token, or null for anything else, old tokens without a session included (never throws). */
   verify(token: string): SessionClaims | null {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
-    const { issuer, audience } = this.#settings;
+    const { issuer, audience, ttlSeconds } = this.#settings;
+    const header = headerOf(token);
+    const verifying = header && this.#keys.verifying(header.alg, header.kid);
+    if (!verifying) return null;
     try {
-      const payload = jwt.verify(token, this.#key, { algorithms: ['HS256'], issuer, audience, complete: false });
+      const payload = jwt.verify(token, verifying.key, { algorithms: [verifying.algorithm], issuer, audience, complete: false });
       if (typeof payload !== 'object' || typeof payload.exp !== 'number') return null;
+      if (verifying.issuedNoLaterThan !== undefined) {
+        // A secret kept for the switch verifies only what it signed before, for no longer than a token lives.
+        if (typeof payload.iat !== 'number' || payload.iat > verifying.issuedNoLaterThan || payload.exp - payload.iat > ttlSeconds) return null;
+      }
       const userId = Number(payload.sub);
       const { sid: sessionId, gen: generation } = payload as { sid?: unknown; gen?: unknown };
       if (!Number.isSafeInteger(userId) || userId <= 0) return null;

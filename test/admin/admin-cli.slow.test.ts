@@ -160,7 +160,7 @@ describe('account commands, end to end on the database', () => {
     const carol = uniqueEmail('carol');
     expect((await admin(['create-user', carol], 'Carols-Admin-Pass-4')).code).toBe(0);
     // The CLI shares the servers' whole configuration: Redis, and the secret its limit keys are hashed with.
-    const shared = { REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:`, JWT_SECRET: TEST_SECRET };
+    const shared = { REDIS_URL: process.env.REDIS_URL ?? '', REDIS_KEY_PREFIX: `rekey-test:${randomUUID()}:`, SERVER_SECRET: TEST_SECRET };
     const limits = { ...shared, TRUST_PROXY: '1', SIGN_IN_RATE_LIMIT: '3', SIGN_IN_EMAIL_RATE_LIMIT: '3' };
     await withServer(async (url) => {
       // Strangers block carol (2 failures) and fill her email's window (3).

@@ -21,7 +21,11 @@ describe('configuration', () => {
       databaseUrl: null,
       dataDir: '.data',
       redisUrl: null,
+      jwtAlgorithm: 'ES256',
       jwtSecret: null,
+      serverSecret: null,
+      jwksMaxAgeMs: 300_000,
+      keyActivationDelayMs: 600_000,
       jwtTtlSeconds: 900,
       bcryptCost: 12,
       passwordPolicy: 'standard',
@@ -53,7 +57,10 @@ describe('configuration', () => {
   });
 
   it.each([
-    [{ NODE_ENV: 'production' }, /JWT_SECRET/],
+    [{ NODE_ENV: 'production' }, /SERVER_SECRET \(or SERVER_SECRET_FILE\) is required when NODE_ENV=production/],
+    [{ NODE_ENV: 'production', JWT_ALGORITHM: 'HS256', SERVER_SECRET: TEST_SECRET }, /JWT_SECRET \(or JWT_SECRET_FILE\) is required/],
+    [{ JWT_ALGORITHM: 'RS256' }, /JWT_ALGORITHM/],
+    [{ JWKS_MAX_AGE: '10m', JWT_KEY_ACTIVATION_DELAY: '10m' }, /JWT_KEY_ACTIVATION_DELAY must be at least JWKS_MAX_AGE/],
     [{ JWT_SECRET: 'too-short' }, /JWT_SECRET must be at least 32 bytes/],
     [{ JWT_SECRET_FILE: '/nonexistent/secret' }, /JWT_SECRET_FILE cannot be read/],
     [{ DATABASE_URL: 'not a url' }, /DATABASE_URL/],
@@ -120,7 +127,7 @@ describe('start-up with invalid configuration', () => {
     });
 
   it.each([
-    [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
+    [{ NODE_ENV: 'production' }, 'SERVER_SECRET'],
     [{ DATABASE_URL: 'postgres//broken' }, 'DATABASE_URL'],
     [{ BCRYPT_COST: '40' }, 'BCRYPT_COST'],
   ])('exits non-zero with one line naming the variable for %p', (env, variable) => {

@@ -136,6 +136,7 @@ describe('/metrics', () => {
       logger: createLogger('silent'),
       metrics: new Metrics(),
       readiness: server.rekey.readiness,
+      keyRing: null,
     });
     const response = await other.fetch('http://rekey.test/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
     expect(response.status).toBe(404);

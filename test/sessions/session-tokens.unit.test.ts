@@ -1,10 +1,12 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { MAX_TOKEN_LENGTH, SessionTokens } from '../../src/sessions/session-tokens.ts';
+import { HmacTokenKeys } from '../../src/sessions/hmac-token-keys.ts';
 import { Secret } from '../../src/secrets/secret.ts';
 
 const secret = Secret.fromText('unit-test-secret-that-is-at-least-32-bytes');
-const tokens = new SessionTokens({ secret, ttlSeconds: 60, issuer: 'rekey', audience: 'rekey' });
+const keys = new HmacTokenKeys(secret);
+const tokens = new SessionTokens({ keys, ttlSeconds: 60, issuer: 'rekey', audience: 'rekey' });
 
 /** A token signed with our secret but with claims of the test's choosing. */
 function signed(header: object, payload: object, key = secret.bytes): string {
@@ -25,6 +27,18 @@ describe('session tokens', () => {
 
   it('accepts a hand-signed token with the pinned claims (the helper below is faithful)', () => {
     expect(tokens.verify(signed({ alg: 'HS256', typ: 'JWT' }, valid()))).toEqual({ userId: 7, sessionId: SID, generation: 3 });
+  });
+
+  it('writes the kid of its key into every header, and refuses another kid or a header that is not JSON', () => {
+    const { token } = tokens.issue({ userId: 7, sessionId: SID, generation: 3 });
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    expect(header).toEqual({ alg: 'HS256', typ: 'JWT', kid: keys.kid });
+    expect(keys.kid).not.toContain(secret.bytes.toString('base64url').slice(0, 8));
+    expect(tokens.verify(signed({ alg: 'HS256', kid: keys.kid }, valid()))).not.toBeNull();
+    expect(tokens.verify(signed({ alg: 'HS256', kid: 'another' }, valid()))).toBeNull();
+    expect(tokens.verify(signed({ alg: 'HS256', kid: 7 }, valid()))).toBeNull();
+    const notJson = `${Buffer.from('{alg').toString('base64url')}.${Buffer.from(JSON.stringify(valid())).toString('base64url')}.x`;
+    expect(tokens.verify(notJson)).toBeNull();
   });
 
   it.each([
@@ -51,6 +65,6 @@ describe('session tokens', () => {
   });
 
   it('refuses a secret under 32 bytes', () => {
-    expect(() => new SessionTokens({ secret: Secret.fromText('short'), ttlSeconds: 60, issuer: 'i', audience: 'a' })).toThrow();
+    expect(() => new HmacTokenKeys(Secret.fromText('short'))).toThrow();
   });
 });

@@ -8,7 +8,8 @@ import { TEST_SECRET, startTestServer, type TestServer } from '../support/server
 let server: TestServer;
 let account: Awaited<ReturnType<typeof signUp>>;
 beforeAll(async () => {
-  server = await startTestServer();
+  // HS256, so the test can sign tokens of its own with the shared secret (ES256 keys: test/signing-keys/).
+  server = await startTestServer({ JWT_ALGORITHM: 'HS256', JWT_SECRET: TEST_SECRET });
   account = await signUp(server.graphqlUrl);
 }, 180_000);
 afterAll(() => server?.close(), 60_000);

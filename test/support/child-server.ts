@@ -21,7 +21,7 @@ export async function startChildServer(env: Record<string, string> = {}): Promis
     env: {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      JWT_SECRET: TEST_SECRET,
+      SERVER_SECRET: TEST_SECRET,
       DATA_DIR: mkdtempSync(join(tmpdir(), 'rekey-child-')),
       PORT: '0',
       BCRYPT_COST: '4',

@@ -22,7 +22,7 @@ export interface TestServer {
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
-    JWT_SECRET: TEST_SECRET,
+    SERVER_SECRET: TEST_SECRET,
     BCRYPT_COST: '4',
     PORT: '0',
     HOST: '127.0.0.1',

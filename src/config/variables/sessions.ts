@@ -1,19 +1,47 @@
 import { z } from 'zod';
-import { bool, DAY_MS, duration, secret, secretFile, wholeNumber } from '../parsers.ts';
+import { bool, DAY_MS, duration, oneOf, secret, secretFile, wholeNumber } from '../parsers.ts';
 import { defineGroup } from '../variable.ts';
 
 export const sessions = defineGroup('Tokens and sessions', {
+  JWT_ALGORITHM: {
+    parse: oneOf(['ES256', 'HS256'] as const),
+    default: 'ES256',
+    description:
+      'how access tokens are signed: `ES256` with key pairs kept in the database and published at `/.well-known/jwks.json` (other services verify without a secret), or `HS256` with `JWT_SECRET` (round 1). Switching from `HS256` to `ES256` signs no one out: see docs/api/tokens.md',
+  },
+  SERVER_SECRET: {
+    parse: secret,
+    unset: 'falls back to `JWT_SECRET`; development: generated into `DATA_DIR`',
+    description:
+      "the server's own secret, at least 32 bytes: encrypts the token signing keys at rest and keys the device tokens and the shared rate-limit keys; required in production with `ES256` unless `JWT_SECRET` is set (this or `SERVER_SECRET_FILE`). Every instance and the admin CLI share it",
+  },
+  SERVER_SECRET_FILE: {
+    parse: secretFile,
+    description: 'a file holding the server secret instead of `SERVER_SECRET` (not both)',
+  },
   JWT_SECRET: {
     parse: secret,
     unset: 'development: generated into `DATA_DIR`',
-    description: 'HS256 signing secret, at least 32 bytes; required in production (this or `JWT_SECRET_FILE`)',
+    description:
+      'HS256 signing secret, at least 32 bytes; required in production with `JWT_ALGORITHM=HS256` (this or `JWT_SECRET_FILE`). With `ES256`, tokens it signed before the switch are still accepted until they expire',
   },
   JWT_SECRET_FILE: {
     parse: secretFile,
     description: 'a file holding the signing secret instead of `JWT_SECRET` (not both)',
   },
+  JWKS_MAX_AGE: {
+    parse: duration(1_000, DAY_MS),
+    default: '5m',
+    description: "`Cache-Control: max-age` of `/.well-known/jwks.json`: how long another service may keep the key set before it asks again",
+  },
+  JWT_KEY_ACTIVATION_DELAY: {
+    parse: duration(1_000, 30 * DAY_MS),
+    default: '10m',
+    description:
+      'after `keys rotate`, how long the next key is published before any instance signs with it; at least `JWKS_MAX_AGE` plus the key-set refresh (a tenth of this, at most 30s), so every cache has it first',
+  },
   JWT_TTL: {
-    parse: duration(60_000, 30 * DAY_MS),
+    parse: duration(2_000, 30 * DAY_MS),
     default: '15m',
     description: 'access-token lifetime (`90s`, `15m`, `1h`); sessions last longer, see `SESSION_TTL`',
   },
