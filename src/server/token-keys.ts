@@ -1,11 +1,11 @@
-import type { Config } from '../config/config.ts';
+import { ConfigError, type Config } from '../config/config.ts';
 import { loadOrCreateDevSecret } from '../config/dev-secret.ts';
 import type { Orm } from '../db/orm.ts';
 import type { AppLogger } from '../observability/logging.ts';
 import type { Secret } from '../secrets/secret.ts';
 import { HmacTokenKeys } from '../sessions/hmac-token-keys.ts';
 import type { TokenKeys } from '../sessions/token-keys.ts';
-import { KeyEncryption } from '../signing-keys/key-encryption.ts';
+import { KeyDecryptionError, KeyEncryption } from '../signing-keys/key-encryption.ts';
 import { KeyRing } from '../signing-keys/key-ring.ts';
 import { RingTokenKeys } from '../signing-keys/ring-token-keys.ts';
 
@@ -45,7 +45,10 @@ export async function openTokenKeys(config: TokenKeyConfig, orm: Orm, log: AppLo
     new KeyEncryption(serverSecret(config, log)),
     { tokenTtlMs: config.jwtTtlSeconds * 1000, activationDelayMs: config.keyActivationDelayMs },
     log,
-  );
+  ).catch((error: unknown) => {
+    // Another SERVER_SECRET than the keys were sealed with: one clear line, not a stack.
+    throw error instanceof KeyDecryptionError ? new ConfigError(`Invalid configuration: ${error.message}`) : error;
+  });
   const previous = config.jwtSecret ? { keys: new HmacTokenKeys(config.jwtSecret), activationDelayMs: config.keyActivationDelayMs } : null;
   return { keys: new RingTokenKeys(ring, previous), ring };
 }

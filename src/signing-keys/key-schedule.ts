@@ -5,8 +5,8 @@
 
 /** How often instances reread the key set: a tenth of the activation delay, at most this. */
 export const MAX_KEY_REFRESH_MS = 30_000;
-/** How far the clocks of instances and verifying services may differ. */
-export const CLOCK_LEEWAY_MS = 60_000;
+/** How far the clocks of instances may differ (NTP keeps them within milliseconds). */
+export const CLOCK_LEEWAY_MS = 5_000;
 
 export function keyRefreshIntervalMs(activationDelayMs: number): number {
   return Math.min(MAX_KEY_REFRESH_MS, Math.floor(activationDelayMs / 10));

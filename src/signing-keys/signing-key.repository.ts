@@ -30,7 +30,7 @@ export class SigningKeyRepository {
    */
   async add(key: NewSigningKey, { onlyIfNone = false } = {}): Promise<boolean> {
     const fork = this.#db.fork();
-    const newest = await fork.findOne(SigningKey, {}, { orderBy: { sequence: 'desc' }, fields: ['sequence'] });
+    const newest = await fork.findOne(SigningKey, { sequence: { $gt: 0 } }, { orderBy: { sequence: 'desc' }, fields: ['sequence'] });
     if (onlyIfNone && newest !== null) return false;
     const row = fork.create(SigningKey, { ...key, sequence: (newest?.sequence ?? 0) + 1, createdAt: new Date() });
     try {
