@@ -104,7 +104,7 @@ function serverEnv(
     ...inherited,
     ...database.env,
     NODE_ENV: 'production',
-    JWT_SECRET: secret,
+    SERVER_SECRET: secret,
     BCRYPT_COST: String(cost),
     BCRYPT_THREAD_NICE: String(options.threadNice),
     PASSWORD_HISTORY: String(options.history),

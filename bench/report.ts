@@ -1,3 +1,4 @@
+import type { TokenVerification } from './token-verification.ts';
 import { combineLoads, type ChangePasswordLoad } from './change-password-load.ts';
 import { combineShares, withoutContention, type CpuShare, type Metered } from './cpu-share.ts';
 import type { ProbeResult } from './latency-probe.ts';
@@ -165,7 +166,7 @@ function costFigures(run: CostRun) {
 }
 
 /** Every figure of the run, with its targets; `elapsedSeconds` is how long the whole run took. */
-export function buildReport(m: Measurements, elapsedSeconds: number) {
+export function buildReport(m: Measurements, elapsedSeconds: number, tokenVerification: TokenVerification) {
   const costs = m.costs.map(costFigures);
   const bare = m.paths.typename.requestsPerSecond;
   const pathFigure = (path: PathResult) => ({
@@ -210,6 +211,7 @@ export function buildReport(m: Measurements, elapsedSeconds: number) {
       changePasswordPerSecondMeanwhile: round(m.underLoad.changePassword.changesPerSecond),
       eventLoopDelay: roundAll(m.underLoad.loopDelay),
     },
+    tokenVerification,
     rejectionPaths: {
       typename: { requestsPerSecond: round(bare, 0), requests: m.paths.typename.requests },
       forgedToken: pathFigure(m.paths.forgedToken),
@@ -335,6 +337,12 @@ export function formatTable(r: BenchReport): string {
       `${perSecond(paths.me.requestsPerSecond)} = **${paths.me.ratioToTypename}** ×`,
       '>= 0.5 ×',
       verdict(find(r, 'me / typename')),
+    ],
+    [
+      'token check in-process (signature and claims), first sight: ES256 / HS256; ES256 seen before',
+      `${r.tokenVerification.es256Microseconds} / ${r.tokenVerification.hs256Microseconds} µs (ES256 = ${r.tokenVerification.es256ToHs256} × HS256); ${r.tokenVerification.es256AgainMicroseconds} µs`,
+      '',
+      '',
     ],
     [
       '`refreshSession` (each a real rotation)',

@@ -6,6 +6,7 @@ import { measure } from './measure.ts';
 import { parseOptions, usage, UsageError } from './options.ts';
 import { buildReport, formatTable } from './report.ts';
 import { formatSoak, soak } from './soak.ts';
+import { measureTokenVerification } from './token-verification.ts';
 
 const started = performance.now();
 const elapsed = () => (performance.now() - started) / 1000;
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     return;
   }
   const measurements = await measure(options, progress);
-  const report = buildReport(measurements, elapsed());
+  const report = buildReport(measurements, elapsed(), measureTokenVerification(options.quick));
   const json = JSON.stringify(report, null, 2);
   console.log(formatTable(report));
   console.log();

@@ -70,7 +70,7 @@ export async function soak(options: BenchOptions, progress: Progress): Promise<S
     HOME: process.env.HOME,
     ...database.env,
     NODE_ENV: 'production',
-    JWT_SECRET: randomBytes(48).toString('base64url'),
+    SERVER_SECRET: randomBytes(48).toString('base64url'),
     BCRYPT_COST: String(cost),
     BCRYPT_THREAD_NICE: String(options.threadNice),
     HOST: '127.0.0.1',

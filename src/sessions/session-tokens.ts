@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
+import { LRUCache } from 'lru-cache';
 import type { TokenKeys } from './token-keys.ts';
 
 export interface SessionTokenSettings {
@@ -29,6 +30,15 @@ export interface IssuedToken {
 /** Longer bearer values are refused unread: ours are about 300 bytes. */
 export const MAX_TOKEN_LENGTH = 2048;
 
+/** Tokens whose signature this process has checked, kept by their exact text until they expire. */
+const VERIFIED_CAPACITY = 10_000;
+
+interface Verified {
+  claims: SessionClaims;
+  /** `exp` in epoch ms: past it the entry answers nothing. */
+  expiresAtMs: number;
+}
+
 /** The JOSE header's `alg` and `kid`, read before any key is chosen; null when it is not a JSON object with a string `alg`. */
 function headerOf(token: string): { alg: string; kid: string | undefined } | null {
   const dot = token.indexOf('.');
@@ -56,6 +66,13 @@ function headerOf(token: string): { alg: string; kid: string | undefined } | nul
 export class SessionTokens {
   readonly #settings: Omit<SessionTokenSettings, 'keys'>;
   readonly #keys: TokenKeys;
+  /**
+   * A client sends the same token for its whole life, and an ES256 check
+   * costs several HMACs: the claims of a token verified once are kept under
+   * its exact text (only validly signed ones, so forgeries cannot evict them)
+   * and answered again until its `exp`. The session is still read per request.
+   */
+  readonly #verified = new LRUCache<string, Verified>({ max: VERIFIED_CAPACITY });
 
   constructor({ keys, ...settings }: SessionTokenSettings) {
     this.#settings = settings;
@@ -81,6 +98,18 @@ export class SessionTokens {
   /** The claims of a valid token, or null for anything else, old tokens without a session included (never throws). */
   verify(token: string): SessionClaims | null {
     if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+    const known = this.#verified.get(token);
+    if (known !== undefined) {
+      if (known.expiresAtMs > Date.now()) return known.claims;
+      this.#verified.delete(token);
+      return null;
+    }
+    const verified = this.#verify(token);
+    if (verified !== null) this.#verified.set(token, verified);
+    return verified?.claims ?? null;
+  }
+
+  #verify(token: string): Verified | null {
     const { issuer, audience, ttlSeconds } = this.#settings;
     const header = headerOf(token);
     const verifying = header && this.#keys.verifying(header.alg, header.kid);
@@ -97,7 +126,7 @@ export class SessionTokens {
       if (!Number.isSafeInteger(userId) || userId <= 0) return null;
       if (typeof sessionId !== 'string' || !SESSION_ID.test(sessionId)) return null;
       if (typeof generation !== 'number' || !Number.isSafeInteger(generation) || generation < 0) return null;
-      return { userId, sessionId, generation };
+      return { claims: { userId, sessionId, generation }, expiresAtMs: payload.exp * 1000 };
     } catch {
       return null;
     }

@@ -64,6 +64,14 @@ describe('session tokens', () => {
     expect(tokens.verify('not.a.token')).toBeNull();
   });
 
+  it('keeps a verified token only until its exp', async () => {
+    const { token } = tokens.issue({ userId: 7, sessionId: SID, generation: 3 }, Date.now() - 59_000);
+    expect(tokens.verify(token)).not.toBeNull();
+    // Verified once and kept: the same text must still stop at its exp.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect(tokens.verify(token)).toBeNull();
+  });
+
   it('refuses a secret under 32 bytes', () => {
     expect(() => new HmacTokenKeys(Secret.fromText('short'))).toThrow();
   });
