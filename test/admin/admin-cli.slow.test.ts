@@ -177,3 +177,42 @@ describe('account commands, end to end on the database', () => {
     }, limits);
   }, 300_000);
 });
+
+describe('keys list and keys rotate', () => {
+  const secret = { SERVER_SECRET: TEST_SECRET };
+  const jwksKids = async (url: string) =>
+    ((await (await fetch(new URL('/.well-known/jwks.json', url))).json()) as { keys: { kid: string }[] }).keys.map((key) => key.kid);
+
+  it('publishes a new key that the servers sign with only after the activation delay, and lists each state', async () => {
+    let active = '';
+    await withServer(async (url) => {
+      [active = ''] = await jwksKids(url);
+    });
+    const listed = await admin(['keys', 'list'], '', { extraEnv: secret });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain(`${active}\tES256\tactive\t-\tcreated `);
+
+    const rotated = await admin(['keys', 'rotate'], '', { extraEnv: secret, viaNpm: true });
+    expect(rotated.stderr).toBe('');
+    expect(rotated.code).toBe(0);
+    const next = /^Published key ([\w-]+); instances sign with it from (\S+)\. ([\w-]+) stays published/.exec(rotated.stdout);
+    expect(next?.[3]).toBe(active);
+    expect(new Date(next?.[2] ?? '').getTime()).toBeGreaterThan(Date.now() + 9 * 60_000);
+    expect(rotated.stdout).toContain(`${next?.[1]}\tES256\tnext\tfrom ${next?.[2]}`);
+
+    // Published at once, though no server signs with it yet.
+    await withServer(async (url) => {
+      expect((await jwksKids(url)).sort()).toEqual([active, next?.[1]].sort());
+    });
+    const again = await admin(['keys', 'rotate'], '', { extraEnv: secret });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^rekey admin: Key [\w-]+ is already published and starts signing at \S+; rotate again after that\.\n$/);
+  }, 240_000);
+
+  it('refuses other actions, and HS256 deployments, clearly', async () => {
+    expect((await admin(['keys', 'shred'], '', { extraEnv: secret })).code).toBe(2);
+    const hs256 = await admin(['keys', 'list'], '', { extraEnv: { ...secret, JWT_ALGORITHM: 'HS256', JWT_SECRET: TEST_SECRET } });
+    expect(hs256.code).toBe(1);
+    expect(hs256.stderr).toMatch(/JWT_ALGORITHM is HS256: there are no key pairs/);
+  }, 60_000);
+});

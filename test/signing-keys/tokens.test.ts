@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHmac, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
@@ -181,5 +182,17 @@ describe('private key material', () => {
     for (const encoding of ['base64', 'base64url', 'hex'] as const) expect(dump).not.toContain(der.toString(encoding).slice(-48));
     expect(dump).not.toContain(d);
     expect(String(rows[0]?.sealed_private_key)).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
+  });
+
+  (process.env.DATABASE_URL ? it : it.skip)('is nowhere in a pg_dump of the database (PostgreSQL)', () => {
+    const { privateKey } = server.rekey.keyRing!.active();
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+    const dump = spawnSync('pg_dump', ['--data-only', server.config.databaseUrl!], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    expect(dump.status).toBe(0);
+    // The dump does hold the table and the key's public half: the check below would see a private one.
+    expect(dump.stdout).toContain('signing_keys');
+    expect(dump.stdout).toContain(String(privateKey.export({ format: 'jwk' }).x));
+    expect(dump.stdout).not.toContain(String(privateKey.export({ format: 'jwk' }).d));
+    for (const encoding of ['base64', 'base64url', 'hex'] as const) expect(dump.stdout).not.toContain(der.toString(encoding).slice(-48));
   });
 });
