@@ -4,9 +4,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Secret } from '../src/secrets/secret.ts';
-import { HmacTokenKeys } from '../src/sessions/hmac-token-keys.ts';
-import { SessionTokens } from '../src/sessions/session-tokens.ts';
-import type { TokenKeys } from '../src/sessions/token-keys.ts';
+import { HmacTokenKeys } from '../src/access-tokens/hmac-token-keys.ts';
+import { SessionTokens } from '../src/access-tokens/session-tokens.ts';
+import type { TokenKeys } from '../src/access-tokens/token-keys.ts';
 
 /** One P-256 key pair, as the key ring holds the active one. */
 function es256Keys(): TokenKeys {

@@ -2,8 +2,8 @@ import { ConfigError, type Config } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
 import { createLogger } from '../observability/logging.ts';
 import { serverSecret } from '../server/token-keys.ts';
-import { KeyAdministration } from '../signing-keys/key-administration.ts';
-import { KeyEncryption } from '../signing-keys/key-encryption.ts';
+import { KeyAdministration } from '../access-tokens/key-administration.ts';
+import { KeyEncryption } from '../access-tokens/key-encryption.ts';
 
 /** `keys list` and `keys rotate`: tab-separated lines, one key each, oldest first. */
 export async function signingKeys(orm: Orm, config: Config, rotate: boolean): Promise<string> {

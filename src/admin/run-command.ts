@@ -14,8 +14,8 @@ import { openDatabase } from '../server/database.ts';
 import { connectRedis } from '../server/redis.ts';
 import type { Invocation } from './invocation.ts';
 import { signingKeys } from './keys-command.ts';
-import { RotationPendingError } from '../signing-keys/key-administration.ts';
-import { KeyDecryptionError } from '../signing-keys/key-encryption.ts';
+import { RotationPendingError } from '../access-tokens/key-administration.ts';
+import { KeyDecryptionError } from '../access-tokens/key-encryption.ts';
 
 async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps, config: Config): Promise<string> {
   const admin = new AccountAdministration(orm.em.fork(), deps);

@@ -6,7 +6,7 @@ import { ConfigError } from './config-error.ts';
 import type { Config } from './config-shape.ts';
 import { notificationsOf } from './notifications-config.ts';
 import type { Secret } from '../secrets/secret.ts';
-import { keyRefreshIntervalMs } from '../signing-keys/key-schedule.ts';
+import { keyRefreshIntervalMs } from '../access-tokens/key-schedule.ts';
 import { type ConfigValues, readVariables } from './variables.ts';
 
 export { ConfigError } from './config-error.ts';

@@ -2,7 +2,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { ServerContext } from './server-context.ts';
 import { json } from './responses.ts';
 
-/** What the route publishes: the public keys only (see signing-keys/key-ring.ts). */
+/** What the route publishes: the public keys only (see access-tokens/key-ring.ts). */
 export interface PublishedKeys {
   jwks(): { keys: Record<string, string>[] };
 }

@@ -26,7 +26,7 @@ import type { Client } from '../events/client.ts';
 import type { LegacyTokens } from '../sessions/legacy-tokens.ts';
 import { SessionService, type SignedIn } from '../sessions/session-service.ts';
 import type { SessionSettings } from '../sessions/session-settings.ts';
-import type { SessionTokens } from '../sessions/session-tokens.ts';
+import type { SessionTokens } from '../access-tokens/session-tokens.ts';
 import { normalizeEmail } from '../users/normalize-email.ts';
 import type { User } from '../users/user.entity.ts';
 import { UserRepository } from '../users/user.repository.ts';

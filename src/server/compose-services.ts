@@ -14,8 +14,8 @@ import { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
 import { PasswordHistory } from '../passwords/history/password-history.ts';
 import { PasswordPolicy } from '../passwords/password-policy.ts';
 import { LegacyTokens } from '../sessions/legacy-tokens.ts';
-import { SessionTokens } from '../sessions/session-tokens.ts';
-import type { TokenKeys } from '../sessions/token-keys.ts';
+import { SessionTokens } from '../access-tokens/session-tokens.ts';
+import type { TokenKeys } from '../access-tokens/token-keys.ts';
 
 /** Everything that decides whether a new password is acceptable and how it is stored: the server and the admin CLI share it. */
 export interface PasswordServices {

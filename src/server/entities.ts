@@ -8,6 +8,6 @@ import { PasswordHistoryEntry } from '../passwords/history/password-history.enti
 import { AccountToken } from '../account-tokens/account-token.entity.ts';
 import { RefreshToken } from '../sessions/refresh-token.entity.ts';
 import { Session } from '../sessions/session.entity.ts';
-import { SigningKey } from '../signing-keys/signing-key.entity.ts';
+import { SigningKey } from '../access-tokens/signing-key.entity.ts';
 
 export const entities = [User, Session, RefreshToken, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken, DeviceToken, SigningKey];

@@ -17,7 +17,7 @@ import { createApp, type App } from './app.ts';
 import { startBackgroundJobs, type BackgroundJobs } from './background-jobs.ts';
 import { composeAccountDeps, createLimiter, openPasswordServices, type PasswordServices } from './compose-services.ts';
 import { openTokenKeys, serverSecret } from './token-keys.ts';
-import type { KeyRing } from '../signing-keys/key-ring.ts';
+import type { KeyRing } from '../access-tokens/key-ring.ts';
 import type { Secret } from '../secrets/secret.ts';
 import { openDatabase, type DatabaseConfig, type OpenDatabaseOptions } from './database.ts';
 import { drain, listen } from './http-server.ts';

@@ -3,11 +3,11 @@ import { loadOrCreateDevSecret } from '../config/dev-secret.ts';
 import type { Orm } from '../db/orm.ts';
 import type { AppLogger } from '../observability/logging.ts';
 import type { Secret } from '../secrets/secret.ts';
-import { HmacTokenKeys } from '../sessions/hmac-token-keys.ts';
-import type { TokenKeys } from '../sessions/token-keys.ts';
-import { KeyDecryptionError, KeyEncryption } from '../signing-keys/key-encryption.ts';
-import { KeyRing } from '../signing-keys/key-ring.ts';
-import { RingTokenKeys } from '../signing-keys/ring-token-keys.ts';
+import { HmacTokenKeys } from '../access-tokens/hmac-token-keys.ts';
+import type { TokenKeys } from '../access-tokens/token-keys.ts';
+import { KeyDecryptionError, KeyEncryption } from '../access-tokens/key-encryption.ts';
+import { KeyRing } from '../access-tokens/key-ring.ts';
+import { RingTokenKeys } from '../access-tokens/ring-token-keys.ts';
 
 /** A secret from configuration, or outside production the generated one kept in DATA_DIR (with a warning). */
 function orDevSecret(secret: Secret | null, dataDir: string, log: AppLogger, name: string): Secret {

@@ -1,7 +1,7 @@
 import { LegacyTokens, type LegacyClaims } from './legacy-tokens.ts';
 import type { Session } from './session.entity.ts';
 import type { SessionRepository } from './session.repository.ts';
-import type { SessionClaims, SessionTokens } from './session-tokens.ts';
+import type { SessionClaims, SessionTokens } from '../access-tokens/session-tokens.ts';
 import type { User } from '../users/user.entity.ts';
 
 export type SessionState =

@@ -1,7 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Secret } from '../secrets/secret.ts';
-import { MAX_TOKEN_LENGTH } from './session-tokens.ts';
+import { MAX_TOKEN_LENGTH } from '../access-tokens/session-tokens.ts';
 
 /** What a token from the original login workflow says about its holder. */
 export interface LegacyClaims {

@@ -12,7 +12,7 @@ import { MAX_USER_AGENT_LENGTH, type Session } from './session.entity.ts';
 import { SessionRepository, type RevocationReason } from './session.repository.ts';
 import type { SessionSettings } from './session-settings.ts';
 import { recordRevocations, revokeEverywhere, type RevokeEverywhereOptions } from './revoke-everywhere.ts';
-import { SESSION_ID, type IssuedToken, type SessionTokens } from './session-tokens.ts';
+import { SESSION_ID, type IssuedToken, type SessionTokens } from '../access-tokens/session-tokens.ts';
 import type { SecurityEvents } from '../events/security-events.ts';
 import type { User } from '../users/user.entity.ts';
 import { UserRepository } from '../users/user.repository.ts';

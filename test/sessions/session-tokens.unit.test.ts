@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { MAX_TOKEN_LENGTH, SessionTokens } from '../../src/sessions/session-tokens.ts';
-import { HmacTokenKeys } from '../../src/sessions/hmac-token-keys.ts';
+import { MAX_TOKEN_LENGTH, SessionTokens } from '../../src/access-tokens/session-tokens.ts';
+import { HmacTokenKeys } from '../../src/access-tokens/hmac-token-keys.ts';
 import { Secret } from '../../src/secrets/secret.ts';
 
 const secret = Secret.fromText('unit-test-secret-that-is-at-least-32-bytes');

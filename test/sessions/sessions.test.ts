@@ -8,7 +8,7 @@ import { TEST_SECRET, startTestServer, type TestServer } from '../support/server
 let server: TestServer;
 let account: Awaited<ReturnType<typeof signUp>>;
 beforeAll(async () => {
-  // HS256, so the test can sign tokens of its own with the shared secret (ES256 keys: test/signing-keys/).
+  // HS256, so the test can sign tokens of its own with the shared secret (ES256 keys: test/access-tokens/).
   server = await startTestServer({ JWT_ALGORITHM: 'HS256', JWT_SECRET: TEST_SECRET });
   account = await signUp(server.graphqlUrl);
 }, 180_000);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SignOutResult } from '../../sessions/session-service.ts';
 import { InvalidSessionError, SessionNotFoundError, ValidationError } from '../../errors/errors.ts';
-import { SESSION_ID } from '../../sessions/session-tokens.ts';
+import { SESSION_ID } from '../../access-tokens/session-tokens.ts';
 import { builder } from '../builder.ts';
 
 const SignOutSuccess = builder.objectRef<SignOutResult>('SignOutSuccess').implement({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { Secret } from '../../src/secrets/secret.ts';
-import { KeyDecryptionError, KeyEncryption } from '../../src/signing-keys/key-encryption.ts';
-import { CLOCK_LEEWAY_MS, keyRefreshIntervalMs, keyStates } from '../../src/signing-keys/key-schedule.ts';
+import { KeyDecryptionError, KeyEncryption } from '../../src/access-tokens/key-encryption.ts';
+import { CLOCK_LEEWAY_MS, keyRefreshIntervalMs, keyStates } from '../../src/access-tokens/key-schedule.ts';
 
 const at = (ms: number) => new Date(ms);
 const settings = { tokenTtlMs: 900_000, refreshMs: 30_000 };

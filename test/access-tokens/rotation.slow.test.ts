@@ -9,8 +9,8 @@ import { TEST_SECRET, startTestServer, type TestServer } from '../support/server
 import { waitUntil } from '../support/wait-until.ts';
 import { createResourceServer } from '../../examples/resource-server/server.ts';
 import { Secret } from '../../src/secrets/secret.ts';
-import { KeyAdministration } from '../../src/signing-keys/key-administration.ts';
-import { KeyEncryption } from '../../src/signing-keys/key-encryption.ts';
+import { KeyAdministration } from '../../src/access-tokens/key-administration.ts';
+import { KeyEncryption } from '../../src/access-tokens/key-encryption.ts';
 
 // Short enough to watch a whole rotation: publish, activate, the old key's tokens expire, it leaves the set.
 const TIMING = { JWT_TTL: '4s', JWKS_MAX_AGE: '1s', JWT_KEY_ACTIVATION_DELAY: '2s' };

@@ -1,5 +1,5 @@
-import type { HmacTokenKeys } from '../sessions/hmac-token-keys.ts';
-import type { SigningKeyInUse, TokenKeys, VerifyingKey } from '../sessions/token-keys.ts';
+import type { HmacTokenKeys } from './hmac-token-keys.ts';
+import type { SigningKeyInUse, TokenKeys, VerifyingKey } from './token-keys.ts';
 import type { KeyRing } from './key-ring.ts';
 
 /**
