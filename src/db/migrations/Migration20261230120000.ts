@@ -5,8 +5,8 @@ import { Migration } from '@mikro-orm/migrations';
  * with (round 3). The private half is stored sealed with SERVER_SECRET;
  * `sequence` is unique so two instances cannot both make the first key.
  */
-export class Migration20261230100000 extends Migration {
-  override name = 'Migration20261230100000';
+export class Migration20261230120000 extends Migration {
+  override name = 'Migration20261230120000';
 
   override up(): void {
     this.addSql(`create table if not exists "signing_keys" (
