@@ -1,5 +1,6 @@
 import type { Db } from '../db/orm.ts';
 import { EmailTakenError, ValidationError } from '../errors/errors.ts';
+import type { SessionClient } from '../events/client.ts';
 import { SecurityEventRepository, type SecurityEventRow } from '../events/security-event-repository.ts';
 import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
@@ -13,8 +14,10 @@ import { normalizeEmail } from '../users/normalize-email.ts';
 import type { User } from '../users/user.entity.ts';
 import { UserRepository } from '../users/user.repository.ts';
 
-/** How the operator appears in security events: no address, a recognisable agent. */
-const OPERATOR = { address: 'unknown', userAgent: 'rekey admin CLI' } as const;
+/** How an operator appears in security events: no address, a recognisable agent naming them. */
+export function operatorClient(operator: string): SessionClient {
+  return { address: 'unknown', userAgent: `rekey admin CLI (operator: ${operator})` };
+}
 
 /** An operator named an email that has no account. */
 export class AccountNotFoundError extends Error {
@@ -45,10 +48,13 @@ export interface AdministrationDeps extends RevocationDeps {
 export class AccountAdministration {
   readonly #db: Db;
   readonly #deps: AdministrationDeps;
+  readonly #operator: SessionClient;
 
-  constructor(db: Db, deps: AdministrationDeps) {
+  /** `operator`: who is acting (the admin CLI's --operator or OS user), named in the events recorded. */
+  constructor(db: Db, deps: AdministrationDeps, operator = 'unknown') {
     this.#db = db;
     this.#deps = deps;
+    this.#operator = operatorClient(operator);
   }
 
   async createUser(emailInput: string, passwordInput: string): Promise<User> {
@@ -66,7 +72,7 @@ export class AccountAdministration {
    * change with revocation does; clears any block. Recorded as
    * PASSWORD_CHANGED (which notifies the owner) with SESSION_REVOKED per session.
    */
-  async setPassword(emailInput: string, passwordInput: string): Promise<void> {
+  async setPassword(emailInput: string, passwordInput: string): Promise<User> {
     const user = await this.#account(emailInput);
     const password = this.#acceptablePassword(passwordInput, user.email);
     await this.#deps.breached.enforce(password);
@@ -75,17 +81,19 @@ export class AccountAdministration {
     await this.#deps.events.transactional(this.#db, async (tx) => {
       const replaced = await replaceCredential(tx, this.#deps.history, { userId: user.id, expectedHash: user.password, newHash });
       if (replaced === null) throw new Error('The password was changed meanwhile; run the command again.');
-      await revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: OPERATOR });
-      await this.#deps.events.record(tx, { user, kind: 'PASSWORD_CHANGED', client: OPERATOR });
+      await revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: this.#operator });
+      await this.#deps.events.record(tx, { user, kind: 'PASSWORD_CHANGED', client: this.#operator });
     });
+    return user;
   }
 
   /** Every session, legacy token and device token of the account ends, on every instance at once. */
-  async revokeSessions(emailInput: string): Promise<number> {
+  async revokeSessions(emailInput: string): Promise<{ user: User; sessionsEnded: number }> {
     const user = await this.#account(emailInput);
-    return this.#deps.events.transactional(this.#db, (tx) =>
-      revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: OPERATOR, voidLegacyTokens: true }),
+    const sessionsEnded = await this.#deps.events.transactional(this.#db, (tx) =>
+      revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: this.#operator, voidLegacyTokens: true }),
     );
+    return { user, sessionsEnded };
   }
 
   /**
@@ -94,19 +102,19 @@ export class AccountAdministration {
    * own), so the owner is admitted at once. `windowsCleared` is false when
    * no limiter is within reach (see AdministrationDeps.limiter).
    */
-  async unlock(emailInput: string): Promise<{ wasLocked: boolean; windowsCleared: boolean }> {
+  async unlock(emailInput: string): Promise<{ user: User; wasLocked: boolean; windowsCleared: boolean }> {
     const user = await this.#account(emailInput);
     const wasLocked = user.lockedUntil !== null && user.lockedUntil !== undefined && user.lockedUntil > new Date();
     await new UserRepository(this.#db).clearFailures(user.id);
     const limiter = this.#deps.limiter ?? null;
     if (limiter !== null) await limiter.forget([`email:${user.email}`, `account:${user.id}`]);
-    return { wasLocked, windowsCleared: limiter !== null };
+    return { user, wasLocked, windowsCleared: limiter !== null };
   }
 
   /** The account's latest security events, newest first. */
-  async events(emailInput: string, limit = 50): Promise<SecurityEventRow[]> {
+  async events(emailInput: string, limit = 50): Promise<{ user: User; events: SecurityEventRow[] }> {
     const user = await this.#account(emailInput);
-    return new SecurityEventRepository(this.#db).newestFirst(user.id, { limit, beforeSeq: null });
+    return { user, events: await new SecurityEventRepository(this.#db).newestFirst(user.id, { limit, beforeSeq: null }) };
   }
 
   async #account(emailInput: string): Promise<User> {
