@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
 import type { AccountAdministration } from '../identity/account-administration.ts';
+import type { AccountDirectory } from '../identity/account-directory.ts';
 
 /** What a command runs with: the server's configuration and database, and who runs it. */
 export interface AdminContext {
@@ -12,4 +13,6 @@ export interface AdminContext {
   password: string | null;
   /** The account operations, on a fresh entity manager. */
   accounts(): AccountAdministration;
+  /** Read-only views of accounts, on a fresh entity manager. */
+  directory(): AccountDirectory;
 }

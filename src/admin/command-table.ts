@@ -57,6 +57,30 @@ export const COMMAND_TABLE: readonly CommandRow[] = [
     summary: 'Give every dead message a fresh set of delivery attempts.',
     load: async () => (await import('./commands/outbox-retry-dead.ts')).command,
   },
+  {
+    name: 'users list',
+    synopsis: '[--email TEXT] [--created-from DATE] [--created-before DATE] [--disabled|--enabled] [--limit N] [--after ID]',
+    summary: 'List accounts, oldest first, a page at a time (--limit, default 50; the next page with --after).',
+    load: async () => (await import('./commands/users-list.ts')).command,
+  },
+  {
+    name: 'users show',
+    synopsis: '<email>',
+    summary: "Show an account's state: created, disabled, blocked, password changed, active sessions.",
+    load: async () => (await import('./commands/users-show.ts')).command,
+  },
+  {
+    name: 'users disable',
+    synopsis: '<email>',
+    summary: 'Refuse every sign-in of the account and end its sessions, refresh and device tokens at once.',
+    load: async () => (await import('./commands/users-disable.ts')).command,
+  },
+  {
+    name: 'users enable',
+    synopsis: '<email>',
+    summary: 'Let a disabled account sign in again.',
+    load: async () => (await import('./commands/users-enable.ts')).command,
+  },
 ];
 
 /** The row named by the first words of `positionals` (two-word names first), and how many words it took. */

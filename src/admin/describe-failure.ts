@@ -1,7 +1,7 @@
 import { ConfigError } from '../config/config.ts';
 import { asServiceUnavailable } from '../db/outage.ts';
 import { EmailTakenError, PasswordReusedError, ValidationError } from '../errors/errors.ts';
-import { AccountNotFoundError } from '../identity/account-administration.ts';
+import { AccountNotFoundError } from '../identity/account-not-found-error.ts';
 import { redact } from '../observability/logging.ts';
 import { WeakPasswordError } from '../passwords/weak-password-error.ts';
 

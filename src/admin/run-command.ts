@@ -2,6 +2,7 @@ import { loadConfig, loadDotEnv, type Config } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
 import { SecurityEvents } from '../events/security-events.ts';
 import { AccountAdministration, type AdministrationDeps } from '../identity/account-administration.ts';
+import { AccountDirectory } from '../identity/account-directory.ts';
 import { createLogger, type AppLogger } from '../observability/logging.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
 import { jwtSecret, openPasswordServices, sharedLimiter } from '../server/compose-services.ts';
@@ -73,6 +74,7 @@ export async function runCommand(command: (context: AdminContext) => Promise<Com
       operator: settings.operator,
       password: settings.password,
       accounts: () => new AccountAdministration(orm.em.fork(), deps, settings.operator),
+      directory: () => new AccountDirectory(orm.em.fork(), config.sessions.idleTimeoutMs),
     };
     const output = await command(context);
     process.stdout.write(`${settings.json ? JSON.stringify(output.json) : output.text}\n`);
