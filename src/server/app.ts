@@ -53,7 +53,10 @@ function appRoutes(deps: AppDeps) {
     restChangePasswordRoute(deps),
     ...(config.accountUi ? [accountPageRoute()] : []),
     // Not a route: counts each query/mutation field's result for rekey_operations_total.
-    operationMetrics((operation, result) => deps.metrics.countOperation(operation, result)),
+    operationMetrics(
+      (operation, result) => deps.metrics.countOperation(operation, result),
+      (operation, seconds) => deps.metrics.observeOperation(operation, seconds),
+    ),
   ];
 }
 
