@@ -138,7 +138,9 @@ export class OutboxWorker {
       await this.#deps.webhook.send(message.payload as WebhookPayload, this.#stop.signal);
     } else {
       if (this.#deps.email === null) throw new DeliveryError('No mail server is configured (SMTP_URL is unset)');
-      await this.#deps.email.send(message.payload as EmailPayload, tokens);
+      const sent = await this.#deps.email.send(message.payload as EmailPayload, tokens);
+      // Development mail: the file, never the link (it holds a live token).
+      if (sent !== null) this.#deps.log.info(`Mail for event ${message.eventId} written to ${sent.file}`);
     }
   }
 }
