@@ -6,7 +6,9 @@ import { tracingEnabled } from '../../src/observability/tracing.ts';
 import { changePassword, signUp, uniqueEmail } from '../support/accounts.ts';
 import { expectType } from '../support/graphql.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
+import { startRangeServer, type RangeServer } from '../support/range-server.ts';
 import { waitUntil } from '../support/wait-until.ts';
+import { WebhookReceiver } from '../support/webhook-receiver.ts';
 
 // docs/operations/tracing.md: with OTEL_EXPORTER_OTLP_ENDPOINT set, each request
 // is a span named by its operation that continues the caller's traceparent, with
@@ -72,16 +74,31 @@ describe('tracing off (the default)', () => {
 
 describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
   const receiver = new OtlpReceiver();
+  const webhooks = new WebhookReceiver();
   const logLines: string[] = [];
+  let range: RangeServer;
   let server: TestServer;
   beforeAll(async () => {
     const endpoint = await receiver.start();
+    await webhooks.start();
+    range = await startRangeServer(new Map());
     const log = createLogger('info', (_level, line) => logLines.push(line));
-    server = await startTestServer({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, { log });
+    server = await startTestServer(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+        BREACHED_PASSWORDS: range.base,
+        WEBHOOK_URL: webhooks.url,
+        WEBHOOK_SECRET: 'webhook-secret-that-is-at-least-32-bytes!',
+        WEBHOOK_EVENTS: 'PASSWORD_CHANGED',
+      },
+      { log },
+    );
   }, 120_000);
   afterAll(async () => {
     await server?.close();
     await receiver.close();
+    await webhooks.stop();
+    await range?.close();
   });
 
   it('sends a changePassword as one server span continuing the traceparent, with statement and bcrypt children, and no secret', async () => {
@@ -113,9 +130,15 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     expect(attribute(request, 'graphql.operation.type')?.stringValue).toBe('mutation');
     expect(attribute(request, 'http.response.status_code')?.intValue).toEqual(expect.anything());
     const names = children.map((span) => span.name);
-    expect(names).toEqual(expect.arrayContaining(['bcrypt compare', 'bcrypt hash', 'db update']));
+    expect(names).toEqual(expect.arrayContaining(['bcrypt compare', 'bcrypt hash', 'db update', 'breached-passwords lookup']));
     const update = children.find((span) => span.name === 'db update' && String(attribute(span, 'db.query.text')?.stringValue).includes('"users"'));
     expect(attribute(update, 'db.query.text')?.stringValue).toMatch(/update "users" set "password" = \?/);
+
+    // The webhook of PASSWORD_CHANGED is delivered in a trace of its own.
+    await webhooks.waitFor(1);
+    const delivery = await waitUntil(async () => receiver.spans().find((span) => span.name === 'outbox deliver webhook'), 'the delivery span');
+    expect(delivery.parentSpanId ?? '').toBe('');
+    expect(attribute(delivery, 'rekey.outbox.channel')?.stringValue).toBe('webhook');
 
     // No attribute anywhere holds the passwords, the address, the tokens or a hash.
     const everything = receiver.bodies.join('\n');
