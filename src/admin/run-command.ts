@@ -1,87 +1,17 @@
-import { AccountAdministration, AccountNotFoundError, type AdministrationDeps } from '../identity/account-administration.ts';
-import { EmailTakenError, PasswordReusedError, ValidationError } from '../errors/errors.ts';
-import { WeakPasswordError } from '../passwords/weak-password-error.ts';
-import { SecurityEvents } from '../events/security-events.ts';
-import { OutboxRepository } from '../events/outbox.repository.ts';
-import { ConfigError, loadConfig, loadDotEnv, type Config } from '../config/config.ts';
+import { loadConfig, loadDotEnv, type Config } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
-import { asServiceUnavailable } from '../db/outage.ts';
-import { createLogger, redact, type AppLogger } from '../observability/logging.ts';
+import { SecurityEvents } from '../events/security-events.ts';
+import { AccountAdministration, type AdministrationDeps } from '../identity/account-administration.ts';
+import { AccountDirectory } from '../identity/account-directory.ts';
+import { createLogger, type AppLogger } from '../observability/logging.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
 import { openPasswordServices, sharedLimiter } from '../server/compose-services.ts';
 import { serverSecret } from '../server/token-keys.ts';
 import { openDatabase } from '../server/database.ts';
 import { connectRedis } from '../server/redis.ts';
-import type { Invocation } from './invocation.ts';
-import { signingKeys } from './keys-command.ts';
-import { RotationPendingError } from '../access-tokens/key-administration.ts';
-import { KeyDecryptionError } from '../access-tokens/key-encryption.ts';
-
-async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps, config: Config): Promise<string> {
-  const admin = new AccountAdministration(orm.em.fork(), deps);
-  const { email } = invocation;
-  switch (invocation.command) {
-    case 'create-user': {
-      const user = await admin.createUser(email, password ?? '');
-      return `Created account ${user.id} for ${user.email}.`;
-    }
-    case 'set-password':
-      await admin.setPassword(email, password ?? '');
-      return `Password set for ${email.trim().toLowerCase()}; every session of the account is signed out.`;
-    case 'revoke-sessions': {
-      const ended = await admin.revokeSessions(email);
-      return `Every session of ${email.trim().toLowerCase()} is signed out (${ended} active, and any token from the original login).`;
-    }
-    case 'events': {
-      const events = await admin.events(email);
-      if (events.length === 0) return `No security events for ${email.trim().toLowerCase()}.`;
-      return events
-        .map((event) =>
-          [event.occurredAt.toISOString(), event.kind, event.ipAddress ?? '-', event.sessionId ?? '-', event.userAgent ?? '-'].join('\t'),
-        )
-        .join('\n');
-    }
-    case 'outbox':
-      return outbox(new OutboxRepository(orm.em.fork()), email === 'retry-dead');
-    case 'keys':
-      return signingKeys(orm, config, email === 'rotate');
-    case 'unlock': {
-      const { wasLocked, windowsCleared } = await admin.unlock(email);
-      const done = wasLocked
-        ? `Unlocked ${email.trim().toLowerCase()}.`
-        : `${email.trim().toLowerCase()} was not blocked; its failed-password count is reset.`;
-      return windowsCleared
-        ? `${done} Its rate-limit windows are cleared.`
-        : `${done} Its rate-limit windows are in the server's memory (no REDIS_URL) and end by themselves within their window.`;
-    }
-  }
-}
-
-async function outbox(messages: OutboxRepository, retryDead: boolean): Promise<string> {
-  if (retryDead) return `${await messages.retryDead()} dead message(s) will be delivered again.`;
-  const counts = await messages.countByState();
-  const dead = await messages.dead(20);
-  const lines = [`pending ${counts.pending}, done ${counts.done}, dead ${counts.dead}`];
-  for (const message of dead) {
-    lines.push(
-      [message.id, message.channel, `${message.attempts} attempts`, message.createdAt.toISOString(), message.lastError ?? '-'].join('\t'),
-    );
-  }
-  return lines.join('\n');
-}
-
-/** One line for the operator; never a stack trace, never a hash or password. */
-function describeFailure(error: unknown): string {
-  if (error instanceof WeakPasswordError) return `Password refused: ${error.violations.map((violation) => violation.message).join('; ')}.`;
-  if (error instanceof PasswordReusedError) return `Password refused: ${error.message}`;
-  if (error instanceof ValidationError) return error.fieldErrors.map((fieldError) => fieldError.message).join('; ');
-  if (error instanceof AccountNotFoundError || error instanceof EmailTakenError || error instanceof ConfigError) return error.message;
-  if (error instanceof RotationPendingError || error instanceof KeyDecryptionError) return error.message;
-  const unavailable = asServiceUnavailable(error);
-  const detail = error instanceof Error ? redact(error.message.split('\n')[0] ?? '') : String(error);
-  if (unavailable) return `The database is unavailable (${detail}). Nothing was changed; try again.`;
-  return `Unexpected error: ${detail}`;
-}
+import type { CommandOutput } from './admin-command.ts';
+import type { AdminContext } from './admin-context.ts';
+import { describeFailure } from './describe-failure.ts';
 
 interface AdminServices {
   orm: Orm;
@@ -118,11 +48,19 @@ async function openAdminServices(config: Config, log: AppLogger): Promise<AdminS
   return { orm, deps, breached: passwords.breached };
 }
 
+export interface RunSettings {
+  json: boolean;
+  operator: string;
+  password: string | null;
+}
+
 /**
- * Runs one command with the server's configuration (environment and .env).
- * Prints one line; returns the exit status (0 done, 1 failed).
+ * Runs one prepared command with the server's configuration (environment and
+ * .env): its answer on stdout (text, or one JSON document with --json), a
+ * failure as one line on stderr (and `{ "error": { code, message } }` on
+ * stdout with --json). Returns the exit status (0 done, 1 failed).
  */
-export async function runCommand(invocation: Invocation, password: string | null): Promise<number> {
+export async function runCommand(command: (context: AdminContext) => Promise<CommandOutput>, settings: RunSettings): Promise<number> {
   let services: AdminServices | null = null;
   try {
     loadDotEnv();
@@ -130,10 +68,22 @@ export async function runCommand(invocation: Invocation, password: string | null
     const log = createLogger('warn', (_level, line) => process.stderr.write(`${line}\n`));
     const config = loadConfig();
     services = await openAdminServices(config, log);
-    process.stdout.write(`${await execute(invocation, password, services.orm, services.deps, config)}\n`);
+    const { orm, deps } = services;
+    const context: AdminContext = {
+      config,
+      orm,
+      operator: settings.operator,
+      password: settings.password,
+      accounts: () => new AccountAdministration(orm.em.fork(), deps, settings.operator),
+      directory: () => new AccountDirectory(orm.em.fork(), config.sessions.idleTimeoutMs),
+    };
+    const output = await command(context);
+    process.stdout.write(`${settings.json ? JSON.stringify(output.json) : output.text}\n`);
     return 0;
   } catch (error) {
-    process.stderr.write(`rekey admin: ${describeFailure(error)}\n`);
+    const failure = describeFailure(error);
+    if (settings.json) process.stdout.write(`${JSON.stringify({ error: failure })}\n`);
+    process.stderr.write(`rekey admin: ${failure.message}\n`);
     return 1;
   } finally {
     await services?.breached.close().catch(() => undefined);

@@ -62,6 +62,8 @@ export interface Config {
   logLevel: LogLevelName;
   /** Null: `/metrics` is not served at all (404). */
   metricsToken: Secret | null;
+  /** Null: no tracing (OTEL_EXPORTER_OTLP_ENDPOINT unset), and no tracing code loaded. */
+  tracing: { endpoint: string; serviceName: string } | null;
   /** How long SIGTERM waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
   sessions: SessionSettings;

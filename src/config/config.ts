@@ -54,6 +54,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     dbConnectTimeoutMs: values.DB_CONNECT_TIMEOUT,
     logLevel: values.LOG_LEVEL,
     metricsToken: values.METRICS_TOKEN ?? null,
+    tracing: values.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: values.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: values.OTEL_SERVICE_NAME } : null,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT,
     sessions: sessionsOf(values),
     sessionCookie: values.SESSION_COOKIE,

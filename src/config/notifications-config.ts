@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { SECURITY_EVENT_KINDS } from '../events/security-event-kind.ts';
 import { ConfigError } from './config-error.ts';
 import type { NotificationsConfig } from './config-shape.ts';
@@ -11,11 +12,28 @@ function webhookOf(values: ConfigValues): NotificationsConfig['webhook'] {
 
 function emailOf(values: ConfigValues): NotificationsConfig['email'] {
   const { SMTP_URL: smtpUrl, MAIL_FROM: from, ACCOUNT_SECURE_URL: accountSecureUrl, PASSWORD_RESET_URL: passwordResetUrl } = values;
-  if (smtpUrl === undefined) return null;
+  if (smtpUrl === undefined) return values.NODE_ENV === 'development' ? developmentMail(values) : null;
   if (from === undefined) throw new ConfigError('Invalid configuration: MAIL_FROM is required with SMTP_URL');
   if (accountSecureUrl === undefined) throw new ConfigError('Invalid configuration: ACCOUNT_SECURE_URL is required with SMTP_URL');
   if (passwordResetUrl === undefined) throw new ConfigError('Invalid configuration: PASSWORD_RESET_URL is required with SMTP_URL');
-  return { smtpUrl, from, accountSecureUrl, passwordResetUrl };
+  return { delivery: { smtpUrl }, from, accountSecureUrl, passwordResetUrl };
+}
+
+/**
+ * Development without a mail server: every mail is written to DATA_DIR/mail/
+ * as an `.eml` file, its links leading to this server's account page unless
+ * set, so "Forgot password" works on a fresh checkout (docs/operations/dev-mail.md).
+ * Never in production or tests: only NODE_ENV=development comes here.
+ */
+function developmentMail(values: ConfigValues): NotificationsConfig['email'] {
+  const host = ['0.0.0.0', '::', ''].includes(values.HOST) ? 'localhost' : values.HOST.includes(':') ? `[${values.HOST}]` : values.HOST;
+  const page = `http://${host}:${values.PORT}/account`;
+  return {
+    delivery: { mailDir: join(values.DATA_DIR, 'mail') },
+    from: values.MAIL_FROM ?? 'Rekey <no-reply@localhost>',
+    accountSecureUrl: values.ACCOUNT_SECURE_URL ?? `${page}#secure={token}`,
+    passwordResetUrl: values.PASSWORD_RESET_URL ?? `${page}#reset={token}`,
+  };
 }
 
 /** The channels need each other's variables (a URL needs its secret, SMTP its sender and links); the backoff must not shrink. */

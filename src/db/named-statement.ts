@@ -3,6 +3,8 @@ import type { AnyEntity, EntityData, QueryResult } from '@mikro-orm/core';
 import type { Pool, QueryResult as PgResult } from 'pg';
 import type { Db } from './orm.ts';
 import { perConnection } from './per-connection.ts';
+import { recordStatementSpan } from '../observability/statement-spans.ts';
+import { tracingEnabled } from '../observability/tracing.ts';
 
 /** What `Db.execute` may return (its own constraint). */
 export type ExecuteResult = QueryResult | EntityData<AnyEntity> | EntityData<AnyEntity>[];
@@ -85,7 +87,11 @@ export async function executeNamed<T extends ExecuteResult>(db: Db, sql: string,
   for (let attempt = 0; ; attempt += 1) {
     if (named.name === null) return db.execute<T>(sql, params, method);
     try {
-      return shape<T>(await pool.query({ name: named.name, text: named.text, values: params }), method);
+      const started = Date.now();
+      const result = await pool.query({ name: named.name, text: named.text, values: params });
+      // Past the ORM, so its statement spans do not see this one.
+      if (tracingEnabled()) recordStatementSpan(sql, Date.now() - started);
+      return shape<T>(result, method);
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       if (attempt === 0 && code === STATEMENT_GONE) named.name = null;

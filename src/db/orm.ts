@@ -8,6 +8,7 @@ import { createPrivateDir, ensurePrivateDir } from './private-dir.ts';
 import { requireExistingDatabase } from './missing-database.ts';
 import { migrationsList } from './migration-list.ts';
 import { trimResultParsers } from './pglite-result-parsers.ts';
+import { StatementSpanLogger } from '../observability/statement-spans.ts';
 
 /** Both drivers are SQL drivers: services get raw SQL and the query builder. */
 export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
@@ -32,6 +33,8 @@ export interface DatabaseSettings {
   /** Connecting, or waiting for a pooled connection, fails after this long instead of hanging (PostgreSQL only). */
   connectTimeoutMs?: number;
   debug?: boolean;
+  /** Tracing is on: every statement the ORM runs becomes a span (observability/statement-spans.ts). */
+  traceStatements?: boolean;
 }
 
 export function pgliteDirFor(dataDir: string): string {
@@ -56,6 +59,8 @@ function sharedOptions(settings: DatabaseSettings) {
       silent: true,
     },
     debug: settings.debug ?? false,
+    // MikroORM reports each statement and its duration to the slow-query logger; at threshold 0 that is all of them.
+    ...(settings.traceStatements ? { slowQueryThreshold: 0, slowQueryLoggerFactory: () => new StatementSpanLogger() } : {}),
     // Entities are declared up front; no folder discovery at start-up.
     discovery: { warnWhenNoEntities: true },
     allowGlobalContext: false,

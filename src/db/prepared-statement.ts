@@ -3,6 +3,8 @@ import { PgliteDriver } from '@mikro-orm/pglite';
 import type { Db } from './orm.ts';
 import { executeNamed, numberedPlaceholders, statementName, type ExecuteMethod, type ExecuteResult } from './named-statement.ts';
 import { perConnection } from './per-connection.ts';
+import { recordStatementSpan } from '../observability/statement-spans.ts';
+import { tracingEnabled } from '../observability/tracing.ts';
 
 interface Prepared {
   state: 'preparing' | 'ready';
@@ -68,9 +70,13 @@ export async function executePrepared<T extends ExecuteResult = EntityData<AnyEn
     }
     prepared.state = 'ready';
   }
+  const started = Date.now();
   try {
-    return await db.execute<T>(prepared.execute, params, method);
+    const result = await db.execute<T>(prepared.execute, params, method);
+    if (tracingEnabled()) recordStatementSpan(sql, Date.now() - started);
+    return result;
   } catch (error) {
+    if (tracingEnabled()) recordStatementSpan(sql, Date.now() - started, true);
     if (error instanceof Error && 'code' in error && error.code === STATEMENT_GONE) statements.delete(sql);
     throw error;
   }

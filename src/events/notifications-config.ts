@@ -7,7 +7,8 @@ export interface NotificationsConfig {
   webhook: { url: string; secret: Secret; events: SecurityEventKind[] } | null;
   /** Null: no email channel. */
   email: {
-    smtpUrl: Secret;
+    /** Where mail goes: a mail server, or (development without SMTP_URL) `.eml` files in a directory. */
+    delivery: { smtpUrl: Secret } | { mailDir: string };
     from: string;
     /** Contain `{token}`. */
     accountSecureUrl: string;

@@ -12,6 +12,12 @@ export const SECURITY_EVENT_KINDS = [
   'PASSWORD_RESET_REQUESTED',
   'PASSWORD_RESET',
   'ACCOUNT_SECURED',
+  // What an operator did with the admin CLI; the event's userAgent names the operator.
+  'ADMIN_PASSWORD_SET',
+  'ADMIN_SESSIONS_REVOKED',
+  'ADMIN_ACCOUNT_UNLOCKED',
+  'ADMIN_ACCOUNT_DISABLED',
+  'ADMIN_ACCOUNT_ENABLED',
 ] as const;
 
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];

@@ -11,6 +11,7 @@ export type EmailTemplate = 'password-changed' | 'password-reset';
 const EMAIL_TEMPLATES: Partial<Record<SecurityEventKind, EmailTemplate>> = {
   PASSWORD_CHANGED: 'password-changed',
   PASSWORD_RESET: 'password-changed',
+  ADMIN_PASSWORD_SET: 'password-changed',
   PASSWORD_RESET_REQUESTED: 'password-reset',
   // Securing the account makes the password unusable, so its email carries a fresh reset link.
   ACCOUNT_SECURED: 'password-reset',

@@ -1,5 +1,7 @@
+import { AccountTokenRepository } from '../account-tokens/account-token.repository.ts';
 import type { Db } from '../db/orm.ts';
 import { EmailTakenError, ValidationError } from '../errors/errors.ts';
+import type { SessionClient } from '../events/client.ts';
 import { SecurityEventRepository, type SecurityEventRow } from '../events/security-event-repository.ts';
 import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import type { BreachedPasswords } from '../passwords/breached/breached-passwords.ts';
@@ -11,18 +13,14 @@ import { MAX_PASSWORD_INPUT, normalizePassword, type PasswordPolicy } from '../p
 import { revokeEverywhere, type RevocationDeps } from '../sessions/revoke-everywhere.ts';
 import { normalizeEmail } from '../users/normalize-email.ts';
 import type { User } from '../users/user.entity.ts';
+import { AccountNotFoundError } from './account-not-found-error.ts';
 import { UserRepository } from '../users/user.repository.ts';
 
-/** How the operator appears in security events: no address, a recognisable agent. */
-const OPERATOR = { address: 'unknown', userAgent: 'rekey admin CLI' } as const;
-
-/** An operator named an email that has no account. */
-export class AccountNotFoundError extends Error {
-  override name = 'AccountNotFoundError';
-  constructor(email: string) {
-    super(`No account with the email ${email}.`);
-  }
+/** How an operator appears in security events: no address, a recognisable agent naming them. */
+export function operatorClient(operator: string): SessionClient {
+  return { address: 'unknown', userAgent: `rekey admin CLI (operator: ${operator})` };
 }
+
 
 export interface AdministrationDeps extends RevocationDeps {
   hasher: PasswordHasher;
@@ -45,28 +43,35 @@ export interface AdministrationDeps extends RevocationDeps {
 export class AccountAdministration {
   readonly #db: Db;
   readonly #deps: AdministrationDeps;
+  readonly #operator: SessionClient;
 
-  constructor(db: Db, deps: AdministrationDeps) {
+  /** `operator`: who is acting (the admin CLI's --operator or OS user), named in the events recorded. */
+  constructor(db: Db, deps: AdministrationDeps, operator = 'unknown') {
     this.#db = db;
     this.#deps = deps;
+    this.#operator = operatorClient(operator);
   }
 
   async createUser(emailInput: string, passwordInput: string): Promise<User> {
     const email = this.#validEmail(emailInput);
     const password = this.#acceptablePassword(passwordInput, email);
-    const users = new UserRepository(this.#db);
-    if (await users.emailTaken(email)) throw new EmailTakenError();
+    if (await new UserRepository(this.#db).emailTaken(email)) throw new EmailTakenError();
     await this.#deps.breached.enforce(password);
-    // The unique index decides a race with a sign-up (EmailTakenError).
-    return users.add(email, await this.#deps.hasher.hash(password));
+    const hash = await this.#deps.hasher.hash(password);
+    // The unique index decides a race with a sign-up (EmailTakenError); the account and SIGNED_UP commit together.
+    return this.#deps.events.transactional(this.#db, async (tx) => {
+      const user = await new UserRepository(tx).add(email, hash);
+      await this.#deps.events.record(tx, { user, kind: 'SIGNED_UP', client: this.#operator });
+      return user;
+    });
   }
 
   /**
    * Replaces the password and signs out every session and legacy token, as a
    * change with revocation does; clears any block. Recorded as
-   * PASSWORD_CHANGED (which notifies the owner) with SESSION_REVOKED per session.
+   * ADMIN_PASSWORD_SET (which notifies the owner, as a change does) with SESSION_REVOKED per session.
    */
-  async setPassword(emailInput: string, passwordInput: string): Promise<void> {
+  async setPassword(emailInput: string, passwordInput: string): Promise<User> {
     const user = await this.#account(emailInput);
     const password = this.#acceptablePassword(passwordInput, user.email);
     await this.#deps.breached.enforce(password);
@@ -75,17 +80,49 @@ export class AccountAdministration {
     await this.#deps.events.transactional(this.#db, async (tx) => {
       const replaced = await replaceCredential(tx, this.#deps.history, { userId: user.id, expectedHash: user.password, newHash });
       if (replaced === null) throw new Error('The password was changed meanwhile; run the command again.');
-      await revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: OPERATOR });
-      await this.#deps.events.record(tx, { user, kind: 'PASSWORD_CHANGED', client: OPERATOR });
+      await revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: this.#operator });
+      await this.#deps.events.record(tx, { user, kind: 'ADMIN_PASSWORD_SET', client: this.#operator });
     });
+    return user;
   }
 
   /** Every session, legacy token and device token of the account ends, on every instance at once. */
-  async revokeSessions(emailInput: string): Promise<number> {
+  async revokeSessions(emailInput: string): Promise<{ user: User; sessionsEnded: number }> {
     const user = await this.#account(emailInput);
-    return this.#deps.events.transactional(this.#db, (tx) =>
-      revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: OPERATOR, voidLegacyTokens: true }),
-    );
+    const sessionsEnded = await this.#deps.events.transactional(this.#db, async (tx) => {
+      const ended = await revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: this.#operator, voidLegacyTokens: true });
+      await this.#deps.events.record(tx, { user, kind: 'ADMIN_SESSIONS_REVOKED', client: this.#operator });
+      return ended;
+    });
+    return { user, sessionsEnded };
+  }
+
+  /**
+   * No sign-in until enabled again: the answer is the generic
+   * InvalidCredentialsError, after the same work as a wrong password. Every
+   * session, refresh token, legacy token, device token and unused emailed
+   * link ends at once (also when it already was disabled: nothing of the
+   * account may stay signed in). ADMIN_ACCOUNT_DISABLED when it changed.
+   */
+  async disable(emailInput: string): Promise<{ user: User; changed: boolean; sessionsEnded: number }> {
+    const user = await this.#account(emailInput);
+    return this.#deps.events.transactional(this.#db, async (tx) => {
+      const changed = await new UserRepository(tx).setDisabled(user.id, true);
+      const sessionsEnded = await revokeEverywhere(tx, this.#deps, { user, reason: 'admin', client: this.#operator, voidLegacyTokens: true });
+      await new AccountTokenRepository(tx).voidAllUnused(user.id);
+      if (changed) await this.#deps.events.record(tx, { user, kind: 'ADMIN_ACCOUNT_DISABLED', client: this.#operator });
+      return { user, changed, sessionsEnded };
+    });
+  }
+
+  /** Sign-in works again, with a clean failure count; ADMIN_ACCOUNT_ENABLED when it was disabled. */
+  async enable(emailInput: string): Promise<{ user: User; changed: boolean }> {
+    const user = await this.#account(emailInput);
+    return this.#deps.events.transactional(this.#db, async (tx) => {
+      const changed = await new UserRepository(tx).setDisabled(user.id, false);
+      if (changed) await this.#deps.events.record(tx, { user, kind: 'ADMIN_ACCOUNT_ENABLED', client: this.#operator });
+      return { user, changed };
+    });
   }
 
   /**
@@ -94,19 +131,22 @@ export class AccountAdministration {
    * own), so the owner is admitted at once. `windowsCleared` is false when
    * no limiter is within reach (see AdministrationDeps.limiter).
    */
-  async unlock(emailInput: string): Promise<{ wasLocked: boolean; windowsCleared: boolean }> {
+  async unlock(emailInput: string): Promise<{ user: User; wasLocked: boolean; windowsCleared: boolean }> {
     const user = await this.#account(emailInput);
     const wasLocked = user.lockedUntil !== null && user.lockedUntil !== undefined && user.lockedUntil > new Date();
-    await new UserRepository(this.#db).clearFailures(user.id);
+    await this.#deps.events.transactional(this.#db, async (tx) => {
+      await new UserRepository(tx).clearFailures(user.id);
+      await this.#deps.events.record(tx, { user, kind: 'ADMIN_ACCOUNT_UNLOCKED', client: this.#operator });
+    });
     const limiter = this.#deps.limiter ?? null;
     if (limiter !== null) await limiter.forget([`email:${user.email}`, `account:${user.id}`]);
-    return { wasLocked, windowsCleared: limiter !== null };
+    return { user, wasLocked, windowsCleared: limiter !== null };
   }
 
   /** The account's latest security events, newest first. */
-  async events(emailInput: string, limit = 50): Promise<SecurityEventRow[]> {
+  async events(emailInput: string, limit = 50): Promise<{ user: User; events: SecurityEventRow[] }> {
     const user = await this.#account(emailInput);
-    return new SecurityEventRepository(this.#db).newestFirst(user.id, { limit, beforeSeq: null });
+    return { user, events: await new SecurityEventRepository(this.#db).newestFirst(user.id, { limit, beforeSeq: null }) };
   }
 
   async #account(emailInput: string): Promise<User> {

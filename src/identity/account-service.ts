@@ -27,6 +27,7 @@ import type { LegacyTokens } from '../sessions/legacy-tokens.ts';
 import { SessionService, type SignedIn } from '../sessions/session-service.ts';
 import type { SessionSettings } from '../sessions/session-settings.ts';
 import type { SessionTokens } from '../access-tokens/session-tokens.ts';
+import { isDisabled } from '../users/disabled.ts';
 import { normalizeEmail } from '../users/normalize-email.ts';
 import type { User } from '../users/user.entity.ts';
 import { UserRepository } from '../users/user.repository.ts';
@@ -146,7 +147,8 @@ export class AccountService {
   /** The password check of a sign-in admitted by `check`; a device that presented its token gets the same one back. */
   async #checkSignIn(user: User, password: string, check: ReservedCheck, client: Client, deviceToken: string | null): Promise<SignedIn> {
     const match = await this.#deps.hasher.verify(password, user.password, user.passwordNormalized);
-    if (match === 'mismatch') {
+    // A disabled account is refused like a wrong password, after the same work: the answer tells nothing.
+    if (match === 'mismatch' || isDisabled(user)) {
       await recordFailedCheck(this.#events, this.#db, { user, check, kind: 'SIGN_IN_FAILED', client });
       throw new InvalidCredentialsError();
     }

@@ -1,12 +1,13 @@
-import { createTransport } from 'nodemailer';
 import type { AccountTokenRepository } from '../account-tokens/account-token.repository.ts';
 import type { EmailPayload } from '../events/security-events.ts';
 import type { Secret } from '../secrets/secret.ts';
+import { fileTransport, smtpTransport, type MailTransport, type SentMail } from './mail-transport.ts';
 import { DeliveryError } from './delivery-error.ts';
 import { passwordChangedEmail, passwordResetEmail, type EmailContent } from './email-templates.ts';
 
 export interface EmailSettings {
-  smtpUrl: Secret;
+  /** A mail server, or (development without SMTP_URL) a directory of `.eml` files. */
+  delivery: { smtpUrl: Secret } | { mailDir: string };
   from: string;
   accountSecureUrl: string;
   passwordResetUrl: string;
@@ -23,29 +24,22 @@ const RECIPIENT = /^[^\s<>@",;:()[\]\\]+@[^\s<>@",;:()[\]\\]+\.[^\s<>@",;:()[\]\
 const linkWith = (template: string, token: string) => template.replaceAll('{token}', encodeURIComponent(token));
 
 /**
- * Sends an event's email over SMTP with nodemailer. The link's single-use
+ * Sends an event's email with nodemailer (SMTP, or files in development). The link's single-use
  * token is minted here, at delivery time, so the outbox never stores it; if
  * the send fails the token is discarded and the next attempt mints another.
  */
 export class EmailSender {
   readonly #settings: EmailSettings;
-  readonly #transport;
+  readonly #transport: MailTransport;
 
   constructor(settings: EmailSettings) {
     this.#settings = settings;
-    const timeout = settings.timeoutMs;
-    this.#transport = createTransport({
-      url: settings.smtpUrl.bytes.toString('utf8'),
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-      // Messages are built from our templates only: never read files or URLs into them.
-      disableFileAccess: true,
-      disableUrlAccess: true,
-    });
+    const { delivery } = settings;
+    this.#transport = 'mailDir' in delivery ? fileTransport(delivery.mailDir) : smtpTransport(delivery.smtpUrl, settings.timeoutMs);
   }
 
-  async send(payload: EmailPayload, tokens: AccountTokenRepository): Promise<void> {
+  /** Sends the mail; for development mail, names the file it was written to. */
+  async send(payload: EmailPayload, tokens: AccountTokenRepository): Promise<SentMail> {
     if (!RECIPIENT.test(payload.to)) throw new DeliveryError('Email not sent: the account address is not a plain address');
     const purpose = payload.template === 'password-changed' ? 'secure_account' : 'password_reset';
     const ttlMs = purpose === 'secure_account' ? SECURE_ACCOUNT_TTL_MS : this.#settings.passwordResetTtlMs;
@@ -67,7 +61,7 @@ export class EmailSender {
             resetLinkMinutes: Math.round(ttlMs / 60_000),
           });
     try {
-      await this.#transport.sendMail({ from: this.#settings.from, to: payload.to, ...content });
+      return await this.#transport.send({ from: this.#settings.from, to: payload.to, ...content });
     } catch (error) {
       await tokens.discard(minted.id).catch(() => undefined);
       throw smtpFailure(error);

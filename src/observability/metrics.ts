@@ -20,6 +20,7 @@ export type RateLimitDecision = 'allowed' | 'limited' | 'unavailable';
 export class Metrics {
   readonly registry = new Registry();
   readonly #operations: Counter<'operation' | 'result'>;
+  readonly #operationSeconds: Histogram<'operation'>;
   readonly #bcrypt: Histogram<'op'>;
   readonly #rateLimitDecisions: Counter<'action' | 'decision'>;
   #outboxCounts: OutboxCountsProvider | undefined;
@@ -31,6 +32,13 @@ export class Metrics {
       name: 'rekey_operations_total',
       help: 'GraphQL query and mutation fields answered, by field and by result (the union member answered, or the error code).',
       labelNames: ['operation', 'result'],
+      registers,
+    });
+    this.#operationSeconds = new Histogram({
+      name: 'rekey_operation_seconds',
+      help: 'Time to execute the GraphQL operation that answered a query or mutation field (resolvers, database, bcrypt; not parsing), by field.',
+      labelNames: ['operation'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
     this.#bcrypt = new Histogram({
@@ -78,6 +86,10 @@ export class Metrics {
 
   countOperation(operation: string, result: string): void {
     this.#operations.inc({ operation, result });
+  }
+
+  observeOperation(operation: string, seconds: number): void {
+    this.#operationSeconds.observe({ operation }, seconds);
   }
 
   observeBcrypt(op: BcryptOperation, seconds: number): void {

@@ -1,3 +1,5 @@
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan } from '../observability/tracing.ts';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AccountTokenRepository } from '../account-tokens/account-token.repository.ts';
@@ -132,13 +134,21 @@ export class OutboxWorker {
     await outbox.markDone(message.id, this.id);
   }
 
-  async #deliver(message: ClaimedMessage, tokens: AccountTokenRepository): Promise<void> {
+  /** One delivery attempt, in a span of its own (a root: deliveries run apart from the requests that queued them). */
+  #deliver(message: ClaimedMessage, tokens: AccountTokenRepository): Promise<void> {
+    const attributes = { 'rekey.outbox.channel': message.channel, 'rekey.outbox.attempt': message.attempts };
+    return inSpan(`outbox deliver ${message.channel}`, attributes, () => this.#deliverNow(message, tokens), SpanKind.PRODUCER);
+  }
+
+  async #deliverNow(message: ClaimedMessage, tokens: AccountTokenRepository): Promise<void> {
     if (message.channel === 'webhook') {
       if (this.#deps.webhook === null) throw new DeliveryError('No webhook is configured (WEBHOOK_URL is unset)');
       await this.#deps.webhook.send(message.payload as WebhookPayload, this.#stop.signal);
     } else {
       if (this.#deps.email === null) throw new DeliveryError('No mail server is configured (SMTP_URL is unset)');
-      await this.#deps.email.send(message.payload as EmailPayload, tokens);
+      const sent = await this.#deps.email.send(message.payload as EmailPayload, tokens);
+      // Development mail: the file, never the link (it holds a live token).
+      if (sent !== null) this.#deps.log.info(`Mail for event ${message.eventId} written to ${sent.file}`);
     }
   }
 }

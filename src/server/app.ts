@@ -5,6 +5,8 @@ import type { Config } from '../config/config.ts';
 import type { Orm } from '../db/orm.ts';
 import { withLogFields, type AppLogger } from '../observability/logging.ts';
 import { operationMetrics } from '../graphql/plugins/operation-metrics.ts';
+import { operationSpanName } from '../graphql/plugins/operation-span-name.ts';
+import { traceRequest } from '../observability/tracing.ts';
 import { createGraphQLServer } from '../graphql/yoga.ts';
 import { accountPageRoute } from '../http/account-page-route.ts';
 import { readyRoute } from '../http/ready-route.ts';
@@ -57,7 +59,11 @@ function appRoutes(deps: AppDeps) {
     restChangePasswordRoute(deps),
     ...(config.accountUi ? [accountPageRoute()] : []),
     // Not a route: counts each query/mutation field's result for rekey_operations_total.
-    operationMetrics((operation, result) => deps.metrics.countOperation(operation, result)),
+    operationMetrics(
+      (operation, result) => deps.metrics.countOperation(operation, result),
+      (operation, seconds) => deps.metrics.observeOperation(operation, seconds),
+    ),
+    ...(config.tracing ? [operationSpanName()] : []),
   ];
 }
 
@@ -143,18 +149,25 @@ function identifiedAndLogged(next: Handler, { readiness, logger }: Pick<AppDeps,
   return async (request, server) => {
     const requestId = requestIdFor(request);
     const started = performance.now();
-    return withLogFields({ requestId }, async () => {
+    // The path without its query string, which may hold a link's token (`/account?reset=…`).
+    const { pathname } = new URL(request.url);
+    return traceRequest(request, spanPath(pathname), (traceId) => withLogFields(traceId === null ? { requestId } : { requestId, traceId }, async () => {
       const response = await next(request, server);
       const headers: Record<string, string> = { 'x-request-id': requestId };
       // While draining, each connection is closed after its answer, so kept-alive clients move on.
       if (readiness.draining) headers.connection = 'close';
       const answered = withHeaders(response, headers);
-      const { pathname } = new URL(request.url);
       const quiet = pathname === '/ready' || pathname === '/health' || pathname === '/metrics';
       logger[quiet ? 'debug' : 'info']({ method: request.method, path: pathname, status: answered.status, ms: Math.round(performance.now() - started) }, 'request');
       return answered;
-    });
+    }));
   };
+}
+
+/** A span's route: the known routes as they are, anything else as one name (a path may be anything a client sent). */
+function spanPath(pathname: string): string {
+  if (REST_CHANGE_PASSWORD_ROUTE.test(pathname)) return '/api/v1/change-password';
+  return ['/graphql', '/account', '/ready', '/health', '/metrics'].includes(pathname) || pathname.startsWith('/account/') ? pathname : '/*';
 }
 
 /**

@@ -8,7 +8,7 @@ export function openOrm(settings: Omit<DatabaseSettings, 'entities'>): Promise<O
   return initORM({ ...settings, entities });
 }
 
-export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'statementTimeoutMs' | 'dbConnectTimeoutMs'>;
+export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'dataDir' | 'statementTimeoutMs' | 'dbConnectTimeoutMs'> & Partial<Pick<Config, 'tracing'>>;
 
 export interface OpenDatabaseOptions {
   log: AppLogger;
@@ -26,6 +26,7 @@ export async function openDatabase(config: DatabaseConfig, { log, pgliteDir, pgl
     ...(pgliteSeed ? { pgliteSeed } : {}),
     statementTimeoutMs: config.statementTimeoutMs,
     connectTimeoutMs: config.dbConnectTimeoutMs,
+    traceStatements: (config.tracing ?? null) !== null,
   });
   try {
     const applied = await migrate(orm);

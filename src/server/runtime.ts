@@ -8,6 +8,8 @@ import type { AccountDeps } from '../identity/account-service.ts';
 import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import { createLogger, type AppLogger } from '../observability/logging.ts';
 import { Metrics } from '../observability/metrics.ts';
+import type { RunningTracing } from '../observability/start-tracing.ts';
+import { recordFinishedSpan } from '../observability/tracing.ts';
 import type { OutboxWorker } from '../outbox/outbox-worker.ts';
 import type { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
 import { UserRepository } from '../users/user.repository.ts';
@@ -99,13 +101,40 @@ async function openStores(
  */
 async function tuneHasher(hasher: PasswordHasher, config: Pick<Config, 'bcryptThreadNice'>, metrics: Metrics, orm: Orm): Promise<void> {
   await lowerPoolThreadPriority(config.bcryptThreadNice);
-  hasher.observer = (op, seconds) => metrics.observeBcrypt(op, seconds);
+  hasher.observer = (op, seconds) => {
+    metrics.observeBcrypt(op, seconds);
+    recordFinishedSpan(`bcrypt ${op}`, {}, seconds * 1000);
+  };
   hasher.noteStoredHashes(await new UserRepository(orm.em.fork()).slowestStoredHash());
   // Computed in the background now, so the first unknown-email sign-in costs what the others do.
   hasher.prepareDecoys();
 }
 
-export async function createRekey(config: Config, { log = createLogger('silent'), pgliteDir, pgliteSeed, createService }: RekeyOptions = {}): Promise<Rekey> {
+/** The OpenTelemetry SDK, loaded only when OTEL_EXPORTER_OTLP_ENDPOINT is set: off, tracing costs one null check per span site. */
+async function startTracingIfConfigured(config: Pick<Config, 'tracing'>): Promise<RunningTracing | null> {
+  if (config.tracing === null) return null;
+  const { startTracing } = await import('../observability/start-tracing.ts');
+  return startTracing(config.tracing);
+}
+
+export async function createRekey(config: Config, options: RekeyOptions = {}): Promise<Rekey> {
+  const tracing = await startTracingIfConfigured(config);
+  try {
+    const rekey = await composeRekey(config, options);
+    if (tracing === null) return rekey;
+    const close = rekey.close;
+    rekey.close = async () => {
+      await close();
+      await tracing.shutdown();
+    };
+    return rekey;
+  } catch (error) {
+    await tracing?.shutdown();
+    throw error;
+  }
+}
+
+async function composeRekey(config: Config, { log = createLogger('silent'), pgliteDir, pgliteSeed, createService }: RekeyOptions): Promise<Rekey> {
   const secret = serverSecret(config, log);
   // Before the database: a corpus file that cannot be used stops the start at once, with nothing to undo.
   const passwords = await openPasswordServices(config, log);

@@ -31,6 +31,8 @@ export const UserSchema = defineEntity({
     failuresSince: p.datetime().nullable(),
     /** Tokens from the original login (LEGACY_JWT_SECRET) issued at or before this are void; null: never revoked. */
     legacyTokensValidAfter: p.datetime().nullable(),
+    /** Set by an operator (`users disable`): no sign-in until `users enable` clears it; null: enabled. */
+    disabledAt: p.datetime().nullable(),
   },
 });
 

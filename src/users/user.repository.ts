@@ -15,6 +15,17 @@ export interface BlockSettings {
   windowSeconds: number;
 }
 
+/** Which accounts `listPage` returns; null filters are off. */
+export interface UserListFilter {
+  afterId: number;
+  limit: number;
+  /** Lower-cased, as addresses are stored. */
+  emailContains: string | null;
+  createdFrom: Date | null;
+  createdBefore: Date | null;
+  disabled: boolean | null;
+}
+
 /** Blocks stop doubling after this many (far past any sensible cap). */
 const MAX_DOUBLINGS = 16;
 /** The streak started longer than the window ago: its failures and blocks no longer count. Parameter: window seconds. */
@@ -219,5 +230,46 @@ export class UserRepository {
       `update "users" set "failed_password_checks" = 0, "lockouts" = 0, "locked_until" = null, "failures_since" = null where "id" = ?`,
       [userId],
     );
+  }
+
+  /**
+   * One page of accounts for an operator, oldest first, after the id `afterId`
+   * (keyset paging: stable while accounts are added). Filters: a substring of
+   * the address, a creation range, disabled or not.
+   */
+  async listPage(filter: UserListFilter): Promise<User[]> {
+    const conditions = ['"id" > ?'];
+    const params: unknown[] = [filter.afterId];
+    if (filter.emailContains !== null) {
+      conditions.push('strpos("email", ?) > 0');
+      params.push(filter.emailContains);
+    }
+    if (filter.createdFrom !== null) {
+      conditions.push('"created_at" >= ?');
+      params.push(filter.createdFrom);
+    }
+    if (filter.createdBefore !== null) {
+      conditions.push('"created_at" < ?');
+      params.push(filter.createdBefore);
+    }
+    if (filter.disabled !== null) conditions.push(filter.disabled ? '"disabled_at" is not null' : '"disabled_at" is null');
+    const rows = await this.#db.execute<Record<string, unknown>[]>(
+      `select * from "users" where ${conditions.join(' and ')} order by "id" limit ?`,
+      [...params, filter.limit],
+    );
+    return rows.map((row) => this.#db.map(User, row));
+  }
+
+  /** Sets or clears `disabled_at`; false when it already was so (nothing changed). */
+  async setDisabled(userId: number, disabled: boolean): Promise<boolean> {
+    const rows = await this.#db.execute<{ id: number }[]>(
+      disabled
+        ? `update "users" set "disabled_at" = now(), "updated_at" = now() where "id" = ? and "disabled_at" is null returning "id"`
+        : `update "users" set "disabled_at" = null, "updated_at" = now(), "failed_password_checks" = 0, "lockouts" = 0,
+             "locked_until" = null, "failures_since" = null
+           where "id" = ? and "disabled_at" is not null returning "id"`,
+      [userId],
+    );
+    return rows.length > 0;
   }
 }

@@ -61,11 +61,29 @@ async function withServer(check: (url: string) => Promise<void>, extraEnv: Recor
 
 const me = async (url: string, token: string) => (await run(url, MeDocument, {}, { token })).me;
 
+/** A command run with --json: exit 0 and one JSON document on stdout. */
+async function adminJson<T = Record<string, unknown>>(args: string[], stdin = '', extraEnv: Record<string, string> = {}): Promise<T> {
+  const outcome = await admin([...args, '--json'], stdin, { extraEnv });
+  expect({ args, code: outcome.code, stderr: outcome.stderr }).toEqual({ args, code: 0, stderr: '' });
+  return JSON.parse(outcome.stdout) as T;
+}
+
+interface ListedUser {
+  id: string;
+  email: string;
+  createdAt: string;
+  disabled: boolean;
+  disabledAt: string | null;
+  locked: boolean;
+  lockedUntil: string | null;
+}
+
 describe('the command line itself', () => {
   it('shows help with exit 0 through npm run admin', async () => {
     const outcome = await admin(['--help'], '', { viaNpm: true });
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toMatch(/create-user <email>[\s\S]*set-password[\s\S]*revoke-sessions[\s\S]*unlock/);
+    expect(outcome.stdout).toMatch(/users list[\s\S]*users show <email>[\s\S]*users disable <email>[\s\S]*users enable <email>[\s\S]*--json/);
   }, 30_000);
 
   it.each([
@@ -75,6 +93,12 @@ describe('the command line itself', () => {
     [['create-user', 'a@example.com', '--password=Secret-Pass-1'], /not taken as arguments/],
     [['set-password', 'a@example.com', '--password', 'Secret-Pass-1'], /not taken as arguments/],
     [['unlock', 'a@example.com', '--force'], /Unknown option '--force'/],
+    [['users'], /users needs an action \(list, show, disable, enable\)/],
+    [['users', 'frobnicate'], /Unknown users action "frobnicate"/],
+    [['users', 'list', '--disabled', '--enabled'], /exclude each other/],
+    [['users', 'list', '--created-from', 'yesterday'], /--created-from must be a date/],
+    [['users', 'list', '--limit', '-3'], /--limit/],
+    [['users', 'disable', 'a@example.com', '--operator', 'bad\nname'], /--operator must be/],
   ])('refuses %j with exit 2 and a clear line', async (args, message) => {
     const outcome = await admin(args);
     expect(outcome.code).toBe(2);
@@ -146,14 +170,95 @@ describe('account commands, end to end on the database', () => {
     expect(events.code).toBe(0);
     const kinds = events.stdout.trim().split('\n').map((line) => line.split('\t')[1]);
     // Newest first: the old password refused, then the new one accepted, after the operator's change.
-    expect(kinds.slice(0, 4)).toEqual(['SIGN_IN_FAILED', 'SIGNED_IN', 'PASSWORD_CHANGED', 'SESSION_REVOKED']);
-    expect(kinds).toEqual(expect.arrayContaining(['PASSWORD_CHANGED', 'SESSION_REVOKED', 'SIGNED_IN']));
+    expect(kinds.slice(0, 4)).toEqual(['SIGN_IN_FAILED', 'SIGNED_IN', 'ADMIN_PASSWORD_SET', 'SESSION_REVOKED']);
+    expect(kinds).toEqual(expect.arrayContaining(['SIGNED_UP', 'ADMIN_PASSWORD_SET', 'SESSION_REVOKED', 'SIGNED_IN']));
     expect(events.stdout).toContain('rekey admin CLI');
     // outbox: counts by state (no channel is configured here, so nothing is queued), and retrying the dead.
     expect(await admin(['outbox'])).toMatchObject({ code: 0, stdout: 'pending 0, done 0, dead 0\n' });
     expect(await admin(['outbox', 'retry-dead'])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^0 dead message/) });
     expect((await admin(['outbox', 'everything'])).code).toBe(2);
   }, 300_000);
+
+  it('answers every command with --json, and lists, shows, disables and enables accounts as the API then sees', async () => {
+    const [dora, eve] = [uniqueEmail('dora'), uniqueEmail('eve')];
+    const created = await adminJson<{ user: { id: string; email: string } }>(['create-user', dora, '--operator', 'ops-carla'], 'Doras-Admin-Pass-1');
+    expect(created.user).toEqual({ id: expect.stringMatching(/^\d+$/), email: dora });
+    await adminJson(['create-user', eve], 'Eves-Admin-Pass-22');
+
+    let doraToken = '';
+    await withServer(async (url) => {
+      const session = await signIn(url, dora, 'Doras-Admin-Pass-1');
+      if (session.__typename === 'AuthPayload') doraToken = session.token;
+    });
+    expect(doraToken).not.toBe('');
+
+    // users list: filtered by address, paged with --after, the fields documented.
+    const page = await adminJson<{ users: ListedUser[]; nextAfter: string | null }>(['users', 'list', '--email', 'DORA.', '--limit', '1']);
+    expect(page).toEqual({
+      users: [{ id: created.user.id, email: dora, createdAt: expect.any(String), disabled: false, disabledAt: null, locked: false, lockedUntil: null }],
+      nextAfter: null,
+    });
+    const first = await adminJson<{ users: ListedUser[]; nextAfter: string | null }>(['users', 'list', '--limit', '1']);
+    expect(first.users).toHaveLength(1);
+    expect(first.nextAfter).toBe(first.users[0]?.id);
+    const rest = await adminJson<{ users: ListedUser[] }>(['users', 'list', '--after', first.nextAfter ?? '', '--limit', '1000']);
+    expect(rest.users.map((user) => user.email)).toEqual(expect.arrayContaining([dora, eve]));
+    expect(rest.users.map((user) => user.id)).not.toContain(first.users[0]?.id);
+    const future = await adminJson<{ users: ListedUser[] }>(['users', 'list', '--created-from', '2999-01-01']);
+    expect(future.users).toEqual([]);
+
+    // users show
+    const shown = await adminJson<{ user: Record<string, unknown> }>(['users', 'show', dora]);
+    expect(shown.user).toMatchObject({ id: created.user.id, email: dora, disabled: false, activeSessions: 1, failedPasswordChecks: 0 });
+    expect(Object.keys(shown.user).sort()).toEqual(
+      ['activeSessions', 'createdAt', 'disabled', 'disabledAt', 'email', 'failedPasswordChecks', 'id', 'locked', 'lockedUntil', 'passwordChangedAt', 'updatedAt'].sort(),
+    );
+
+    // users disable: sign-in refused with the generic answer, the session dead.
+    const disabled = await adminJson(['users', 'disable', dora, '--operator', 'ops-carla']);
+    expect(disabled).toEqual({ user: created.user, disabled: true, changed: true, sessionsEnded: 1 });
+    const onlyDisabled = await adminJson<{ users: ListedUser[] }>(['users', 'list', '--disabled']);
+    expect(onlyDisabled.users.map((user) => user.email)).toEqual([dora]);
+    expect(onlyDisabled.users[0]).toMatchObject({ disabled: true, disabledAt: expect.any(String) });
+    await withServer(async (url) => {
+      expect(await me(url, doraToken)).toBeNull();
+      expect((await signIn(url, dora, 'Doras-Admin-Pass-1')).__typename).toBe('InvalidCredentialsError');
+    });
+
+    // users enable: sign-in works again.
+    expect(await adminJson(['users', 'enable', dora, '--operator', 'ops-carla'])).toEqual({ user: created.user, disabled: false, changed: true });
+    await withServer(async (url) => {
+      expect((await signIn(url, dora, 'Doras-Admin-Pass-1')).__typename).toBe('AuthPayload');
+    });
+
+    // The rest of the commands' documents.
+    expect(await adminJson(['set-password', eve], 'Eves-New-Pass-333')).toEqual({ user: { id: expect.any(String), email: eve }, sessionsRevoked: true });
+    expect(await adminJson(['revoke-sessions', eve])).toEqual({ user: { id: expect.any(String), email: eve }, sessionsEnded: 0 });
+    expect(await adminJson(['unlock', eve])).toEqual({ user: { id: expect.any(String), email: eve }, wasLocked: false, windowsCleared: false });
+    expect(await adminJson(['outbox'])).toEqual({ counts: { pending: 0, done: 0, dead: 0 }, dead: [] });
+    expect(await adminJson(['outbox', 'retry-dead'])).toEqual({ retried: 0 });
+
+    // events: the admin actions, each naming its operator; create-user's SIGNED_UP too.
+    const events = await adminJson<{ user: { email: string }; events: { kind: string; userAgent: string | null; occurredAt: string }[] }>(['events', dora]);
+    expect(events.user.email).toBe(dora);
+    expect(events.events.map((event) => event.kind)).toEqual([
+      'SIGNED_IN',
+      'ADMIN_ACCOUNT_ENABLED',
+      'SIGN_IN_FAILED',
+      'ADMIN_ACCOUNT_DISABLED',
+      'SESSION_REVOKED',
+      'SIGNED_IN',
+      'SIGNED_UP',
+    ]);
+    const byOperator = events.events.filter((event) => event.kind.startsWith('ADMIN_') || event.kind === 'SIGNED_UP');
+    for (const event of byOperator) expect(event.userAgent).toBe('rekey admin CLI (operator: ops-carla)');
+
+    // A failure with --json: exit 1, the error's code on stdout, the line on stderr.
+    const missing = await admin(['users', 'show', uniqueEmail('nobody'), '--json']);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stdout)).toEqual({ error: { code: 'ACCOUNT_NOT_FOUND', message: expect.stringMatching(/^No account with the email/) } });
+    expect(missing.stderr).toMatch(/No account with the email/);
+  }, 400_000);
 
   // The windows live in the store the servers share: Redis. Without it they are in a server's memory.
   (process.env.REDIS_URL ? it : it.skip)("unlock clears the account's rate-limit windows in the shared Redis", async () => {

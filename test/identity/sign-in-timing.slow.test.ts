@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import bcrypt from 'bcrypt';
+import { AccountAdministration } from '../../src/identity/account-administration.ts';
 import { signIn, signUp, uniqueEmail } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { median, timed } from '../support/timing.ts';
@@ -28,6 +29,26 @@ describe('sign-in timing', () => {
     const [unknownMedian, wrongMedian] = [median(unknown), median(wrong)];
     console.log(`sign-in medians: unknown email ${unknownMedian.toFixed(1)} ms, wrong password ${wrongMedian.toFixed(1)} ms`);
     expect(Math.abs(unknownMedian - wrongMedian) / wrongMedian).toBeLessThan(0.1);
+  }, 120_000);
+
+  it('takes the same time for the right password on a disabled account as for a wrong one on an active account (100 each, medians within 10%)', async () => {
+    const active = await signUp(server.graphqlUrl);
+    const disabled = await signUp(server.graphqlUrl);
+    await new AccountAdministration(server.rekey.orm.em.fork(), server.rekey.deps, 'timing-test').disable(disabled.email);
+    const refused: number[] = [];
+    const wrong: number[] = [];
+    // Interleaved, each going first every other round, so drift in machine load affects both alike.
+    for (let round = 0; round < 100; round += 1) {
+      const pair = [
+        async () => refused.push(await timed(() => signIn(server.graphqlUrl, disabled.email, disabled.password))),
+        async () => wrong.push(await timed(() => signIn(server.graphqlUrl, active.email, 'Wrong-Pass-123'))),
+      ];
+      for (const measure of round % 2 === 0 ? pair : pair.reverse()) await measure();
+    }
+    expect((await signIn(server.graphqlUrl, disabled.email, disabled.password)).__typename).toBe('InvalidCredentialsError');
+    const [refusedMedian, wrongMedian] = [median(refused), median(wrong)];
+    console.log(`sign-in medians: disabled account ${refusedMedian.toFixed(1)} ms, wrong password ${wrongMedian.toFixed(1)} ms`);
+    expect(Math.abs(refusedMedian - wrongMedian) / wrongMedian).toBeLessThan(0.1);
   }, 120_000);
 
   it('takes the same time for a wrong password on an adopted lower-cost hash (cost 7 vs 9; 100 each, medians within 20%)', async () => {

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { SECURITY_EVENT_KINDS } from '../../src/events/security-event-kind.ts';
 
 const SECRET = 'webhook-secret-that-is-at-least-32-bytes!';
 const EMAIL = {
@@ -17,7 +18,7 @@ const refused = (env: Record<string, string>, pattern: RegExp) => {
 
 describe('notification settings', () => {
   it('default: no channel, 12 attempts from 1 s to 1 h, events kept 400 days', () => {
-    expect(loadConfig({}).notifications).toMatchObject({
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).notifications).toMatchObject({
       webhook: null,
       email: null,
       passwordResetTtlMs: 30 * 60_000,
@@ -28,7 +29,7 @@ describe('notification settings', () => {
 
   it('a webhook gets every kind unless WEBHOOK_EVENTS lists some', () => {
     const all = loadConfig({ WEBHOOK_URL: 'https://hooks.example.com/rekey', WEBHOOK_SECRET: SECRET }).notifications.webhook;
-    expect(all?.events).toHaveLength(12);
+    expect(all?.events).toEqual([...SECURITY_EVENT_KINDS]);
     const some = loadConfig({ WEBHOOK_URL: 'https://hooks.example.com/rekey', WEBHOOK_SECRET: SECRET, WEBHOOK_EVENTS: 'PASSWORD_CHANGED, SIGNED_IN' });
     expect(some.notifications.webhook?.events).toEqual(['PASSWORD_CHANGED', 'SIGNED_IN']);
   });
@@ -46,6 +47,23 @@ describe('notification settings', () => {
     refused({ ...EMAIL, MAIL_FROM: '' }, /MAIL_FROM is required with SMTP_URL/);
     refused({ ...EMAIL, ACCOUNT_SECURE_URL: 'https://app.example.com/secure' }, /ACCOUNT_SECURE_URL must contain \{token\}/);
     refused({ ...EMAIL, PASSWORD_RESET_URL: 'javascript:alert(1)//{token}' }, /PASSWORD_RESET_URL/);
+  });
+
+  it('in development without SMTP_URL, writes mail to DATA_DIR/mail with links to this server\'s account page; never in production or tests', () => {
+    expect(loadConfig({ NODE_ENV: 'development', DATA_DIR: '/tmp/rekey-data', PORT: '4100' }).notifications.email).toEqual({
+      delivery: { mailDir: '/tmp/rekey-data/mail' },
+      from: 'Rekey <no-reply@localhost>',
+      accountSecureUrl: 'http://127.0.0.1:4100/account#secure={token}',
+      passwordResetUrl: 'http://127.0.0.1:4100/account#reset={token}',
+    });
+    expect(loadConfig({ NODE_ENV: 'development', HOST: '0.0.0.0', PASSWORD_RESET_URL: 'https://dev.example.com/r#reset={token}' }).notifications.email).toMatchObject({
+      accountSecureUrl: 'http://localhost:4000/account#secure={token}',
+      passwordResetUrl: 'https://dev.example.com/r#reset={token}',
+    });
+    // A mail server, when there is one, wins in development too.
+    expect(loadConfig({ ...EMAIL, NODE_ENV: 'development' }).notifications.email?.delivery).toHaveProperty('smtpUrl');
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET }).notifications.email).toBeNull();
+    expect(loadConfig({ NODE_ENV: 'test' }).notifications.email).toBeNull();
   });
 
   it('refuses a MAIL_FROM that could add a header or a recipient', () => {

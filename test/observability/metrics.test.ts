@@ -107,6 +107,24 @@ describe('/metrics', () => {
     expect(delta('me', 'null')).toBe(1);
   });
 
+  it('times each operation in rekey_operation_seconds, the resolvers\' bcrypt included', async () => {
+    const account = await signUp(server.graphqlUrl);
+    const before = await scrape(server);
+    for (let attempt = 0; attempt < 3; attempt += 1) await signIn(server.graphqlUrl, account.email, 'Wrong-Pass-123');
+    await graphql(server.graphqlUrl, PasswordPolicyDocument, {});
+    const after = await scrape(server);
+    const delta = (name: string, labels: Record<string, string>) => sample(after, name, labels) - sample(before, name, labels);
+
+    expect(after).toContain('# TYPE rekey_operation_seconds histogram');
+    expect(delta('rekey_operation_seconds_count', { operation: 'signIn' })).toBe(3);
+    expect(delta('rekey_operation_seconds_bucket', { operation: 'signIn', le: '+Inf' })).toBe(3);
+    expect(delta('rekey_operation_seconds_count', { operation: 'passwordPolicy' })).toBe(1);
+    // Each sign-in's time holds its bcrypt compare, so the sums are ordered.
+    const signInSeconds = delta('rekey_operation_seconds_sum', { operation: 'signIn' });
+    expect(signInSeconds).toBeGreaterThanOrEqual(delta('rekey_bcrypt_seconds_sum', { op: 'compare' }));
+    expect(signInSeconds).toBeGreaterThan(0);
+  });
+
   it('has the process defaults and an outbox gauge that asks its provider at each scrape', async () => {
     const before = await scrape(server);
     expect(sample(before, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);

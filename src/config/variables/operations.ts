@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { duration, oneOf } from '../parsers.ts';
+import { duration, oneOf, url } from '../parsers.ts';
 import { Secret } from '../../secrets/secret.ts';
 import { defineGroup } from '../variable.ts';
 
@@ -18,6 +18,13 @@ export const operations = defineGroup('Operations', {
     unset: 'unset: no `/metrics` (404)',
     description: '16–512 characters; `/metrics` then answers `Authorization: Bearer <token>` only (401 otherwise)',
   },
+  OTEL_EXPORTER_OTLP_ENDPOINT: {
+    parse: url(['http:', 'https:']),
+    unset: 'unset: no tracing',
+    description:
+      'the OpenTelemetry collector\'s base URL, e.g. `http://127.0.0.1:4318`: spans go to `<url>/v1/traces` (OTLP/HTTP); the SDK\'s other `OTEL_EXPORTER_OTLP_*` variables (headers, timeout) apply',
+  },
+  OTEL_SERVICE_NAME: { parse: z.string().trim().min(1).max(100), default: 'rekey', description: "the traces' `service.name`" },
   SHUTDOWN_TIMEOUT: {
     parse: duration(0, 600_000),
     default: '30s',

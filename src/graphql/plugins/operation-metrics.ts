@@ -11,6 +11,8 @@ import type { Plugin } from 'graphql-yoga';
 
 /** What the plugin reports: one call per query or mutation field answered. */
 export type CountOperation = (operation: string, result: string) => void;
+/** The seconds the execution that answered a query or mutation field took (resolvers, database, bcrypt). */
+export type TimeOperation = (operation: string, seconds: number) => void;
 
 // An alias no client document uses, for the `__typename` the plugin adds and removes again.
 const RESULT_TYPE_ALIAS = 'rekeyMetricsResultType';
@@ -121,17 +123,21 @@ function countResult(result: ExecutionResult, fields: Map<string, string>, count
 /**
  * Counts every query and mutation field by the result it answered: the union
  * member's `__typename` (`ChangePasswordSuccess`, `WeakPasswordError`, …),
- * the object type for plain fields, or the error code when the field failed.
+ * the object type for plain fields, or the error code when the field failed;
+ * and times the execution that answered it (`time`, once per field name).
  */
-export function operationMetrics(count: CountOperation): Plugin {
+export function operationMetrics(count: CountOperation, time: TimeOperation = () => undefined): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
+      const started = performance.now();
       const fields = rootFields(args.document, args.operationName);
       setExecuteFn((executionArgs) => executeFn({ ...executionArgs, document: documentWithResultTypes(executionArgs.document) }));
       return {
         onExecuteDone({ result }) {
           // Streams (defer/stream) are not enabled in this server; only single results are counted.
           if (Symbol.asyncIterator in result) return;
+          const seconds = (performance.now() - started) / 1000;
+          for (const field of new Set(fields.values())) time(field, seconds);
           countResult(result, fields, count);
         },
       };

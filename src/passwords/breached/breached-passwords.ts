@@ -1,3 +1,4 @@
+import { inSpan } from '../../observability/tracing.ts';
 import { createHash } from 'node:crypto';
 import type { AppLogger } from '../../observability/logging.ts';
 import { WeakPasswordError } from '../weak-password-error.ts';
@@ -84,7 +85,8 @@ export class BreachedPasswords {
     this.counters.checks += 1;
     let count: number;
     try {
-      count = await this.#lookup.count(breachHash(password));
+      const lookup = this.#lookup;
+      count = await inSpan('breached-passwords lookup', {}, () => lookup.count(breachHash(password)));
     } catch (error) {
       const reason: BreachLookupFailure = error instanceof BreachLookupError ? error.reason : 'io';
       this.counters.errors[reason] += 1;

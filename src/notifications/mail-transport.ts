@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTransport, type SendMailOptions } from 'nodemailer';
+import type { Secret } from '../secrets/secret.ts';
+
+/** Where a sent mail ended up: null for a mail server, the file for development mail. */
+export type SentMail = { file: string } | null;
+
+export interface MailTransport {
+  send(message: SendMailOptions): Promise<SentMail>;
+  close(): void;
+}
+
+// Messages are built from our templates only: never read files or URLs into them.
+const NO_OUTSIDE_CONTENT = { disableFileAccess: true, disableUrlAccess: true } as const;
+
+export function smtpTransport(smtpUrl: Secret, timeoutMs: number): MailTransport {
+  const transport = createTransport({
+    url: smtpUrl.bytes.toString('utf8'),
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
+    ...NO_OUTSIDE_CONTENT,
+  });
+  return {
+    async send(message) {
+      await transport.sendMail(message);
+      return null;
+    },
+    close: () => transport.close(),
+  };
+}
+
+/**
+ * Development mail (docs/operations/dev-mail.md): nodemailer's stream
+ * transport builds the very MIME message SMTP would carry, and it is written
+ * to `mailDir` as an `.eml` file any mail client opens, readable by its owner only.
+ */
+export function fileTransport(mailDir: string): MailTransport {
+  const transport = createTransport({ streamTransport: true, buffer: true, newline: 'unix', ...NO_OUTSIDE_CONTENT });
+  return {
+    async send(message) {
+      const info = await transport.sendMail(message);
+      await mkdir(mailDir, { recursive: true, mode: 0o700 });
+      const stamp = new Date().toISOString().replaceAll(':', '-');
+      const file = join(mailDir, `${stamp}-${randomBytes(4).toString('hex')}.eml`);
+      // Written aside, then renamed: whoever watches the folder never opens half a message.
+      await writeFile(`${file}.partial`, info.message as Buffer, { mode: 0o600, flag: 'wx' });
+      await rename(`${file}.partial`, file);
+      return { file };
+    },
+    close: () => transport.close(),
+  };
+}
