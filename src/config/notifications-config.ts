@@ -15,7 +15,22 @@ function emailOf(values: ConfigValues): NotificationsConfig['email'] {
   if (from === undefined) throw new ConfigError('Invalid configuration: MAIL_FROM is required with SMTP_URL');
   if (accountSecureUrl === undefined) throw new ConfigError('Invalid configuration: ACCOUNT_SECURE_URL is required with SMTP_URL');
   if (passwordResetUrl === undefined) throw new ConfigError('Invalid configuration: PASSWORD_RESET_URL is required with SMTP_URL');
-  return { smtpUrl, from, accountSecureUrl, passwordResetUrl };
+  return {
+    smtpUrl,
+    from,
+    accountSecureUrl,
+    passwordResetUrl,
+    emailVerificationUrl: values.EMAIL_VERIFICATION_URL ?? null,
+    emailChangeUrl: values.EMAIL_CHANGE_URL ?? null,
+  };
+}
+
+/** `required` is a promise that every account can verify its address: it needs the email channel and the link. */
+function emailAddressOf(values: ConfigValues, email: NotificationsConfig['email']): NotificationsConfig['emailAddress'] {
+  if (values.EMAIL_VERIFICATION === 'required' && (email === null || email.emailVerificationUrl === null)) {
+    throw new ConfigError('Invalid configuration: EMAIL_VERIFICATION=required needs SMTP_URL and EMAIL_VERIFICATION_URL');
+  }
+  return { verification: values.EMAIL_VERIFICATION, tokenTtlMs: values.EMAIL_TOKEN_TTL };
 }
 
 /** The channels need each other's variables (a URL needs its secret, SMTP its sender and links); the backoff must not shrink. */
@@ -29,6 +44,7 @@ export function notificationsOf(values: ConfigValues): NotificationsConfig {
     webhook,
     email,
     passwordResetTtlMs: values.PASSWORD_RESET_TTL,
+    emailAddress: emailAddressOf(values, email),
     outbox: {
       maxAttempts: values.OUTBOX_MAX_ATTEMPTS,
       backoffBaseMs: values.OUTBOX_BACKOFF_BASE,
