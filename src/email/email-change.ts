@@ -96,11 +96,12 @@ export class EmailChanges {
         const consumed = await new AccountTokenRepository(tx).consumeWithEmail('email_change', token);
         if (consumed === null || consumed.email === null) throw new InvalidEmailTokenError();
         const users = new UserRepository(tx);
-        const before = await users.findById(consumed.userId);
-        const user = before === null ? null : await users.changeEmail(consumed.userId, consumed.email);
-        if (before === null || user === null) throw new InvalidEmailTokenError();
+        // Read as a plain value: the entity it comes from is updated in place by changeEmail (one identity map).
+        const oldEmail = (await users.findById(consumed.userId))?.email;
+        const user = oldEmail === undefined ? null : await users.changeEmail(consumed.userId, consumed.email);
+        if (oldEmail === undefined || user === null) throw new InvalidEmailTokenError();
         await new AccountTokenRepository(tx).voidUnused(user.id, VOIDED_BY_CHANGE);
-        const change = { from: before.email, to: user.email };
+        const change = { from: oldEmail, to: user.email };
         const emails: EmailIntent[] = [change.from, change.to].map((to) => ({ template: 'email-changed', to, change }));
         await events.record(tx, { user, kind: 'EMAIL_CHANGED', client, emails });
         return { success: true, message: EMAIL_CHANGED_MESSAGE, email: user.email };
