@@ -13,10 +13,13 @@ Commands:
   unlock <email>            Clear the account's failed-password count, any block, and
                             (with REDIS_URL) its rate-limit windows.
   events <email>            List the account's latest security events, newest first.
+  users delete <email>      Delete the account as deleteAccount does (asks to type the
+                            address again; --yes skips that, for scripts).
   outbox                    Count notification messages by state and list the dead ones.
   outbox retry-dead         Give every dead message a fresh set of delivery attempts.
 
 Options:
+  --yes                     users delete: do not ask for confirmation.
   --password-stdin          Read the password from stdin (also the default when stdin
                             is not a terminal; at a terminal it is asked for twice, hidden).
   -h, --help                Show this help.
@@ -40,7 +43,11 @@ function parseFlags(argv: string[]) {
     return parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { 'password-stdin': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: {
+        'password-stdin': { type: 'boolean', default: false },
+        yes: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
     });
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
@@ -56,6 +63,13 @@ function parse(argv: string[]): Invocation | 'help' {
   if (parsed.values.help || command === 'help') return 'help';
   if (command === undefined) throw new UsageError('No command given.');
   if (!(COMMANDS as readonly string[]).includes(command)) throw new UsageError(`Unknown command "${command}".`);
+  if (command === 'users') {
+    if (email !== 'delete') throw new UsageError(`Unknown users action "${email ?? ''}" (only delete).`);
+    const [address, ...more] = extra;
+    if (address === undefined || address.trim() === '') throw new UsageError("users delete needs the account's email.");
+    if (more.length > 0) throw new UsageError(`Unexpected argument "${more[0]}".`);
+    return { command, email: address, passwordFromStdin: false, yes: parsed.values.yes };
+  }
   if (command === 'outbox') {
     if (email !== undefined && email !== 'retry-dead') throw new UsageError(`Unknown outbox action "${email}" (only retry-dead).`);
     if (extra.length > 0) throw new UsageError(`Unexpected argument "${extra[0]}".`);
@@ -76,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (invocation.command === 'create-user' || invocation.command === 'set-password') password = await readPassword(invocation.passwordFromStdin);
+    if (invocation.command === 'users') await (await import('./users-delete.ts')).confirmDeletion(invocation.email, invocation.yes === true);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`rekey admin: ${error.message}\nRun \`npm run admin -- --help\` for the commands.\n`);

@@ -1,4 +1,4 @@
-export const COMMANDS = ['create-user', 'set-password', 'revoke-sessions', 'unlock', 'events', 'outbox'] as const;
+export const COMMANDS = ['create-user', 'set-password', 'revoke-sessions', 'unlock', 'events', 'outbox', 'users'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** One parsed command line of the admin CLI. */
@@ -7,4 +7,6 @@ export interface Invocation {
   /** The account's email; for `outbox`, its optional action (`retry-dead`). */
   email: string;
   passwordFromStdin: boolean;
+  /** `users delete`: skip the confirmation prompt. */
+  yes?: boolean;
 }
