@@ -6,7 +6,7 @@ import type { Client } from '../events/client.ts';
 import type { EmailIntent } from '../events/security-events.ts';
 import { addressLimitKey } from '../limits/address-key.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
-import { verifyCaller, type CallerCredentials, type VerifyCallerDeps } from '../identity/verify-caller.ts';
+import { verifyCaller, type CallerCredentials, type VerifyCallerDeps } from '../passwords/verify-caller.ts';
 import type { Authentication } from '../sessions/authentication.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import { normalizeEmail } from '../users/normalize-email.ts';

@@ -34,7 +34,7 @@ import { verificationEmails, type EmailAddressDeps } from '../email/email-addres
 import { EmailChanges } from '../email/email-change.ts';
 import { EmailNotVerifiedError } from '../email/email-errors.ts';
 import { EmailVerification } from '../email/email-verification.ts';
-import type { CallerCredentials } from './verify-caller.ts';
+import type { CallerCredentials } from '../passwords/verify-caller.ts';
 import { deleteOwnAccount, type AccountDeleted } from './delete-account.ts';
 
 /** What the domain needs that lives longer than a request. */

@@ -6,7 +6,7 @@ import type { Authentication } from '../sessions/authentication.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { User } from '../users/user.entity.ts';
 import { UserRepository } from '../users/user.repository.ts';
-import { verifyCaller, type CallerCredentials, type VerifyCallerDeps } from './verify-caller.ts';
+import { verifyCaller, type CallerCredentials, type VerifyCallerDeps } from '../passwords/verify-caller.ts';
 
 export const ACCOUNT_DELETED_MESSAGE = 'Your account was deleted.';
 

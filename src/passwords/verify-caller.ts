@@ -8,7 +8,7 @@ import { consumeAttempt } from '../limits/consume-attempt.ts';
 import type { LockoutSettings } from '../lockout/failed-checks.ts';
 import { reserveAccountCheck, type ReservedCheck } from '../lockout/password-check.ts';
 import { recordFailedCheck } from '../lockout/record-failed-check.ts';
-import type { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
+import type { PasswordHasher } from './hashing/password-hasher.ts';
 import type { Authentication } from '../sessions/authentication.ts';
 import { reserveSessionCheck } from '../sessions/session-failures.ts';
 import type { SessionService } from '../sessions/session-service.ts';
