@@ -103,8 +103,6 @@ export class Authentication {
     if (user === null) return { state: 'unknown-user' };
     // Void from the account's last password change, reset, sign-out everywhere or secureAccount (that second included).
     if (!LegacyTokens.survives(claims, user.legacyTokensValidAfter)) return { state: 'revoked' };
-    // Issued before the account existed: for an earlier holder of the address (a deleted account).
-    if (claims.issuedAt !== null && claims.issuedAt < Math.floor(user.createdAt.getTime() / 1000)) return { state: 'revoked' };
     return { state: 'legacy', user };
   }
 }
