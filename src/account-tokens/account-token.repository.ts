@@ -20,16 +20,28 @@ export function isWellFormedAccountToken(token: string): boolean {
 }
 
 /**
- * Unused, unexpired, and for a reset link, made after the account's last
- * password change: any change (GraphQL, the REST route, a reset, the admin
- * CLI, secureAccount) voids the reset links sent before it, wherever it was
- * made. A "This wasn't me" link survives later changes: an intruder who
- * changes the password again must not be able to kill the owner's link.
+ * Unused, unexpired, and for a reset link or a change of address, made
+ * after the account's last password change: any change (GraphQL, the REST
+ * route, a reset, the admin CLI, secureAccount) voids the reset links and
+ * pending changes of address requested before it, wherever it was made. A
+ * verification link works only for the address it was sent to. A "This
+ * wasn't me" link survives later changes: an intruder who changes the
+ * password (or the address) again must not be able to kill the owner's link.
  * Aliases: `t` the token, `u` its account.
  */
 const REDEEMABLE = `t."used_at" is null and t."expires_at" > now()
-  and (t."purpose" <> 'password_reset' or u."password_changed_at" is null
-       or t."created_at" >= date_trunc('milliseconds', u."password_changed_at"))`;
+  and (t."purpose" not in ('password_reset', 'email_change') or u."password_changed_at" is null
+       or t."created_at" >= date_trunc('milliseconds', u."password_changed_at"))
+  and (t."purpose" <> 'email_verification' or t."email" = u."email")`;
+
+/** Purposes of which only the newest unused token works: a new one voids the older ones. */
+const ONE_AT_A_TIME: readonly AccountTokenPurpose[] = ['password_reset', 'email_verification', 'email_change'];
+
+/** A token used up: its account and the address it is about (see AccountToken.email). */
+export interface ConsumedToken {
+  userId: number;
+  email: string | null;
+}
 
 /** The `account_tokens` table: single-use tokens for email links, stored only as hashes. */
 export class AccountTokenRepository {
@@ -40,26 +52,27 @@ export class AccountTokenRepository {
   }
 
   /**
-   * A new token of `purpose` for the account, valid for `ttlMs`. A new
-   * password-reset token voids the account's older unused ones. The token is
+   * A new token of `purpose` for the account, valid for `ttlMs`, about
+   * `email` (see AccountToken.email). A new reset, verification or
+   * change-of-address token voids the account's older unused ones of its purpose. The token is
    * dated `requestedAt` (when its event happened, not when its email went
    * out), so a password change made between the request and a late delivery
    * still voids the link it carries.
    */
-  async mint(userId: number, purpose: AccountTokenPurpose, ttlMs: number, requestedAt: Date): Promise<MintedToken> {
+  async mint(userId: number, purpose: AccountTokenPurpose, ttlMs: number, requestedAt: Date, email: string | null = null): Promise<MintedToken> {
     const token = randomBytes(32).toString('base64url');
     const id = randomUUID();
     return this.#db.transactional(async (tx) => {
-      if (purpose === 'password_reset') {
-        await tx.execute(
-          `update "account_tokens" set "used_at" = now() where "user_id" = ? and "purpose" = 'password_reset' and "used_at" is null`,
-          [userId],
-        );
+      if (ONE_AT_A_TIME.includes(purpose)) {
+        await tx.execute(`update "account_tokens" set "used_at" = now() where "user_id" = ? and "purpose" = ? and "used_at" is null`, [
+          userId,
+          purpose,
+        ]);
       }
       const [row] = await tx.execute<{ expires_at: Date | string }[]>(
-        `insert into "account_tokens" ("id", "user_id", "purpose", "token_hash", "created_at", "expires_at")
-         values (?, ?, ?, ?, ?, now() + make_interval(secs => ?)) returning "expires_at"`,
-        [id, userId, purpose, hashAccountToken(token), requestedAt, ttlMs / 1000],
+        `insert into "account_tokens" ("id", "user_id", "purpose", "token_hash", "email", "created_at", "expires_at")
+         values (?, ?, ?, ?, ?, ?, now() + make_interval(secs => ?)) returning "expires_at"`,
+        [id, userId, purpose, hashAccountToken(token), email, requestedAt, ttlMs / 1000],
       );
       if (row === undefined) throw new Error('Inserting an account token returned no row');
       return { id, token, expiresAt: new Date(row.expires_at) };
@@ -91,13 +104,30 @@ export class AccountTokenRepository {
    * of the change the token allows: of two concurrent uses, one gets the row.
    */
   async consume(purpose: AccountTokenPurpose, token: string): Promise<number | null> {
-    const [row] = await this.#db.execute<{ user_id: number }[]>(
+    return (await this.consumeWithEmail(purpose, token))?.userId ?? null;
+  }
+
+  /** consume(), with the address the token is about. */
+  async consumeWithEmail(purpose: AccountTokenPurpose, token: string): Promise<ConsumedToken | null> {
+    const [row] = await this.#db.execute<{ user_id: number; email: string | null }[]>(
       `update "account_tokens" t set "used_at" = now() from "users" u
        where u."id" = t."user_id" and t."token_hash" = ? and t."purpose" = ? and ${REDEEMABLE}
-       returning t."user_id"`,
+       returning t."user_id", t."email"`,
       [hashAccountToken(token), purpose],
     );
-    return row?.user_id ?? null;
+    return row === undefined ? null : { userId: Number(row.user_id), email: row.email };
+  }
+
+  /**
+   * Marks the account's unused links of `purposes` as used: a confirmed
+   * change of address voids the reset, verification and change links sent
+   * before it (not the "This wasn't me" ones, which must be able to undo it).
+   */
+  async voidUnused(userId: number, purposes: readonly AccountTokenPurpose[]): Promise<void> {
+    await this.#db.execute(
+      `update "account_tokens" set "used_at" = now() where "user_id" = ? and "used_at" is null and "purpose" in (${purposes.map(() => '?').join(', ')})`,
+      [userId, ...purposes],
+    );
   }
 
   /**

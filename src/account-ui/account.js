@@ -1,11 +1,11 @@
 // The /account page: panels for signed-out visitors (sign in, sign up, reset) and for the signed-in
-// account (password, sessions, activity). Every server call goes through api.js.
+// account (password, sessions, activity, email address and deletion). Every server call goes through api.js.
 import * as api from './api.js';
 import { describeEvent, describePolicy, formatDate } from './wording.js';
 
 const byId = (id) => document.getElementById(id);
 const panels = [...document.querySelectorAll('[data-panel]')];
-const SIGNED_IN_PANELS = new Set(['password', 'sessions', 'activity']);
+const SIGNED_IN_PANELS = new Set(['password', 'sessions', 'activity', 'email']);
 
 const state = {
   viewer: null,
@@ -145,6 +145,7 @@ function show(name, { focus = true } = {}) {
   const signedIn = SIGNED_IN_PANELS.has(name);
   byId('account-nav').hidden = !signedIn;
   byId('viewer').hidden = !signedIn;
+  byId('verify-banner').hidden = !signedIn || state.viewer?.emailVerified !== false;
   for (const button of document.querySelectorAll('#account-nav [data-show]')) {
     if (button.dataset.show === name) button.setAttribute('aria-current', 'page');
     else button.removeAttribute('aria-current');
@@ -165,7 +166,8 @@ for (const button of document.querySelectorAll('[data-show]')) {
 function renderViewer(user) {
   state.viewer = user;
   byId('viewer-email').textContent = user.email;
-  document.querySelector('#change-password-form [name=username]').value = user.email;
+  for (const username of document.querySelectorAll('[name=username]')) username.value = user.email;
+  byId('verify-banner').hidden = user.emailVerified !== false;
   byId('password-changed-at').textContent = user.passwordChangedAt
     ? `Password last changed ${formatDate(user.passwordChangedAt)}.`
     : `Account created ${formatDate(user.createdAt)}.`;
@@ -261,7 +263,88 @@ onSubmit(byId('secure-form'), async () => {
   signedOut(result.message);
 });
 
+/** The address's links. */
+const USED_EMAIL_LINK = 'This email link is invalid or has expired.';
+
+/** After a link that needs no session: back into the account if this browser has one, else to sign-in. */
+async function afterLink(message) {
+  let resumed = false;
+  try {
+    resumed = await api.refresh();
+  } catch {
+    // Signed out is the safe answer.
+  }
+  if (resumed) await enterAccount(message);
+  else signedOut(message);
+}
+
+/** Submits the link's token once with `redeem`; a refused token is dropped, as for the reset links. */
+function onLinkForm(form, redeem, successType) {
+  onSubmit(form, async () => {
+    if (!state.linkToken) return showError(form, USED_EMAIL_LINK);
+    const result = await redeem({ token: state.linkToken });
+    if (result.__typename !== successType) {
+      if (result.__typename === 'InvalidEmailTokenError') state.linkToken = null;
+      return showFailure(form, result);
+    }
+    state.linkToken = null;
+    await afterLink(result.message);
+  });
+}
+
+onLinkForm(byId('verify-form'), api.verifyEmail, 'VerifyEmailSuccess');
+onLinkForm(byId('confirm-email-form'), api.confirmEmailChange, 'ConfirmEmailChangeSuccess');
+
 // ---- signed-in panels
+
+byId('resend-verification').addEventListener('click', async () => {
+  if (!state.viewer) return;
+  try {
+    const result = await api.requestEmailVerification({ email: state.viewer.email });
+    announce(result.__typename === 'RequestEmailVerificationSuccess' ? 'We sent a new link to your address.' : result.message);
+  } catch (error) {
+    announce(error.message);
+  }
+});
+
+onSubmit(byId('request-email-change-form'), async (data) => {
+  const form = byId('request-email-change-form');
+  const result = await api.requestEmailChange({ newEmail: data.get('newEmail'), currentPassword: data.get('currentPassword') });
+  if (result.__typename === 'InvalidSessionError') return signedOut('Your session has ended. Please sign in again.');
+  if (result.__typename !== 'RequestEmailChangeSuccess') return showFailure(form, result);
+  form.reset();
+  renderViewer(state.viewer);
+  announce(result.message);
+});
+
+/** Deleting takes two steps: this button only opens the form that asks for the password. */
+byId('start-delete').addEventListener('click', () => {
+  byId('start-delete').hidden = true;
+  byId('delete-account-form').hidden = false;
+  byId('delete-current-password').focus();
+});
+
+function closeDeleteForm() {
+  const form = byId('delete-account-form');
+  form.reset();
+  clearErrors(form);
+  form.hidden = true;
+  byId('start-delete').hidden = false;
+}
+
+byId('cancel-delete').addEventListener('click', () => {
+  closeDeleteForm();
+  byId('start-delete').focus();
+});
+
+onSubmit(byId('delete-account-form'), async (data) => {
+  const form = byId('delete-account-form');
+  const result = await api.deleteAccount({ currentPassword: data.get('currentPassword') });
+  if (result.__typename === 'InvalidSessionError') return signedOut('Your session has ended. Please sign in again.');
+  if (result.__typename !== 'DeleteAccountSuccess') return showFailure(form, result);
+  closeDeleteForm();
+  signedOut(result.message);
+});
 
 onSubmit(byId('change-password-form'), async (data) => {
   const form = byId('change-password-form');
@@ -438,14 +521,15 @@ byId('more-events').addEventListener('click', () => loadEvents());
 // ---- start
 
 /**
- * Emailed links carry their token as `#reset=<token>` or `#secure=<token>` (a fragment never
- * reaches a server log or a proxy); `?reset=` and `?secure=` work too. Either way the token is read
+ * Emailed links carry their token as `#reset=<token>`, `#secure=<token>`, `#verify=<token>` or
+ * `#change-email=<token>` (a fragment never reaches a server log or a proxy); the same names work
+ * as query parameters too. Either way the token is read
  * once and removed from the address bar and history, so it is not bookmarked or shared by accident.
  */
 function takeLinkToken() {
   const fragment = new URLSearchParams(location.hash.slice(1));
   const query = new URLSearchParams(location.search);
-  for (const kind of ['reset', 'secure']) {
+  for (const kind of ['reset', 'secure', 'verify', 'change-email']) {
     const token = fragment.get(kind) ?? query.get(kind);
     if (token) {
       history.replaceState(null, '', location.pathname);

@@ -210,11 +210,25 @@ export async function secureAccount(input) {
   return result;
 }
 
+/** The address's links: `verifyEmail`, `confirmEmailChange`, `requestEmailVerification`. */
+async function simpleMutation(field, inputType, successType, input, extra = '') {
+  const data = await request(
+    `mutation Run($input: ${inputType}!) { ${field}(input: $input) { __typename ... on ${successType} { success message ${extra} } ...Failure } } ${FAILURE}`,
+    { input },
+  );
+  return data[field];
+}
+
+export const verifyEmail = (input) => simpleMutation('verifyEmail', 'VerifyEmailInput', 'VerifyEmailSuccess', input);
+export const confirmEmailChange = (input) => simpleMutation('confirmEmailChange', 'ConfirmEmailChangeInput', 'ConfirmEmailChangeSuccess', input, 'email');
+export const requestEmailVerification = (input) =>
+  simpleMutation('requestEmailVerification', 'RequestEmailVerificationInput', 'RequestEmailVerificationSuccess', input);
+
 // ---- signed in
 
 /** The signed-in user, or null when the session has ended. */
 export async function me() {
-  const data = await authenticated(`query Me { me { id email createdAt passwordChangedAt } }`, {}, (d) => d.me === null);
+  const data = await authenticated(`query Me { me { id email emailVerified createdAt passwordChangedAt } }`, {}, (d) => d.me === null);
   if (data.me === null) forget();
   return data.me;
 }
@@ -229,6 +243,28 @@ export async function changePassword(input) {
   // The old access token stopped working: the answer carries the renewed session's.
   if (result.__typename === 'ChangePasswordSuccess') remember(result);
   if (result.__typename === 'InvalidSessionError') forget();
+  return result;
+}
+
+export async function requestEmailChange(input) {
+  const { requestEmailChange: result } = await authenticated(
+    `mutation RequestEmailChange($input: RequestEmailChangeInput!) { requestEmailChange(input: $input) {
+      __typename ... on RequestEmailChangeSuccess { success message } ...Failure } } ${FAILURE}`,
+    { input },
+    refusedSession('requestEmailChange'),
+  );
+  return result;
+}
+
+/** Deletes the account; the page forgets its token when it is gone. */
+export async function deleteAccount(input) {
+  const { deleteAccount: result } = await authenticated(
+    `mutation DeleteAccount($input: DeleteAccountInput!) { deleteAccount(input: $input) {
+      __typename ... on DeleteAccountSuccess { success message } ...Failure } } ${FAILURE}`,
+    { input },
+    refusedSession('deleteAccount'),
+  );
+  if (result.__typename === 'DeleteAccountSuccess' || result.__typename === 'InvalidSessionError') forget();
   return result;
 }
 

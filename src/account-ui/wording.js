@@ -33,6 +33,11 @@ const EVENT_KINDS = {
   PASSWORD_RESET_REQUESTED: 'Password reset requested',
   PASSWORD_RESET: 'Password reset',
   ACCOUNT_SECURED: 'Account secured ("This wasn\u2019t me")',
+  EMAIL_VERIFICATION_REQUESTED: 'Verification link sent',
+  EMAIL_VERIFIED: 'Email address verified',
+  EMAIL_CHANGE_REQUESTED: 'Change of email address requested',
+  EMAIL_CHANGED: 'Email address changed',
+  ACCOUNT_DELETED: 'Account deleted',
 };
 
 export function describeEvent(kind) {

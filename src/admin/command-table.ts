@@ -82,6 +82,12 @@ export const COMMAND_TABLE: readonly CommandRow[] = [
     load: async () => (await import('./commands/users-enable.ts')).command,
   },
   {
+    name: 'users delete',
+    synopsis: '<email> [--yes]',
+    summary: 'Delete the account as deleteAccount does (asks to type the address again; --yes skips that, for scripts).',
+    load: async () => (await import('./commands/users-delete.ts')).command,
+  },
+  {
     name: 'keys list',
     synopsis: '',
     summary: 'The token signing keys (ES256) and each one\'s state: next, active, previous (published until its last token expires), retired.',

@@ -10,6 +10,7 @@ import { serverSecret } from '../server/token-keys.ts';
 import { openDatabase } from '../server/database.ts';
 import { connectRedis } from '../server/redis.ts';
 import type { CommandOutput } from './admin-command.ts';
+import { UsageError } from './usage-error.ts';
 import type { AdminContext } from './admin-context.ts';
 import { describeFailure } from './describe-failure.ts';
 
@@ -81,6 +82,11 @@ export async function runCommand(command: (context: AdminContext) => Promise<Com
     process.stdout.write(`${settings.json ? JSON.stringify(output.json) : output.text}\n`);
     return 0;
   } catch (error) {
+    // Refused before anything changed (an unconfirmed `users delete`): the command line's fault, exit 2.
+    if (error instanceof UsageError) {
+      process.stderr.write(`rekey admin: ${error.message}\n`);
+      return 2;
+    }
     const failure = describeFailure(error);
     if (settings.json) process.stdout.write(`${JSON.stringify({ error: failure })}\n`);
     process.stderr.write(`rekey admin: ${failure.message}\n`);

@@ -16,7 +16,14 @@ function emailOf(values: ConfigValues): NotificationsConfig['email'] {
   if (from === undefined) throw new ConfigError('Invalid configuration: MAIL_FROM is required with SMTP_URL');
   if (accountSecureUrl === undefined) throw new ConfigError('Invalid configuration: ACCOUNT_SECURE_URL is required with SMTP_URL');
   if (passwordResetUrl === undefined) throw new ConfigError('Invalid configuration: PASSWORD_RESET_URL is required with SMTP_URL');
-  return { delivery: { smtpUrl }, from, accountSecureUrl, passwordResetUrl };
+  return {
+    delivery: { smtpUrl },
+    from,
+    accountSecureUrl,
+    passwordResetUrl,
+    emailVerificationUrl: values.EMAIL_VERIFICATION_URL ?? null,
+    emailChangeUrl: values.EMAIL_CHANGE_URL ?? null,
+  };
 }
 
 /**
@@ -33,7 +40,17 @@ function developmentMail(values: ConfigValues): NotificationsConfig['email'] {
     from: values.MAIL_FROM ?? 'Rekey <no-reply@localhost>',
     accountSecureUrl: values.ACCOUNT_SECURE_URL ?? `${page}#secure={token}`,
     passwordResetUrl: values.PASSWORD_RESET_URL ?? `${page}#reset={token}`,
+    emailVerificationUrl: values.EMAIL_VERIFICATION_URL ?? `${page}#verify={token}`,
+    emailChangeUrl: values.EMAIL_CHANGE_URL ?? `${page}#change-email={token}`,
   };
+}
+
+/** `required` is a promise that every account can verify its address: it needs the email channel and the link. */
+function emailAddressOf(values: ConfigValues, email: NotificationsConfig['email']): NotificationsConfig['emailAddress'] {
+  if (values.EMAIL_VERIFICATION === 'required' && (email === null || email.emailVerificationUrl === null)) {
+    throw new ConfigError('Invalid configuration: EMAIL_VERIFICATION=required needs SMTP_URL and EMAIL_VERIFICATION_URL');
+  }
+  return { verification: values.EMAIL_VERIFICATION, tokenTtlMs: values.EMAIL_TOKEN_TTL };
 }
 
 /** The channels need each other's variables (a URL needs its secret, SMTP its sender and links); the backoff must not shrink. */
@@ -47,6 +64,7 @@ export function notificationsOf(values: ConfigValues): NotificationsConfig {
     webhook,
     email,
     passwordResetTtlMs: values.PASSWORD_RESET_TTL,
+    emailAddress: emailAddressOf(values, email),
     outbox: {
       maxAttempts: values.OUTBOX_MAX_ATTEMPTS,
       backoffBaseMs: values.OUTBOX_BACKOFF_BASE,

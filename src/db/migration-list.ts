@@ -10,8 +10,10 @@ import { Migration20261220100000 } from './migrations/Migration20261220100000.ts
 import { Migration20261221100000 } from './migrations/Migration20261221100000.ts';
 import { Migration20261222100000 } from './migrations/Migration20261222100000.ts';
 import { Migration20261227120000 } from './migrations/Migration20261227120000.ts';
+import { Migration20261228120000 } from './migrations/Migration20261228120000.ts';
 import { Migration20261230100000 } from './migrations/Migration20261230100000.ts';
 import { Migration20261230120000 } from './migrations/Migration20261230120000.ts';
+import { Migration20261231235900 } from './migrations/Migration20261231235900.ts';
 
 export const migrationsList = [
   { name: 'Migration20261123180824', class: Migration20261123180824 },
@@ -25,6 +27,8 @@ export const migrationsList = [
   { name: 'Migration20261221100000', class: Migration20261221100000 },
   { name: 'Migration20261222100000', class: Migration20261222100000 },
   { name: 'Migration20261227120000', class: Migration20261227120000 },
+  { name: 'Migration20261228120000', class: Migration20261228120000 },
   { name: 'Migration20261230100000', class: Migration20261230100000 },
   { name: 'Migration20261230120000', class: Migration20261230120000 },
+  { name: 'Migration20261231235900', class: Migration20261231235900 },
 ];

@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'SERVICE_UNAVAILABLE',
   'SESSION_NOT_FOUND',
   'INVALID_RESET_TOKEN',
+  'INVALID_EMAIL_TOKEN',
+  'EMAIL_NOT_VERIFIED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,6 +1,15 @@
 import type { Secret } from '../secrets/secret.ts';
 import type { SecurityEventKind } from './security-event-kind.ts';
 
+export type EmailVerificationMode = 'off' | 'optional' | 'required';
+
+export interface EmailAddressSettings {
+  /** EMAIL_VERIFICATION. */
+  verification: EmailVerificationMode;
+  /** EMAIL_TOKEN_TTL: verification and change links. */
+  tokenTtlMs: number;
+}
+
 /** Security events, the outbox and its channels. */
 export interface NotificationsConfig {
   /** Null: no webhook channel. */
@@ -13,8 +22,13 @@ export interface NotificationsConfig {
     /** Contain `{token}`. */
     accountSecureUrl: string;
     passwordResetUrl: string;
+    /** Null when unset: no such email is sent. */
+    emailVerificationUrl: string | null;
+    emailChangeUrl: string | null;
   } | null;
   passwordResetTtlMs: number;
+  /** The address's verification and changes (docs/api/email-address.md). */
+  emailAddress: EmailAddressSettings;
   outbox: {
     maxAttempts: number;
     backoffBaseMs: number;

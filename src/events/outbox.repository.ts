@@ -41,6 +41,19 @@ export class OutboxRepository {
     );
   }
 
+  /**
+   * A deleted account's messages go with it, delivered or not (their payloads
+   * hold its address), except those of `keepEventId` (its goodbye). Run in the
+   * deletion's transaction, before the account row goes.
+   */
+  async dropForAccount(userId: number, keepEventId: string): Promise<number> {
+    const rows = await this.#db.execute<{ id: string }[]>(
+      `delete from "outbox" where "event_id" in (select "id" from "security_events" where "user_id" = ?) and "event_id" <> ? returning "id"`,
+      [userId, keepEventId],
+    );
+    return rows.length;
+  }
+
   /** The same statement as `enqueue` of `count` messages, inserting no row (see SecurityEvents.recordNothing). */
   async enqueueNothing(count: number): Promise<void> {
     if (count === 0) return;

@@ -12,6 +12,11 @@ export const SECURITY_EVENT_KINDS = [
   'PASSWORD_RESET_REQUESTED',
   'PASSWORD_RESET',
   'ACCOUNT_SECURED',
+  'EMAIL_VERIFICATION_REQUESTED',
+  'EMAIL_VERIFIED',
+  'EMAIL_CHANGE_REQUESTED',
+  'EMAIL_CHANGED',
+  'ACCOUNT_DELETED',
   // What an operator did with the admin CLI; the event's userAgent names the operator.
   'ADMIN_PASSWORD_SET',
   'ADMIN_SESSIONS_REVOKED',

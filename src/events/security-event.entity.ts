@@ -5,7 +5,7 @@ import { SECURITY_EVENT_KINDS } from './security-event-kind.ts';
 /**
  * One security-relevant outcome for one account. Append-only: rows are
  * inserted in the transaction of the change they record and only ever
- * deleted by the retention sweep. Never holds a secret.
+ * deleted by the retention sweep (a deleted account's lose their user). Never holds a secret.
  */
 export const SecurityEventSchema = defineEntity({
   name: 'SecurityEvent',
@@ -15,7 +15,8 @@ export const SecurityEventSchema = defineEntity({
     id: p.uuid().primary(),
     /** Insertion order: newest first is `seq desc`, and the connection's cursor. */
     seq: p.bigint('number').autoincrement().unique(),
-    user: p.manyToOne(User).deleteRule('cascade'),
+    /** Null once the account is deleted: the event stays (until retention) without anything that names it. */
+    user: p.manyToOne(User).deleteRule('set null').nullable(),
     kind: p.enum(SECURITY_EVENT_KINDS),
     occurredAt: p.datetime().defaultRaw('now()'),
     ipAddress: p.string().length(64).nullable(),

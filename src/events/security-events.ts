@@ -6,7 +6,34 @@ import type { SecurityEventKind } from './security-event-kind.ts';
 import { SecurityEventRepository } from './security-event-repository.ts';
 
 /** Which email an event sends, if any. */
-export type EmailTemplate = 'password-changed' | 'password-reset';
+export type EmailTemplate =
+  | 'password-changed'
+  | 'password-reset'
+  /** The verification link (EMAIL_VERIFICATION_URL). */
+  | 'email-verification'
+  /** To the new address: the link that confirms a change (EMAIL_CHANGE_URL). */
+  | 'email-change-confirm'
+  /** To the current address: a change was asked for, with the "This wasn't me" link that undoes it. */
+  | 'email-change-notice'
+  /** To an address that already has an account: someone tried to move another account onto it. */
+  | 'email-change-taken'
+  /** To both addresses: the change is done. */
+  | 'email-changed'
+  /** The last email of a deleted account. */
+  | 'account-deleted';
+
+/** A change of address: the account's address before and after. */
+export interface AddressChange {
+  from: string;
+  to: string;
+}
+
+/** One email an event sends: the template and its recipient (and for a change of address, the change). */
+export interface EmailIntent {
+  template: EmailTemplate;
+  to: string;
+  change?: AddressChange;
+}
 
 const EMAIL_TEMPLATES: Partial<Record<SecurityEventKind, EmailTemplate>> = {
   PASSWORD_CHANGED: 'password-changed',
@@ -16,6 +43,13 @@ const EMAIL_TEMPLATES: Partial<Record<SecurityEventKind, EmailTemplate>> = {
   // Securing the account makes the password unusable, so its email carries a fresh reset link.
   ACCOUNT_SECURED: 'password-reset',
 };
+
+/** The emails an event sends: those its recorder chose, else its kind's one to the account's address. */
+function emailsOf(input: SecurityEventInput): EmailIntent[] {
+  if (input.emails !== undefined) return input.emails;
+  const template = EMAIL_TEMPLATES[input.kind];
+  return template === undefined ? [] : [{ template, to: input.user.email }];
+}
 
 /** The webhook's JSON body (docs/security-events.md), stored as the outbox payload and sent as is. */
 export interface WebhookPayload {
@@ -35,6 +69,8 @@ export interface EmailPayload {
   kind: SecurityEventKind;
   userId: number;
   to: string;
+  /** A change of address: the addresses before and after. */
+  change?: AddressChange | null;
   occurredAt: string;
   ipAddress: string | null;
   userAgent: string | null;
@@ -45,6 +81,8 @@ export interface SecurityEventInput {
   kind: SecurityEventKind;
   client: { address: string; userAgent: string | null };
   sessionId?: string | null;
+  /** The emails to send instead of the kind's default one (the email-address flows choose theirs per case). */
+  emails?: EmailIntent[];
 }
 
 /**
@@ -91,18 +129,20 @@ export class SecurityEvents {
       };
       messages.push({ id: randomUUID(), eventId: id, channel: 'webhook', payload });
     }
-    const template = EMAIL_TEMPLATES[input.kind];
-    if (email !== null && template !== undefined) {
-      const payload: EmailPayload = {
-        template,
-        kind: input.kind,
-        userId: input.user.id,
-        to: input.user.email,
-        occurredAt: occurredAt.toISOString(),
-        ipAddress,
-        userAgent,
-      };
-      messages.push({ id: randomUUID(), eventId: id, channel: 'email', payload });
+    if (email !== null) {
+      for (const intent of emailsOf(input)) {
+        const payload: EmailPayload = {
+          template: intent.template,
+          kind: input.kind,
+          userId: input.user.id,
+          to: intent.to,
+          change: intent.change ?? null,
+          occurredAt: occurredAt.toISOString(),
+          ipAddress,
+          userAgent,
+        };
+        messages.push({ id: randomUUID(), eventId: id, channel: 'email', payload });
+      }
     }
     await new OutboxRepository(tx).enqueue(messages);
     this.#queued += messages.length;

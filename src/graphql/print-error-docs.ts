@@ -1,5 +1,6 @@
 // `npm run docs:errors`: writes docs/api/errors.md from the table of error codes, the error classes' own
 // messages and the printed schema (`--check` fails on drift instead), so the page cannot fall behind the code.
+import { EmailNotVerifiedError, InvalidEmailTokenError } from '../email/email-errors.ts';
 import { readFileSync } from 'node:fs';
 import { buildSchema, type GraphQLSchema, isObjectType, isUnionType, getNamedType } from 'graphql';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
@@ -77,6 +78,14 @@ const CODE_DOCS: Record<ErrorCode, CodeDoc> = {
   INVALID_RESET_TOKEN: {
     example: () => new InvalidResetTokenError(),
     when: 'A reset or "This wasn’t me" link’s token is unknown, used, expired, superseded or voided by a password change: one answer for all.',
+  },
+  INVALID_EMAIL_TOKEN: {
+    example: () => new InvalidEmailTokenError(),
+    when: 'A verification or change-of-address link’s token is unknown, used, expired, superseded or voided (a password change, a reset, “This wasn’t me”), or the new address was taken meanwhile: one answer for all.',
+  },
+  EMAIL_NOT_VERIFIED: {
+    example: () => new EmailNotVerifiedError(),
+    when: 'With `EMAIL_VERIFICATION=required`, the password was right but the address is not verified; a fresh verification link was mailed. A wrong password still answers `INVALID_CREDENTIALS`.',
   },
 };
 

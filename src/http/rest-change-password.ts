@@ -116,6 +116,8 @@ const STATUS: Record<ErrorCode, number> = {
   SERVICE_UNAVAILABLE: 503,
   SESSION_NOT_FOUND: 404,
   INVALID_RESET_TOKEN: 400,
+  INVALID_EMAIL_TOKEN: 400,
+  EMAIL_NOT_VERIFIED: 403,
 };
 
 /** The status and body the original workflow gives an expected failure. */

@@ -14,6 +14,7 @@ import { revokeEverywhere, type RevocationDeps } from '../sessions/revoke-everyw
 import { normalizeEmail } from '../users/normalize-email.ts';
 import type { User } from '../users/user.entity.ts';
 import { AccountNotFoundError } from './account-not-found-error.ts';
+import { removeAccount } from './delete-account.ts';
 import { UserRepository } from '../users/user.repository.ts';
 
 /** How an operator appears in security events: no address, a recognisable agent naming them. */
@@ -113,6 +114,17 @@ export class AccountAdministration {
       if (changed) await this.#deps.events.record(tx, { user, kind: 'ADMIN_ACCOUNT_DISABLED', client: this.#operator });
       return { user, changed, sessionsEnded };
     });
+  }
+
+  /**
+   * Deletes the account as deleteAccount does (removeAccount: the goodbye
+   * email, its sessions, tokens and history gone, its events anonymised),
+   * without its password: an operator's decision, recorded as theirs.
+   */
+  async deleteAccount(emailInput: string): Promise<User> {
+    const user = await this.#account(emailInput);
+    if (!(await removeAccount(this.#db, this.#deps.events, user, this.#operator))) throw new AccountNotFoundError(user.email);
+    return user;
   }
 
   /** Sign-in works again, with a clean failure count; ADMIN_ACCOUNT_ENABLED when it was disabled. */

@@ -31,6 +31,12 @@ import { isDisabled } from '../users/disabled.ts';
 import { normalizeEmail } from '../users/normalize-email.ts';
 import type { User } from '../users/user.entity.ts';
 import { UserRepository } from '../users/user.repository.ts';
+import { verificationEmails, type EmailAddressDeps } from '../email/email-address-deps.ts';
+import { EmailChanges } from '../email/email-change.ts';
+import { EmailNotVerifiedError } from '../email/email-errors.ts';
+import { EmailVerification } from '../email/email-verification.ts';
+import type { CallerCredentials } from '../passwords/verify-caller.ts';
+import { deleteOwnAccount, type AccountDeleted } from './delete-account.ts';
 
 /** What the domain needs that lives longer than a request. */
 export interface AccountDeps {
@@ -50,6 +56,8 @@ export interface AccountDeps {
   legacyTokens?: LegacyTokens | null;
   /** Signs and reads device tokens (known-devices.ts). */
   deviceTokens: DeviceTokenSigner;
+  /** EMAIL_VERIFICATION and the address's links (docs/api/email-address.md). */
+  emailAddress: EmailAddressDeps;
 }
 
 export type { Client } from '../events/client.ts';
@@ -79,6 +87,10 @@ export class AccountService {
   readonly recovery: RecoveryService;
   /** Changing the password while signed in (passwords/change-password.ts). */
   readonly passwords: PasswordChanges;
+  /** Verifying the address (email/email-verification.ts). */
+  readonly emailVerification: EmailVerification;
+  /** Changing the address (email/email-change.ts). */
+  readonly emailChanges: EmailChanges;
 
   /** `db` is this request's own EntityManager fork. */
   constructor(db: Db, deps: AccountDeps) {
@@ -89,6 +101,8 @@ export class AccountService {
     this.recovery = new RecoveryService(db, deps);
     this.#devices = new KnownDevices(db, deps.deviceTokens);
     this.passwords = new PasswordChanges(db, deps, this.sessions, this.#devices);
+    this.emailVerification = new EmailVerification(db, deps);
+    this.emailChanges = new EmailChanges(db, deps, this.sessions);
   }
 
   /** The request's bearer token, to be checked as far as needed (see Authentication). */
@@ -111,7 +125,8 @@ export class AccountService {
       const user = await new UserRepository(tx).add(email, hash);
       const signedIn = await this.sessions.on(tx).start(user, client);
       const deviceToken = await this.#devices.on(tx).issue(user);
-      await this.#events.record(tx, { user, kind: 'SIGNED_UP', client, sessionId: signedIn.session.id });
+      const emails = verificationEmails(this.#deps.emailAddress, email);
+      await this.#events.record(tx, { user, kind: 'SIGNED_UP', client, sessionId: signedIn.session.id, emails });
       return { ...signedIn, deviceToken };
     });
   }
@@ -157,6 +172,7 @@ export class AccountService {
       const upgraded = await this.#deps.hasher.hash(password);
       await this.#users.upgradeHash(user.id, user.password, upgraded);
     }
+    if (this.#deps.emailAddress.verification === 'required' && !user.emailVerified) await this.#refuseUnverified(user, check, client);
     // The reset failure count, the new session, the device and SIGNED_IN commit together.
     return this.#events.transactional(this.#db, async (tx) => {
       await check.succeeded(tx);
@@ -165,6 +181,25 @@ export class AccountService {
       await this.#events.record(tx, { user, kind: 'SIGNED_IN', client, sessionId: signedIn.session.id });
       return { ...signedIn, deviceToken: device };
     });
+  }
+
+  /**
+   * EMAIL_VERIFICATION=required and the right password for an unverified
+   * address: no session; the check counts as a success, and a fresh
+   * verification link goes out with EMAIL_VERIFICATION_REQUESTED.
+   */
+  async #refuseUnverified(user: User, check: ReservedCheck, client: Client): Promise<never> {
+    await this.#events.transactional(this.#db, async (tx) => {
+      await check.succeeded(tx);
+      const emails = verificationEmails(this.#deps.emailAddress, user.email);
+      await this.#events.record(tx, { user, kind: 'EMAIL_VERIFICATION_REQUESTED', client, emails });
+    });
+    throw new EmailNotVerifiedError();
+  }
+
+  /** Deletes the caller's account after its password (identity/delete-account.ts). */
+  deleteAccount(session: Authentication, credentials: CallerCredentials, client: Client): Promise<AccountDeleted> {
+    return deleteOwnAccount(this.#db, this.#deps, this.sessions, session, credentials, client);
   }
 
   /** See PasswordChanges (passwords/change-password.ts). */

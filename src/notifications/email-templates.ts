@@ -14,7 +14,7 @@ const printable = (text: string) => text.replace(/[\p{Cc}\u2028\u2029]/gu, ' ');
 
 const when = (date: Date) => `${date.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 
-function htmlDocument(paragraphs: string[]): string {
+export function htmlDocument(paragraphs: string[]): string {
   return `<!doctype html><html><body style="font-family:sans-serif;line-height:1.5">${paragraphs.map((p) => `<p>${p}</p>`).join('')}</body></html>`;
 }
 

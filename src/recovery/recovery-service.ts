@@ -164,13 +164,27 @@ export class RecoveryService {
     client.beginWrite?.();
     const deviceToken = await this.#deps.events.transactional(this.#db, async (tx) => {
       const tokens = new AccountTokenRepository(tx);
-      const userId = await tokens.consume('secure_account', token);
-      if (userId === null) throw new InvalidResetTokenError();
-      const user = await replaceWithUnusableCredential(tx, this.#deps.history, userId, unusableHash);
-      if (user === null) throw new InvalidResetTokenError();
+      const consumed = await tokens.consumeWithEmail('secure_account', token);
+      if (consumed === null) throw new InvalidResetTokenError();
+      const secured = await replaceWithUnusableCredential(tx, this.#deps.history, consumed.userId, unusableHash);
+      if (secured === null) throw new InvalidResetTokenError();
+      const user = await this.#restoreAddress(tx, secured, consumed.email);
       return this.#recovered(tx, user, 'account_secured', client);
     });
     return { success: true, message: ACCOUNT_SECURED_MESSAGE, deviceToken };
+  }
+
+  /**
+   * A "This wasn't me" link from a change-of-address notice remembers the
+   * address it was sent to: the account goes back to it (unless another
+   * account took it meanwhile), so the fresh reset link reaches the owner.
+   * Pending changes die with every other link in #recovered.
+   */
+  async #restoreAddress(tx: Db, user: User, oldEmail: string | null): Promise<User> {
+    if (oldEmail === null || oldEmail === user.email) return user;
+    const users = new UserRepository(tx);
+    if (!(await users.revertEmail(user.id, oldEmail))) return user;
+    return (await users.findById(user.id)) ?? user;
   }
 
   /**
@@ -181,6 +195,8 @@ export class RecoveryService {
    */
   async #recovered(tx: Db, user: User, reason: 'password_reset' | 'account_secured', client: Client): Promise<string> {
     await new AccountTokenRepository(tx).voidAllUnused(user.id);
+    // A reset link reached the address: it is proved.
+    if (reason === 'password_reset') await new UserRepository(tx).markEmailVerified(user.id, user.email);
     await this.#sessions.on(tx).revokeEverywhere(user, reason, client);
     const deviceToken = await new KnownDevices(tx, this.#deps.deviceTokens).issue(user);
     await this.#deps.events.record(tx, { user, kind: reason === 'password_reset' ? 'PASSWORD_RESET' : 'ACCOUNT_SECURED', client });

@@ -27,7 +27,12 @@ export interface BackgroundJobs {
 function notificationSenders(notifications: NotificationsConfig) {
   // A delivery must end well within its claim, or another worker could take the message meanwhile.
   const timeoutMs = Math.min(10_000, notifications.outbox.claimTimeoutMs / 2);
-  const email = notifications.email ? new EmailSender({ ...notifications.email, passwordResetTtlMs: notifications.passwordResetTtlMs, timeoutMs }) : null;
+  const email = notifications.email ? new EmailSender({
+        ...notifications.email,
+        passwordResetTtlMs: notifications.passwordResetTtlMs,
+        emailTokenTtlMs: notifications.emailAddress.tokenTtlMs,
+        timeoutMs,
+      }) : null;
   const webhook = notifications.webhook ? new WebhookSender({ ...notifications.webhook, timeoutMs }) : null;
   return { email, webhook };
 }

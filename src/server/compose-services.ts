@@ -4,6 +4,7 @@ import type { Secret } from '../secrets/secret.ts';
 import { DeviceTokenSigner } from '../devices/device-token-signer.ts';
 import type { SecurityEvents } from '../events/security-events.ts';
 import type { AccountDeps } from '../identity/account-service.ts';
+import type { EmailAddressDeps } from '../email/email-address-deps.ts';
 import { WindowAttemptLimiter, type AttemptLimiter } from '../limits/attempt-limiter.ts';
 import { observedLimiter } from '../limits/observed-limiter.ts';
 import { keyedSubjects } from '../limits/window-stores.ts';
@@ -56,7 +57,10 @@ export function createLimiter(config: Pick<Config, 'limits' | 'redisKeyPrefix'>,
   return observedLimiter(limiter, (action, decision) => metrics.countRateLimitDecision(action, decision));
 }
 
-export type AccountConfig = Pick<Config, 'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAudience' | 'lockout' | 'sessions' | 'legacyJwtSecret' | 'legacyJwtMaxAgeMs'>;
+export type AccountConfig = Pick<
+  Config,
+  'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAudience' | 'lockout' | 'sessions' | 'legacyJwtSecret' | 'legacyJwtMaxAgeMs' | 'notifications'
+>;
 
 export interface AccountParts {
   passwords: PasswordServices;
@@ -78,5 +82,15 @@ export function composeAccountDeps(config: AccountConfig, { passwords, secret, t
     sessions: config.sessions,
     legacyTokens: config.legacyJwtSecret ? new LegacyTokens(config.legacyJwtSecret, { maxAgeMs: config.legacyJwtMaxAgeMs }) : null,
     deviceTokens: new DeviceTokenSigner(secret),
+    emailAddress: emailAddressDeps(config.notifications),
+  };
+}
+
+/** EMAIL_VERIFICATION and which of the address's links can be sent. */
+export function emailAddressDeps(notifications: Config['notifications']): EmailAddressDeps {
+  return {
+    ...notifications.emailAddress,
+    sendsVerification: notifications.email?.emailVerificationUrl != null,
+    sendsChangeLinks: notifications.email?.emailChangeUrl != null,
   };
 }

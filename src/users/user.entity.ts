@@ -31,6 +31,13 @@ export const UserSchema = defineEntity({
     failuresSince: p.datetime().nullable(),
     /** Tokens from the original login (LEGACY_JWT_SECRET) issued at or before this are void; null: never revoked. */
     legacyTokensValidAfter: p.datetime().nullable(),
+    /**
+     * Whether the owner proved control of `email` (a verification link, a
+     * confirmed change of address, a completed reset). Rows Rekey did not
+     * create (an adopted table, an import) count as verified: they came from
+     * a system that had the address. Sign-up writes false.
+     */
+    emailVerified: p.boolean().default(true),
     /** Set by an operator (`users disable`): no sign-in until `users enable` clears it; null: enabled. */
     disabledAt: p.datetime().nullable(),
   },

@@ -88,6 +88,24 @@ export class UserRepository {
     return row === undefined ? null : { id: Number(row.id), found: row.found === true };
   }
 
+  /**
+   * findOrStandIn for an account whose address is not verified yet: a
+   * verified account is answered like an unknown email (a stand-in), so the
+   * work does not tell the two apart either.
+   */
+  async findUnverifiedOrStandIn(email: string): Promise<{ id: number; found: boolean } | null> {
+    const [row] = await executePrepared<{ id: number; found: boolean }[]>(
+      this.#db,
+      `select "id", "found" from (
+         select "id", true as "found", 0 as "rank" from "users" where "email" = ? and not "email_verified"
+         union all
+         (select "id", false, 1 from "users" order by "id" limit 1)
+       ) as "candidates" order by "rank" limit 1`,
+      [email],
+    );
+    return row === undefined ? null : { id: Number(row.id), found: row.found === true };
+  }
+
   /** The highest bcrypt cost stored, and whether any hash may be of an un-normalised password (docs/design/timing-parity.md). */
   async slowestStoredHash(): Promise<{ cost: number; unnormalized: boolean }> {
     const [row] = await this.#db.execute<{ cost: number | null; unnormalized: boolean | null }[]>(
@@ -104,7 +122,8 @@ export class UserRepository {
 
   /** Inserts an account; EmailTakenError when the email is taken (the unique index decides between concurrent sign-ups). */
   async add(email: string, passwordHash: string): Promise<User> {
-    const user = this.#db.create(User, { email, password: passwordHash, passwordNormalized: true });
+    // Nobody has proved the address yet (docs/api/email-address.md).
+    const user = this.#db.create(User, { email, password: passwordHash, passwordNormalized: true, emailVerified: false });
     try {
       await this.#db.flush();
     } catch (error) {
@@ -164,6 +183,61 @@ export class UserRepository {
    */
   async voidLegacyTokens(userId: number): Promise<void> {
     await executePrepared(this.#db, `update "users" set "legacy_tokens_valid_after" = now() where "id" = ?`, [userId]);
+  }
+
+  /** The address is proved (a verification link for `email`, a completed reset): false when the account's address is no longer `email`. */
+  async markEmailVerified(userId: number, email: string): Promise<boolean> {
+    const rows = await this.#db.execute<{ id: number }[]>(
+      `update "users" set "email_verified" = true, "updated_at" = now() where "id" = ? and "email" = ? returning "id"`,
+      [userId, email],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * A confirmed change of address: the new one, proved by its link, and the
+   * tokens of the original login (which name the account by its address) die.
+   * Null when the account is gone; EmailTakenError when another account holds
+   * the address (the unique index decides between concurrent confirmations).
+   */
+  async changeEmail(userId: number, newEmail: string): Promise<User | null> {
+    try {
+      const [row] = await this.#db.execute<Record<string, unknown>[]>(
+        `update "users" set "email" = ?, "email_verified" = true, "legacy_tokens_valid_after" = now(), "updated_at" = now()
+         where "id" = ? returning *`,
+        [newEmail, userId],
+      );
+      return row === undefined ? null : this.#db.map(User, row);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) throw new EmailTakenError();
+      throw error;
+    }
+  }
+
+  /**
+   * "This wasn't me" on a change-of-address notice: back to the old address
+   * unless another account took it meanwhile (then the address stays as it
+   * is). Returns whether it went back.
+   */
+  async revertEmail(userId: number, oldEmail: string): Promise<boolean> {
+    const rows = await this.#db.execute<{ id: number }[]>(
+      `update "users" set "email" = ?, "email_verified" = true, "legacy_tokens_valid_after" = now(), "updated_at" = now()
+       where "id" = ? and "email" <> ? and not exists (select 1 from "users" "other" where "other"."email" = ?) returning "id"`,
+      [oldEmail, userId, oldEmail, oldEmail],
+    );
+    return rows.length > 0;
+  }
+
+  /** Locks the account's row for the rest of the transaction; false when it is gone. */
+  async lock(userId: number): Promise<boolean> {
+    const rows = await this.#db.execute<{ id: number }[]>(`select "id" from "users" where "id" = ? for update`, [userId]);
+    return rows.length > 0;
+  }
+
+  /** Deletes the account; its sessions, tokens and history go with it (foreign keys), its events lose it. */
+  async delete(userId: number): Promise<boolean> {
+    const rows = await this.#db.execute<{ id: number }[]>(`delete from "users" where "id" = ? returning "id"`, [userId]);
+    return rows.length > 0;
   }
 
   /** A transparent rehash (higher cost, normalised input): only if nobody changed the hash meanwhile. */

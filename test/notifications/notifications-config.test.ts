@@ -55,6 +55,8 @@ describe('notification settings', () => {
       from: 'Rekey <no-reply@localhost>',
       accountSecureUrl: 'http://127.0.0.1:4100/account#secure={token}',
       passwordResetUrl: 'http://127.0.0.1:4100/account#reset={token}',
+      emailVerificationUrl: 'http://127.0.0.1:4100/account#verify={token}',
+      emailChangeUrl: 'http://127.0.0.1:4100/account#change-email={token}',
     });
     expect(loadConfig({ NODE_ENV: 'development', HOST: '0.0.0.0', PASSWORD_RESET_URL: 'https://dev.example.com/r#reset={token}' }).notifications.email).toMatchObject({
       accountSecureUrl: 'http://localhost:4000/account#secure={token}',

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isSecurityEventKind, type SecurityEventKind } from '../../events/security-event-kind.ts';
-import { DAY_MS, duration, linkTemplate, secret, url, wholeNumber } from '../parsers.ts';
+import { DAY_MS, duration, linkTemplate, oneOf, secret, url, wholeNumber } from '../parsers.ts';
 import { Secret } from '../../secrets/secret.ts';
 import { defineGroup } from '../variable.ts';
 
@@ -48,6 +48,23 @@ export const notifications = defineGroup('Security events and notifications', {
   ACCOUNT_SECURE_URL: { parse: linkTemplate, description: 'required with `SMTP_URL`: the "This wasn\'t me" link, with `{token}`' },
   PASSWORD_RESET_URL: { parse: linkTemplate, description: 'required with `SMTP_URL`: the reset link, with `{token}`' },
   PASSWORD_RESET_TTL: { parse: duration(60_000, DAY_MS), default: '30m', description: 'how long a reset link works' },
+  EMAIL_VERIFICATION: {
+    parse: oneOf(['off', 'optional', 'required']),
+    default: 'optional',
+    description:
+      '`off`: no verification email; `optional`: sign-up mails a verification link (with `EMAIL_VERIFICATION_URL`); `required`: also, an unverified account cannot sign in (`EmailNotVerifiedError`, and a fresh link is mailed)',
+  },
+  EMAIL_VERIFICATION_URL: {
+    parse: linkTemplate,
+    unset: 'unset: no verification email (required when `EMAIL_VERIFICATION=required`)',
+    description: 'the address verification link, with `{token}`',
+  },
+  EMAIL_CHANGE_URL: {
+    parse: linkTemplate,
+    unset: 'unset: `requestEmailChange` is unavailable',
+    description: 'the link, sent to the new address, that confirms a change of address, with `{token}`',
+  },
+  EMAIL_TOKEN_TTL: { parse: duration(60_000, 30 * DAY_MS), default: '24h', description: 'how long a verification or change-of-address link works' },
   OUTBOX_MAX_ATTEMPTS: { parse: wholeNumber(1, 100), default: '12', description: 'delivery attempts before a message is kept as dead' },
   OUTBOX_BACKOFF_BASE: {
     parse: duration(10, 3_600_000),

@@ -1,3 +1,4 @@
+import { EmailNotVerifiedError } from '../../email/email-errors.ts';
 import type { SignedIn } from '../../sessions/session-service.ts';
 import { EmailTakenError, InvalidCredentialsError, RateLimitedError, ValidationError } from '../../errors/errors.ts';
 import { WeakPasswordError } from '../../passwords/weak-password-error.ts';
@@ -47,7 +48,7 @@ builder.mutationField('signIn', (t) =>
     type: AuthPayloadType,
     args: { input: t.arg({ type: SignInInput, required: true }) },
     extensions: { passwordField: true },
-    errors: { types: [ValidationError, InvalidCredentialsError, RateLimitedError], union: { name: 'SignInResult' } },
+    errors: { types: [ValidationError, InvalidCredentialsError, EmailNotVerifiedError, RateLimitedError], union: { name: 'SignInResult' } },
     resolve: async (_root, { input }, { accounts, client, sessionCookie }) =>
       sessionCookie.issued(await accounts.signIn({ ...input, deviceToken: input.deviceToken ?? sessionCookie.presentedDevice }, client)),
   }),

@@ -2,6 +2,7 @@ import { ERROR_CODES, type ErrorCode } from '../../errors/error-codes.ts';
 import { type DomainError, EmailTakenError, IncorrectPasswordError, InvalidCredentialsError, InvalidSessionError, PasswordReusedError, RateLimitedError, SessionNotFoundError, ValidationError, type FieldError } from '../../errors/errors.ts';
 import { WeakPasswordError } from '../../passwords/weak-password-error.ts';
 import { InvalidResetTokenError } from '../../recovery/invalid-reset-token-error.ts';
+import { EmailNotVerifiedError, InvalidEmailTokenError } from '../../email/email-errors.ts';
 import { PASSWORD_RULES, type PasswordViolation } from '../../passwords/password-policy.ts';
 import { builder } from '../builder.ts';
 
@@ -64,6 +65,10 @@ const errorTypes: Record<ErrorCode, () => unknown> = {
     builder.objectType(SessionNotFoundError, { name: 'SessionNotFoundError', interfaces: [ErrorInterface], fields: () => ({}) }),
   INVALID_RESET_TOKEN: () =>
     builder.objectType(InvalidResetTokenError, { name: 'InvalidResetTokenError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  INVALID_EMAIL_TOKEN: () =>
+    builder.objectType(InvalidEmailTokenError, { name: 'InvalidEmailTokenError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  EMAIL_NOT_VERIFIED: () =>
+    builder.objectType(EmailNotVerifiedError, { name: 'EmailNotVerifiedError', interfaces: [ErrorInterface], fields: () => ({}) }),
 };
 
 for (const register of Object.values(errorTypes)) register();

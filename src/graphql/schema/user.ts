@@ -6,6 +6,9 @@ export const UserType = builder.objectType(User, {
   fields: (t) => ({
     id: t.id({ resolve: (user) => String(user.id) }),
     email: t.exposeString('email'),
+    emailVerified: t.exposeBoolean('emailVerified', {
+      description: 'Whether the owner proved control of the address (a verification link, a confirmed change, a reset). Adopted and imported accounts count as verified.',
+    }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     passwordChangedAt: t.field({ type: 'DateTime', nullable: true, resolve: (user) => user.passwordChangedAt ?? null }),
   }),
