@@ -13,6 +13,8 @@ export const ERROR_CODES = [
   'SERVICE_UNAVAILABLE',
   'SESSION_NOT_FOUND',
   'INVALID_RESET_TOKEN',
+  'SECOND_FACTOR_REQUIRED',
+  'INCORRECT_SECOND_FACTOR',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -10,6 +10,8 @@ import './schema/security-events.ts';
 import './schema/refresh-session.ts';
 import './schema/sign-out.ts';
 import './schema/recovery.ts';
+import './schema/second-factor-challenge.ts';
+import './schema/second-factor.ts';
 
 /**
  * Fields in the order the files above declare them; the one-password-field

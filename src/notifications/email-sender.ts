@@ -54,6 +54,7 @@ export class EmailSender {
       payload.template === 'password-changed'
         ? passwordChangedEmail({
             to: payload.to,
+            kind: payload.kind,
             occurredAt: new Date(payload.occurredAt),
             ipAddress: payload.ipAddress,
             userAgent: payload.userAgent,

@@ -16,6 +16,8 @@ import { PasswordHistory } from '../passwords/history/password-history.ts';
 import { PasswordPolicy } from '../passwords/password-policy.ts';
 import { LegacyTokens } from '../sessions/legacy-tokens.ts';
 import { SessionTokens } from '../sessions/session-tokens.ts';
+import { SecretBox } from '../second-factor/secret-box.ts';
+import type { SecondFactorSettings } from '../second-factor/second-factor-settings.ts';
 
 /** JWT_SECRET, or outside production a generated one kept in DATA_DIR (with a warning). */
 export function jwtSecret(config: Pick<Config, 'jwtSecret' | 'dataDir'>, log: AppLogger): Secret {
@@ -64,7 +66,10 @@ export function createLimiter(config: Pick<Config, 'limits' | 'redisKeyPrefix'>,
   return observedLimiter(limiter, (action, decision) => metrics.countRateLimitDecision(action, decision));
 }
 
-export type AccountConfig = Pick<Config, 'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAudience' | 'lockout' | 'sessions' | 'legacyJwtSecret' | 'legacyJwtMaxAgeMs'>;
+export type AccountConfig = Pick<
+  Config,
+  'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAudience' | 'lockout' | 'sessions' | 'legacyJwtSecret' | 'legacyJwtMaxAgeMs' | 'secondFactor'
+>;
 
 export interface AccountParts {
   passwords: PasswordServices;
@@ -84,5 +89,14 @@ export function composeAccountDeps(config: AccountConfig, { passwords, secret, l
     sessions: config.sessions,
     legacyTokens: config.legacyJwtSecret ? new LegacyTokens(config.legacyJwtSecret, { maxAgeMs: config.legacyJwtMaxAgeMs }) : null,
     deviceTokens: new DeviceTokenSigner(secret),
+    secondFactor: secondFactorSettings(config.secondFactor, secret),
   };
+}
+
+/**
+ * TOTP_ENCRYPTION_KEY, or else the JWT signing secret (startup-warnings.ts
+ * warns in production); SecretBox derives its own keys from either.
+ */
+export function secondFactorSettings(config: Config['secondFactor'], signingSecret: Secret): SecondFactorSettings {
+  return { box: new SecretBox(config.encryptionKey ?? signingSecret), issuer: config.issuer, challengeTtlMs: config.challengeTtlMs };
 }

@@ -8,5 +8,7 @@ import { PasswordHistoryEntry } from '../passwords/history/password-history.enti
 import { AccountToken } from '../account-tokens/account-token.entity.ts';
 import { RefreshToken } from '../sessions/refresh-token.entity.ts';
 import { Session } from '../sessions/session.entity.ts';
+import { RecoveryCode } from '../second-factor/recovery-code.entity.ts';
+import { TotpFactor } from '../second-factor/totp-factor.entity.ts';
 
-export const entities = [User, Session, RefreshToken, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken, DeviceToken];
+export const entities = [User, Session, RefreshToken, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken, DeviceToken, TotpFactor, RecoveryCode];

@@ -53,8 +53,20 @@ const setPasscode = 'setPasscode(input: { currentPassword: "Guess-1", passcode: 
 const signIn = 'signIn(input: { email: "a@example.com", password: "Guess-2" }) { __typename }';
 
 describe('password fields are marked where they are declared', () => {
-  it('marks the six mutations that check a password or an emailed token, in declaration order', () => {
-    expect(passwordFieldsOf(declaredSchema)).toEqual(['signUp', 'signIn', 'changePassword', 'requestPasswordReset', 'resetPassword', 'secureAccount']);
+  it('marks the mutations that check a password, an emailed token or a second-factor code, in declaration order', () => {
+    expect(passwordFieldsOf(declaredSchema)).toEqual([
+      'signUp',
+      'signIn',
+      'changePassword',
+      'requestPasswordReset',
+      'resetPassword',
+      'secureAccount',
+      'startTotpEnrollment',
+      'confirmTotpEnrollment',
+      'disableTotp',
+      'regenerateRecoveryCodes',
+      'verifySecondFactor',
+    ]);
   });
 
   it('leaves no mutation that takes a password unmarked', () => {
@@ -81,7 +93,7 @@ describe('the one-password-field guard reads the marks', () => {
     const [error, ...others] = validate(extended, parse(document), [onePasswordFieldPerOperation(extended)]);
     expect(others).toEqual([]);
     expect(error?.message).toBe(
-      'Only one of signUp, signIn, changePassword, requestPasswordReset, resetPassword, secureAccount, setPasscode may be called per operation.',
+      'Only one of signUp, signIn, changePassword, requestPasswordReset, resetPassword, secureAccount, startTotpEnrollment, confirmTotpEnrollment, disableTotp, regenerateRecoveryCodes, verifySecondFactor, setPasscode may be called per operation.',
     );
   });
 
