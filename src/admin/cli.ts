@@ -12,6 +12,8 @@ Commands:
   revoke-sessions <email>   Sign out every session of the account.
   unlock <email>            Clear the account's failed-password count, any block, and
                             (with REDIS_URL) its rate-limit windows.
+  totp-off <email>          Turn two-step verification (TOTP and recovery codes) off for an
+                            owner who lost them all; recorded and notified to the owner.
   events <email>            List the account's latest security events, newest first.
   outbox                    Count notification messages by state and list the dead ones.
   outbox retry-dead         Give every dead message a fresh set of delivery attempts.

@@ -1,4 +1,4 @@
-export const COMMANDS = ['create-user', 'set-password', 'revoke-sessions', 'unlock', 'events', 'outbox'] as const;
+export const COMMANDS = ['create-user', 'set-password', 'revoke-sessions', 'unlock', 'events', 'outbox', 'totp-off'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 /** One parsed command line of the admin CLI. */

@@ -12,6 +12,7 @@ import { jwtSecret, openPasswordServices, sharedLimiter } from '../server/compos
 import { openDatabase } from '../server/database.ts';
 import { connectRedis } from '../server/redis.ts';
 import type { Invocation } from './invocation.ts';
+import { turnOffTotp } from './totp-off.ts';
 
 async function execute(invocation: Invocation, password: string | null, orm: Orm, deps: AdministrationDeps): Promise<string> {
   const admin = new AccountAdministration(orm.em.fork(), deps);
@@ -37,6 +38,8 @@ async function execute(invocation: Invocation, password: string | null, orm: Orm
         )
         .join('\n');
     }
+    case 'totp-off':
+      return turnOffTotp(orm.em.fork(), deps.events, email);
     case 'outbox':
       return outbox(new OutboxRepository(orm.em.fork()), email === 'retry-dead');
     case 'unlock': {
