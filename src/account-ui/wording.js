@@ -33,6 +33,10 @@ const EVENT_KINDS = {
   PASSWORD_RESET_REQUESTED: 'Password reset requested',
   PASSWORD_RESET: 'Password reset',
   ACCOUNT_SECURED: 'Account secured ("This wasn\u2019t me")',
+  SECOND_FACTOR_ENABLED: 'Two-step verification turned on',
+  SECOND_FACTOR_DISABLED: 'Two-step verification turned off',
+  SECOND_FACTOR_FAILED: 'Wrong verification code or password for two-step verification',
+  RECOVERY_CODE_USED: 'A recovery code was used',
 };
 
 export function describeEvent(kind) {
