@@ -101,11 +101,13 @@ describe('enrolment', () => {
 });
 
 describe('sign-in with TOTP on', () => {
-  it('answers a challenge instead of a session; the right code completes it', async () => {
+  it('answers a challenge instead of a session; the right code completes it, one bcrypt compare in all', async () => {
     const account = await enrolled();
+    const comparesBefore = server.rekey.deps.hasher.operations.compares;
     const challengeToken = await challengeFor(account.email);
     expect((await verify(challengeToken, totpCode(account.secret, 3))).__typename).toBe('IncorrectSecondFactorError');
     const signedIn = expectType(await verify(challengeToken, totpCode(account.secret)), 'AuthPayload');
+    expect(server.rekey.deps.hasher.operations.compares - comparesBefore).toBe(1);
     expect(signedIn.user.email).toBe(account.email);
     expect((await run(url, MeDocument, {}, as(signedIn.token))).me?.email).toBe(account.email);
     // A wrong password still answers the generic error, not a challenge.

@@ -14,7 +14,7 @@ export function totpCode(secret: string, steps = 0, now = Date.now()): string {
  * of it is left: a code computed here must still be in the step the server
  * sees when it checks it. Time itself is what is awaited.
  */
-export async function awaitFreshStep(marginMs = 6_000): Promise<void> {
+export async function awaitFreshStep(marginMs = 4_000): Promise<void> {
   const left = STEP_MS - (Date.now() % STEP_MS);
   if (left < marginMs) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
