@@ -35,7 +35,14 @@ export class SecretBox {
     const decipher = createDecipheriv('aes-256-gcm', this.#encryptionKey, Buffer.from(iv, 'base64url'));
     decipher.setAAD(Buffer.from(`user:${userId}`));
     decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    } catch (error) {
+      // The operator's clue in the log; the client sees an unexpected error, never which key or account.
+      throw new Error('A TOTP secret cannot be decrypted: TOTP_ENCRYPTION_KEY (or the JWT secret it derives from) is not the one it was sealed with', {
+        cause: error,
+      });
+    }
   }
 
   /** Keyed, so recovery codes (about 50 bits each) cannot be guessed offline from a dump. */
