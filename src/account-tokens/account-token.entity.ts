@@ -1,7 +1,7 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import { User } from '../users/user.entity.ts';
 
-export const ACCOUNT_TOKEN_PURPOSES = ['secure_account', 'password_reset', 'email_verification', 'email_change'] as const;
+export const ACCOUNT_TOKEN_PURPOSES = ['secure_account', 'password_reset', 'email_verification', 'email_change', 'second_factor_challenge'] as const;
 export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
 
 /**

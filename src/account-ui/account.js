@@ -1,17 +1,20 @@
 // The /account page: panels for signed-out visitors (sign in, sign up, reset) and for the signed-in
 // account (password, sessions, activity, email address and deletion). Every server call goes through api.js.
 import * as api from './api.js';
+import { initTwoStep } from './two-step.js';
 import { describeEvent, describePolicy, formatDate } from './wording.js';
 
 const byId = (id) => document.getElementById(id);
 const panels = [...document.querySelectorAll('[data-panel]')];
-const SIGNED_IN_PANELS = new Set(['password', 'sessions', 'activity', 'email']);
+const SIGNED_IN_PANELS = new Set(['password', 'sessions', 'activity', 'two-step', 'email']);
 
 const state = {
   viewer: null,
   /** A token read from the address bar once (reset or "This wasn't me" link), kept in memory only. */
   linkToken: null,
   eventsCursor: null,
+  /** signIn's SecondFactorChallenge token, in memory only until verifySecondFactor uses it. */
+  challengeToken: null,
 };
 
 // ---- feedback
@@ -154,6 +157,7 @@ function show(name, { focus = true } = {}) {
   if (focus) document.querySelector(`[data-panel="${name}"] h1`).focus();
   if (name === 'sessions') void loadSessions();
   if (name === 'activity') void loadEvents({ reset: true });
+  if (name === 'two-step') twoStep.open(state.viewer);
 }
 
 for (const button of document.querySelectorAll('[data-show]')) {
@@ -171,6 +175,13 @@ function renderViewer(user) {
   byId('password-changed-at').textContent = user.passwordChangedAt
     ? `Password last changed ${formatDate(user.passwordChangedAt)}.`
     : `Account created ${formatDate(user.createdAt)}.`;
+  showCodeField(Boolean(user.secondFactor?.totp));
+}
+
+/** With two-step verification on, changing the password asks for a code too. */
+function showCodeField(needed) {
+  byId('change-password-code').hidden = !needed;
+  byId('change-password-second-factor').required = needed;
 }
 
 async function enterAccount(message) {
@@ -186,6 +197,7 @@ async function enterAccount(message) {
 
 function signedOut(message) {
   state.viewer = null;
+  state.challengeToken = null;
   api.forget();
   for (const form of document.querySelectorAll('form')) form.reset();
   show('sign-in');
@@ -219,8 +231,27 @@ async function loadPolicy() {
 
 onSubmit(byId('sign-in-form'), async (data) => {
   const result = await api.signIn({ email: data.get('email'), password: data.get('password') });
+  if (result.__typename === 'SecondFactorChallenge') {
+    byId('sign-in-form').reset();
+    state.challengeToken = result.challengeToken;
+    show('second-factor');
+    byId('second-factor-code').focus();
+    return;
+  }
   if (result.__typename !== 'AuthPayload') return showFailure(byId('sign-in-form'), result);
   byId('sign-in-form').reset();
+  await enterAccount(`Signed in as ${result.user.email}.`);
+});
+
+onSubmit(byId('second-factor-form'), async (data) => {
+  const form = byId('second-factor-form');
+  if (!state.challengeToken) return signedOut('Please sign in again.');
+  const result = await api.verifySecondFactor({ challengeToken: state.challengeToken, code: data.get('code') });
+  // The challenge was used or has expired: the password is asked again.
+  if (result.__typename === 'InvalidSessionError') return signedOut('Your sign-in expired. Please sign in again.');
+  if (result.__typename !== 'AuthPayload') return showFailure(form, result);
+  state.challengeToken = null;
+  form.reset();
   await enterAccount(`Signed in as ${result.user.email}.`);
 });
 
@@ -352,8 +383,13 @@ onSubmit(byId('change-password-form'), async (data) => {
     currentPassword: data.get('currentPassword'),
     newPassword: data.get('newPassword'),
     revokeOtherSessions: data.get('revokeOtherSessions') === 'on',
+    secondFactorCode: data.get('secondFactorCode') || null,
   });
   if (result.__typename === 'InvalidSessionError') return signedOut('Your session has ended. Please sign in again.');
+  if (result.__typename === 'SecondFactorRequiredError') {
+    showCodeField(true);
+    byId('change-password-second-factor').focus();
+  }
   if (result.__typename !== 'ChangePasswordSuccess') return showFailure(form, result);
   form.reset();
   renderViewer({ ...state.viewer, ...result.user });
@@ -517,6 +553,22 @@ function renderEvent(event) {
 }
 
 byId('more-events').addEventListener('click', () => loadEvents());
+
+const twoStep = initTwoStep({
+  onSubmit,
+  showFailure,
+  announce,
+  sessionEnded: () => signedOut('Your session has ended. Please sign in again.'),
+  async reloadViewer() {
+    const user = await api.me();
+    if (!user) {
+      signedOut('Your session has ended. Please sign in again.');
+      return null;
+    }
+    renderViewer(user);
+    return user;
+  },
+});
 
 // ---- start
 

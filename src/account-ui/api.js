@@ -156,8 +156,20 @@ const refusedSession = (field) => (data) => data[field]?.__typename === 'Invalid
 
 export async function signIn(input) {
   const { signIn: result } = await request(
-    `mutation SignIn($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+    `mutation SignIn($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { ${SESSION} }
+      ... on SecondFactorChallenge { challengeToken expiresAt } ...Failure } } ${FAILURE}`,
     { input: { ...input, deviceToken: deviceTokenFor(input.email) } },
+  );
+  if (result.__typename === 'AuthPayload') remember(result);
+  return result;
+}
+
+/** The second step of a sign-in that answered SecondFactorChallenge. */
+export async function verifySecondFactor(input) {
+  const { verifySecondFactor: result } = await request(
+    `mutation VerifySecondFactor($input: VerifySecondFactorInput!) { verifySecondFactor(input: $input) {
+      __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+    { input },
   );
   if (result.__typename === 'AuthPayload') remember(result);
   return result;
@@ -228,7 +240,11 @@ export const requestEmailVerification = (input) =>
 
 /** The signed-in user, or null when the session has ended. */
 export async function me() {
-  const data = await authenticated(`query Me { me { id email emailVerified createdAt passwordChangedAt } }`, {}, (d) => d.me === null);
+  const data = await authenticated(
+    `query Me { me { id email emailVerified createdAt passwordChangedAt secondFactor { totp recoveryCodesLeft } } }`,
+    {},
+    (d) => d.me === null,
+  );
   if (data.me === null) forget();
   return data.me;
 }
@@ -312,4 +328,48 @@ export async function signOut({ everywhere = false } = {}) {
   } finally {
     forget();
   }
+}
+
+// ---- two-step verification (TOTP); the secret and the recovery codes are shown once and never stored here
+
+const RECOVERY_CODES = /* GraphQL */ `recoveryCodes`;
+
+export async function startTotpEnrollment(input) {
+  const { startTotpEnrollment: result } = await authenticated(
+    `mutation StartTotpEnrollment($input: StartTotpEnrollmentInput!) { startTotpEnrollment(input: $input) {
+      __typename ... on StartTotpEnrollmentSuccess { secret uri qrCodeSvg } ...Failure } } ${FAILURE}`,
+    { input },
+    refusedSession('startTotpEnrollment'),
+  );
+  return result;
+}
+
+export async function confirmTotpEnrollment(input) {
+  const { confirmTotpEnrollment: result } = await authenticated(
+    `mutation ConfirmTotpEnrollment($input: ConfirmTotpEnrollmentInput!) { confirmTotpEnrollment(input: $input) {
+      __typename ... on ConfirmTotpEnrollmentSuccess { ${RECOVERY_CODES} } ...Failure } } ${FAILURE}`,
+    { input },
+    refusedSession('confirmTotpEnrollment'),
+  );
+  return result;
+}
+
+export async function regenerateRecoveryCodes(input) {
+  const { regenerateRecoveryCodes: result } = await authenticated(
+    `mutation RegenerateRecoveryCodes($input: RegenerateRecoveryCodesInput!) { regenerateRecoveryCodes(input: $input) {
+      __typename ... on RegenerateRecoveryCodesSuccess { ${RECOVERY_CODES} } ...Failure } } ${FAILURE}`,
+    { input },
+    refusedSession('regenerateRecoveryCodes'),
+  );
+  return result;
+}
+
+export async function disableTotp(input) {
+  const { disableTotp: result } = await authenticated(
+    `mutation DisableTotp($input: DisableTotpInput!) { disableTotp(input: $input) {
+      __typename ... on DisableTotpSuccess { success message } ...Failure } } ${FAILURE}`,
+    { input },
+    refusedSession('disableTotp'),
+  );
+  return result;
 }

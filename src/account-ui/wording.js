@@ -38,6 +38,10 @@ const EVENT_KINDS = {
   EMAIL_CHANGE_REQUESTED: 'Change of email address requested',
   EMAIL_CHANGED: 'Email address changed',
   ACCOUNT_DELETED: 'Account deleted',
+  SECOND_FACTOR_ENABLED: 'Two-step verification turned on',
+  SECOND_FACTOR_DISABLED: 'Two-step verification turned off',
+  SECOND_FACTOR_FAILED: 'Wrong verification code or password for two-step verification',
+  RECOVERY_CODE_USED: 'A recovery code was used',
 };
 
 export function describeEvent(kind) {

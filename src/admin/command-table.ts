@@ -88,6 +88,12 @@ export const COMMAND_TABLE: readonly CommandRow[] = [
     load: async () => (await import('./commands/users-delete.ts')).command,
   },
   {
+    name: 'totp-off',
+    synopsis: '<email>',
+    summary: 'Turn two-step verification off for an owner who lost the authenticator and every recovery code (recorded and notified).',
+    load: async () => (await import('./commands/second-factor/totp-off.ts')).command,
+  },
+  {
     name: 'keys list',
     synopsis: '',
     summary: 'The token signing keys (ES256) and each one\'s state: next, active, previous (published until its last token expires), retired.',

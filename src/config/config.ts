@@ -60,6 +60,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionCookie: values.SESSION_COOKIE,
     exposeErrorDetails: values.EXPOSE_ERROR_DETAILS ?? false,
     legacyJwtSecret: values.LEGACY_JWT_SECRET ?? null,
+    secondFactor: secondFactorOf(values),
     legacyJwtMaxAgeMs: values.LEGACY_JWT_MAX_AGE === 0 ? null : values.LEGACY_JWT_MAX_AGE,
   };
 }
@@ -116,7 +117,13 @@ function limitsOf(values: ConfigValues): LimitRules {
       bySubject: { email: { max: values.PASSWORD_RESET_EMAIL_RATE_LIMIT, windowMs: values.PASSWORD_RESET_RATE_WINDOW } },
     },
     redeemAccountToken: { max: values.RESET_TOKEN_RATE_LIMIT, windowMs },
+    secondFactor: { max: values.SECOND_FACTOR_RATE_LIMIT, windowMs },
   };
+}
+
+/** TOTP_ENCRYPTION_KEY unset: derived from the JWT signing secret (compose-services.ts), with a warning in production. */
+function secondFactorOf(values: ConfigValues): Config['secondFactor'] {
+  return { encryptionKey: values.TOTP_ENCRYPTION_KEY ?? null, issuer: values.TOTP_ISSUER, challengeTtlMs: values.SECOND_FACTOR_CHALLENGE_TTL };
 }
 
 function lockoutOf(values: ConfigValues): LockoutSettings {

@@ -6,15 +6,17 @@ import { operations } from './variables/operations.ts';
 import { passwords } from './variables/passwords.ts';
 import { server } from './variables/server.ts';
 import { sessions } from './variables/sessions.ts';
+import { secondFactor } from './variables/second-factor.ts';
 import { storage } from './variables/storage.ts';
 
 /** Every variable Rekey reads, by group, in the order the docs list them. */
-export const VARIABLE_GROUPS: readonly VariableGroup[] = [server, storage, sessions, passwords, limits, notifications, operations];
+export const VARIABLE_GROUPS: readonly VariableGroup[] = [server, storage, sessions, secondFactor, passwords, limits, notifications, operations];
 
 /** Each variable's parsed value (its default when unset; `undefined` when unset without one). */
 export type ConfigValues = Values<typeof server> &
   Values<typeof storage> &
   Values<typeof sessions> &
+  Values<typeof secondFactor> &
   Values<typeof passwords> &
   Values<typeof limits> &
   Values<typeof notifications> &

@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'INVALID_RESET_TOKEN',
   'INVALID_EMAIL_TOKEN',
   'EMAIL_NOT_VERIFIED',
+  'SECOND_FACTOR_REQUIRED',
+  'INCORRECT_SECOND_FACTOR',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

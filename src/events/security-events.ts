@@ -42,6 +42,10 @@ const EMAIL_TEMPLATES: Partial<Record<SecurityEventKind, EmailTemplate>> = {
   PASSWORD_RESET_REQUESTED: 'password-reset',
   // Securing the account makes the password unusable, so its email carries a fresh reset link.
   ACCOUNT_SECURED: 'password-reset',
+  // A change to the second factor is told like a password change: what happened, and "This wasn't me".
+  SECOND_FACTOR_ENABLED: 'password-changed',
+  SECOND_FACTOR_DISABLED: 'password-changed',
+  RECOVERY_CODE_USED: 'password-changed',
 };
 
 /** The emails an event sends: those its recorder chose, else its kind's one to the account's address. */

@@ -1,6 +1,7 @@
 // `npm run docs:errors`: writes docs/api/errors.md from the table of error codes, the error classes' own
 // messages and the printed schema (`--check` fails on drift instead), so the page cannot fall behind the code.
 import { EmailNotVerifiedError, InvalidEmailTokenError } from '../email/email-errors.ts';
+import { IncorrectSecondFactorError, SecondFactorRequiredError } from '../second-factor/second-factor-errors.ts';
 import { readFileSync } from 'node:fs';
 import { buildSchema, type GraphQLSchema, isObjectType, isUnionType, getNamedType } from 'graphql';
 import { ERROR_CODES, type ErrorCode } from '../errors/error-codes.ts';
@@ -57,6 +58,14 @@ const CODE_DOCS: Record<ErrorCode, CodeDoc> = {
   PASSWORD_REUSED: {
     example: () => new PasswordReusedError(),
     when: `The new password is the current one or, with \`PASSWORD_HISTORY\`, one of the last N (then the message is e.g. \`${new PasswordInHistoryError(5).message}\`).`,
+  },
+  SECOND_FACTOR_REQUIRED: {
+    example: () => new SecondFactorRequiredError(),
+    when: 'The account has TOTP on and the request carried no `secondFactorCode` (`changePassword`, `resetPassword`, `disableTotp`, …). The REST route answers 400 for such an account: it has no field for a code.',
+  },
+  INCORRECT_SECOND_FACTOR: {
+    example: () => new IncorrectSecondFactorError(),
+    when: 'The code is not the authenticator\'s (one 30-second step either side), was already used, or is not an unused recovery code. Counted like a wrong password.',
   },
   EMAIL_TAKEN: {
     example: () => new EmailTakenError(),

@@ -12,6 +12,8 @@ import './schema/sign-out.ts';
 import './schema/recovery.ts';
 import './schema/email-address.ts';
 import './schema/delete-account.ts';
+import './schema/second-factor/challenge.ts';
+import './schema/second-factor/enrollment.ts';
 
 /**
  * Fields in the order the files above declare them; the one-password-field

@@ -1,4 +1,5 @@
 import type { Plugin } from 'graphql-yoga';
+import { SecondFactorRequiredError } from '../second-factor/second-factor-errors.ts';
 import { z } from 'zod';
 import type { AccountsFor } from './accounts-for.ts';
 import { AccountGoneError, DomainError, RateLimitedError, ValidationError, type ErrorCode } from '../errors/errors.ts';
@@ -118,7 +119,14 @@ const STATUS: Record<ErrorCode, number> = {
   INVALID_RESET_TOKEN: 400,
   INVALID_EMAIL_TOKEN: 400,
   EMAIL_NOT_VERIFIED: 403,
+  // The route's body has no field for a code: an account with TOTP on is refused here (docs/api/rest-route.md).
+  SECOND_FACTOR_REQUIRED: 400,
+  INCORRECT_SECOND_FACTOR: 400,
 };
+
+/** What the route answers an account with TOTP on: its contract cannot carry the code. */
+export const REST_SECOND_FACTOR_MESSAGE =
+  'This account has two-step verification on; this route cannot take a code. Change the password with the GraphQL changePassword mutation (secondFactorCode) or on the account page.';
 
 /** The status and body the original workflow gives an expected failure. */
 function domainErrorResponse(error: DomainError): Response {
@@ -130,6 +138,7 @@ function domainErrorResponse(error: DomainError): Response {
   const status = error instanceof AccountGoneError ? 400 : STATUS[error.code];
   const headers: Record<string, string> =
     error instanceof RateLimitedError || error instanceof ServiceUnavailableError ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+  if (error instanceof SecondFactorRequiredError) return failure(status, REST_SECOND_FACTOR_MESSAGE, headers);
   // Messages are the contract's: the first broken rule's for WeakPasswordError.
   return failure(status, error.message, headers);
 }

@@ -15,6 +15,7 @@ import { normalizeEmail } from '../users/normalize-email.ts';
 import type { User } from '../users/user.entity.ts';
 import { AccountNotFoundError } from './account-not-found-error.ts';
 import { removeAccount } from './delete-account.ts';
+import { turnOff } from '../second-factor/totp-enrollment.ts';
 import { UserRepository } from '../users/user.repository.ts';
 
 /** How an operator appears in security events: no address, a recognisable agent naming them. */
@@ -125,6 +126,17 @@ export class AccountAdministration {
     const user = await this.#account(emailInput);
     if (!(await removeAccount(this.#db, this.#deps.events, user, this.#operator))) throw new AccountNotFoundError(user.email);
     return user;
+  }
+
+  /**
+   * Two-step verification off, for an owner who lost the authenticator and
+   * every recovery code: SECOND_FACTOR_DISABLED is recorded (naming the
+   * operator) and notified, so an operator tricked into it is seen. Sessions stay.
+   */
+  async turnOffTotp(emailInput: string): Promise<{ user: User; changed: boolean }> {
+    const user = await this.#account(emailInput);
+    const changed = await turnOff({ events: this.#deps.events }, this.#db, user, { client: this.#operator, sessionId: null });
+    return { user, changed };
   }
 
   /** Sign-in works again, with a clean failure count; ADMIN_ACCOUNT_ENABLED when it was disabled. */

@@ -1,7 +1,7 @@
 import type { Db } from '../db/orm.ts';
 import type { DeviceTokenSigner } from '../devices/device-token-signer.ts';
 import { KnownDevices } from '../devices/known-devices.ts';
-import { EmailTakenError, InvalidCredentialsError, RateLimitedError } from '../errors/errors.ts';
+import { EmailTakenError, InvalidCredentialsError, InvalidSessionError, RateLimitedError } from '../errors/errors.ts';
 import type { SecurityEvents } from '../events/security-events.ts';
 import type { AttemptLimiter, LimitedAction, LimitSubject } from '../limits/attempt-limiter.ts';
 import { consumeAttempt } from '../limits/consume-attempt.ts';
@@ -21,6 +21,10 @@ import type { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
 import type { PasswordHistory } from '../passwords/history/password-history.ts';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
 import { RecoveryService } from '../recovery/recovery-service.ts';
+import { SecondFactor } from '../second-factor/second-factor.ts';
+import type { SecondFactorSettings } from '../second-factor/second-factor-settings.ts';
+import { SignInChallenges, type SecondFactorChallenge } from '../second-factor/sign-in-challenges.ts';
+import { TotpEnrollment } from '../second-factor/totp-enrollment.ts';
 import { Authentication } from '../sessions/authentication.ts';
 import type { Client } from '../events/client.ts';
 import type { LegacyTokens } from '../sessions/legacy-tokens.ts';
@@ -58,10 +62,13 @@ export interface AccountDeps {
   deviceTokens: DeviceTokenSigner;
   /** EMAIL_VERIFICATION and the address's links (docs/api/email-address.md). */
   emailAddress: EmailAddressDeps;
+  /** TOTP secrets' encryption, the issuer name, the challenge's lifetime. */
+  secondFactor: SecondFactorSettings;
 }
 
 export type { Client } from '../events/client.ts';
 export type { SignedIn } from '../sessions/session-service.ts';
+export type { SecondFactorChallenge } from '../second-factor/sign-in-challenges.ts';
 export type { ChangePasswordInput, PasswordChange, PasswordChangeEverywhere } from '../passwords/change-password.ts';
 
 export interface SignInInput {
@@ -91,6 +98,10 @@ export class AccountService {
   readonly emailVerification: EmailVerification;
   /** Changing the address (email/email-change.ts). */
   readonly emailChanges: EmailChanges;
+  /** The code check other mutations demand when TOTP is on (second-factor/second-factor.ts). */
+  readonly secondFactor: SecondFactor;
+  /** Turning TOTP on and off, recovery codes (second-factor/totp-enrollment.ts). */
+  readonly totp: TotpEnrollment;
 
   /** `db` is this request's own EntityManager fork. */
   constructor(db: Db, deps: AccountDeps) {
@@ -100,7 +111,9 @@ export class AccountService {
     this.sessions = new SessionService(db, deps);
     this.recovery = new RecoveryService(db, deps);
     this.#devices = new KnownDevices(db, deps.deviceTokens);
-    this.passwords = new PasswordChanges(db, deps, this.sessions, this.#devices);
+    this.secondFactor = new SecondFactor(db, deps, this.sessions);
+    this.passwords = new PasswordChanges(db, deps, this.sessions, this.#devices, this.secondFactor);
+    this.totp = new TotpEnrollment(db, deps, this.sessions);
     this.emailVerification = new EmailVerification(db, deps);
     this.emailChanges = new EmailChanges(db, deps, this.sessions);
   }
@@ -131,7 +144,8 @@ export class AccountService {
     });
   }
 
-  async signIn(input: SignInInput, client: Client): Promise<SignedIn> {
+  /** With TOTP on, a correct password answers a challenge instead of a session (verifySecondFactor completes it). */
+  async signIn(input: SignInInput, client: Client): Promise<SignedIn | SecondFactorChallenge> {
     const email = normalizeEmail(input.email);
     // A device trusted for this email counts in its own bucket and failure count,
     // never refused by the email's limit or the account's block (known-devices.ts);
@@ -160,7 +174,7 @@ export class AccountService {
   }
 
   /** The password check of a sign-in admitted by `check`; a device that presented its token gets the same one back. */
-  async #checkSignIn(user: User, password: string, check: ReservedCheck, client: Client, deviceToken: string | null): Promise<SignedIn> {
+  async #checkSignIn(user: User, password: string, check: ReservedCheck, client: Client, deviceToken: string | null): Promise<SignedIn | SecondFactorChallenge> {
     const match = await this.#deps.hasher.verify(password, user.password, user.passwordNormalized);
     // A disabled account is refused like a wrong password, after the same work: the answer tells nothing.
     if (match === 'mismatch' || isDisabled(user)) {
@@ -173,14 +187,43 @@ export class AccountService {
       await this.#users.upgradeHash(user.id, user.password, upgraded);
     }
     if (this.#deps.emailAddress.verification === 'required' && !user.emailVerified) await this.#refuseUnverified(user, check, client);
+    if (await this.secondFactor.isOn(user.id)) {
+      // A trusted device's check is settled (the device proved the password), but the account's
+      // stays counted until the code is verified: with the password alone, sign-ins cannot reset
+      // the count that wrong codes add to (docs/api/second-factor.md). A device never skips the code.
+      if (deviceToken !== null) await check.succeeded(this.#db);
+      return new SignInChallenges(this.#db, this.#deps.secondFactor.challengeTtlMs).issue(user.id);
+    }
     // The reset failure count, the new session, the device and SIGNED_IN commit together.
     return this.#events.transactional(this.#db, async (tx) => {
       await check.succeeded(tx);
-      const signedIn = await this.sessions.on(tx).start(user, client);
-      const device = deviceToken ?? (await this.#devices.on(tx).issue(user));
-      await this.#events.record(tx, { user, kind: 'SIGNED_IN', client, sessionId: signedIn.session.id });
-      return { ...signedIn, deviceToken: device };
+      return this.#completeSignIn(tx, user, client, deviceToken);
     });
+  }
+
+  /**
+   * The second step of a sign-in with TOTP on: the challenge must be live and
+   * the code right (SecondFactor.requireCode: limited, counted against the
+   * account, single use); then the challenge is used up in the transaction
+   * that starts the session. A challenge used, expired or unknown: InvalidSessionError.
+   */
+  async verifySecondFactor(input: { challengeToken: string; code: string }, client: Client): Promise<SignedIn> {
+    const userId = await new SignInChallenges(this.#db, this.#deps.secondFactor.challengeTtlMs).accountOf(input.challengeToken);
+    const user = userId === null ? null : await this.#users.findById(userId);
+    if (user === null) throw new InvalidSessionError();
+    await this.secondFactor.requireCode(user, input.code, { client, session: null });
+    return this.#events.transactional(this.#db, async (tx) => {
+      if ((await SignInChallenges.redeem(tx, input.challengeToken)) !== user.id) throw new InvalidSessionError();
+      return this.#completeSignIn(tx, user, client, null);
+    });
+  }
+
+  /** A new session, the device trusted (the token it presented, or a new one) and SIGNED_IN, in the caller's transaction. */
+  async #completeSignIn(tx: Db, user: User, client: Client, deviceToken: string | null): Promise<SignedIn> {
+    const signedIn = await this.sessions.on(tx).start(user, client);
+    const device = deviceToken ?? (await this.#devices.on(tx).issue(user));
+    await this.#events.record(tx, { user, kind: 'SIGNED_IN', client, sessionId: signedIn.session.id });
+    return { ...signedIn, deviceToken: device };
   }
 
   /**

@@ -12,7 +12,9 @@ export type LimitedAction =
   | 'refreshSession'
   | 'requestPasswordReset'
   /** resetPassword and secureAccount: redeeming an emailed link's token. */
-  | 'redeemAccountToken';
+  | 'redeemAccountToken'
+  /** Checks of a second-factor code (and of the password that guards enrolling or disabling it), per account. */
+  | 'secondFactor';
 
 export type SubjectKind = 'address' | 'account' | 'email' | 'device';
 
@@ -74,6 +76,7 @@ export class WindowAttemptLimiter implements AttemptLimiter {
       refreshSession: entry(rules.refreshSession),
       requestPasswordReset: entry(rules.requestPasswordReset),
       redeemAccountToken: entry(rules.redeemAccountToken),
+      secondFactor: entry(rules.secondFactor),
     };
     this.#close = close;
   }

@@ -7,7 +7,7 @@ import type { ReservedCheck } from './password-check.ts';
 export interface FailedCheck {
   user: Pick<User, 'id' | 'email'>;
   check: ReservedCheck;
-  kind: 'SIGN_IN_FAILED' | 'PASSWORD_CHANGE_FAILED';
+  kind: 'SIGN_IN_FAILED' | 'PASSWORD_CHANGE_FAILED' | 'SECOND_FACTOR_FAILED';
   client: SessionClient;
   sessionId?: string | null;
 }

@@ -108,6 +108,7 @@ export class EmailSender {
       case 'password-changed':
         return passwordChangedEmail({
           to,
+          kind: payload.kind,
           occurredAt: new Date(payload.occurredAt),
           ipAddress: payload.ipAddress,
           userAgent: payload.userAgent,

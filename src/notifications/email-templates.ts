@@ -20,6 +20,8 @@ export function htmlDocument(paragraphs: string[]): string {
 
 export interface PasswordChangedDetails {
   to: string;
+  /** What changed: PASSWORD_CHANGED (the default), PASSWORD_RESET or a change to the second factor. */
+  kind?: SecurityEventKind;
   occurredAt: Date;
   ipAddress: string | null;
   userAgent: string | null;
@@ -28,8 +30,27 @@ export interface PasswordChangedDetails {
   secureLinkDays: number;
 }
 
-/** "Your password was changed": when, from where, with what, and the way out if it was not the owner. */
+/** The subject and the sentence of each change these emails tell of. */
+const CHANGES: Partial<Record<SecurityEventKind, { subject: string; sentence: (to: string) => string }>> = {
+  SECOND_FACTOR_ENABLED: {
+    subject: 'Two-step verification was turned on',
+    sentence: (to) => `Two-step verification (an authenticator app) was turned on for your account ${to}.`,
+  },
+  SECOND_FACTOR_DISABLED: {
+    subject: 'Two-step verification was turned off',
+    sentence: (to) => `Two-step verification was turned off for your account ${to}.`,
+  },
+  RECOVERY_CODE_USED: {
+    subject: 'A recovery code was used',
+    sentence: (to) => `One of the recovery codes of your account ${to} was used in place of your authenticator app.`,
+  },
+};
+
+const PASSWORD_CHANGE = { subject: 'Your password was changed', sentence: (to: string) => `The password of your account ${to} was changed.` };
+
+/** "Your password was changed" (or another change to how the account is protected): when, from where, with what, and the way out. */
 export function passwordChangedEmail(details: PasswordChangedDetails): EmailContent {
+  const change = (details.kind && CHANGES[details.kind]) || PASSWORD_CHANGE;
   const facts: [string, string][] = [
     ['When', when(details.occurredAt)],
     ['Address', printable(details.ipAddress ?? 'unknown')],
@@ -38,7 +59,7 @@ export function passwordChangedEmail(details: PasswordChangedDetails): EmailCont
   const text = [
     'Hello,',
     '',
-    `The password of your account ${details.to} was changed.`,
+    change.sentence(details.to),
     '',
     ...facts.map(([label, value]) => `${label}: ${value}`),
     '',
@@ -51,13 +72,13 @@ export function passwordChangedEmail(details: PasswordChangedDetails): EmailCont
   ].join('\n');
   const html = htmlDocument([
     'Hello,',
-    `The password of your account <strong>${escapeHtml(details.to)}</strong> was changed.`,
+    escapeHtml(change.sentence(details.to)),
     facts.map(([label, value]) => `${label}: ${escapeHtml(value)}`).join('<br>'),
     'If this was you, there is nothing else to do.',
     `<a href="${escapeHtml(details.secureLink)}">This wasn't me</a> — secure your account now. This signs out every device and lets you choose a new password.`,
     `The link works once and expires in ${details.secureLinkDays} days.`,
   ]);
-  return { subject: 'Your password was changed', text, html };
+  return { subject: change.subject, text, html };
 }
 
 export interface PasswordResetDetails {

@@ -12,6 +12,7 @@ import type { Authentication, SessionState } from '../sessions/authentication.ts
 import type { Client } from '../events/client.ts';
 import { reserveSessionCheck } from '../sessions/session-failures.ts';
 import type { SessionService, SignedIn } from '../sessions/session-service.ts';
+import type { CodeContext, SecondFactor } from '../second-factor/second-factor.ts';
 import type { User } from '../users/user.entity.ts';
 import type { BreachedPasswords } from './breached/breached-passwords.ts';
 import { replaceCredential } from './credential-replacement.ts';
@@ -36,6 +37,8 @@ export interface ChangePasswordInput {
   currentPassword: string;
   newPassword: string;
   revokeOtherSessions: boolean;
+  /** Required when the account has TOTP on (SecondFactor.requireCode): a code or a recovery code. */
+  secondFactorCode?: string | null;
 }
 
 export interface PasswordChange extends SignedIn {
@@ -66,13 +69,15 @@ export class PasswordChanges {
   readonly #deps: ChangePasswordDeps;
   readonly #sessions: SessionService;
   readonly #devices: KnownDevices;
+  readonly #secondFactor: SecondFactor;
 
-  /** `db` is this request's own EntityManager fork; `sessions` and `devices` are bound to it. */
-  constructor(db: Db, deps: ChangePasswordDeps, sessions: SessionService, devices: KnownDevices) {
+  /** `db` is this request's own EntityManager fork; `sessions`, `devices` and `secondFactor` are bound to it. */
+  constructor(db: Db, deps: ChangePasswordDeps, sessions: SessionService, devices: KnownDevices, secondFactor: SecondFactor) {
     this.#db = db;
     this.#deps = deps;
     this.#sessions = sessions;
     this.#devices = devices;
+    this.#secondFactor = secondFactor;
   }
 
   /**
@@ -133,6 +138,7 @@ export class PasswordChanges {
     if (!reuse) enforcePolicy(this.#deps.policy, newPassword, viewer.email);
     const check = await this.#verifyCurrentPassword(viewer, input.currentPassword, current, client);
     await this.#acceptNewPassword(viewer, input.currentPassword, newPassword, reuse, check);
+    await this.#requireSecondFactor(viewer, input.secondFactorCode, check, { client, session: current });
     const newHash = await this.#deps.hasher.hash(newPassword);
     // From here on the caller hears the real outcome, however long the write takes (REQUEST_TIMEOUT stops short).
     client.beginWrite?.();
@@ -162,6 +168,17 @@ export class PasswordChanges {
       await check.succeeded(this.#db);
       throw error;
     }
+  }
+
+  /**
+   * Last of the checks, so a code is not used up by a request that fails on
+   * anything else. The password check is settled first: the code's check is
+   * counted on its own (SecondFactor.requireCode).
+   */
+  async #requireSecondFactor(viewer: User, code: string | null | undefined, check: ReservedCheck, context: CodeContext): Promise<void> {
+    if (!(await this.#secondFactor.isOn(viewer.id))) return;
+    await check.succeeded(this.#db);
+    await this.#secondFactor.requireCode(viewer, code, context);
   }
 
   /** The compare-and-set update, the session changes and PASSWORD_CHANGED commit together or not at all. */

@@ -15,12 +15,13 @@ import type { PasswordHasher } from '../passwords/hashing/password-hasher.ts';
 import type { PasswordHistory } from '../passwords/history/password-history.ts';
 import { normalizePassword, type PasswordPolicy } from '../passwords/password-policy.ts';
 import type { Client } from '../events/client.ts';
+import { SecondFactor, type SecondFactorDeps } from '../second-factor/second-factor.ts';
 import { SessionService, type SessionDeps } from '../sessions/session-service.ts';
 import type { User } from '../users/user.entity.ts';
 import { UserRepository } from '../users/user.repository.ts';
 
 /** What recovery needs that lives longer than a request (AccountDeps provides it). */
-export interface RecoveryDeps extends SessionDeps {
+export interface RecoveryDeps extends SessionDeps, SecondFactorDeps {
   hasher: PasswordHasher;
   policy: PasswordPolicy;
   breached: BreachedPasswords;
@@ -115,7 +116,7 @@ export class RecoveryService {
    * says the password was changed, with a "This wasn't me" link). No session
    * is created: the owner signs in.
    */
-  async resetPassword(input: { token: string; newPassword: string }, client: Client): Promise<PasswordReset> {
+  async resetPassword(input: { token: string; newPassword: string; secondFactorCode?: string | null }, client: Client): Promise<PasswordReset> {
     await consumeAttempt(this.#deps.limiter, 'redeemAccountToken', [addressLimitKey(client.address)]);
     const { token } = input;
     if (!isWellFormedAccountToken(token)) throw new InvalidResetTokenError();
@@ -128,6 +129,8 @@ export class RecoveryService {
     await this.#deps.breached.enforce(newPassword);
     // The current password (PasswordReusedError) and the older ones of PASSWORD_HISTORY, compared concurrently.
     await this.#deps.history.ensureNotReused(this.#db, account, newPassword, { compareCurrent: true });
+    // With TOTP on, the link alone is not enough: a mailbox is one factor (docs/api/second-factor.md). Last, so no other refusal uses the code up.
+    await new SecondFactor(this.#db, this.#deps, this.#sessions).requireCode(account, input.secondFactorCode, { client, session: null });
     const newHash = await this.#deps.hasher.hash(newPassword);
 
     client.beginWrite?.();

@@ -17,6 +17,8 @@ import { PasswordPolicy } from '../passwords/password-policy.ts';
 import { LegacyTokens } from '../sessions/legacy-tokens.ts';
 import { SessionTokens } from '../access-tokens/session-tokens.ts';
 import type { TokenKeys } from '../access-tokens/token-keys.ts';
+import { SecretBox } from '../second-factor/secret-box.ts';
+import type { SecondFactorSettings } from '../second-factor/second-factor-settings.ts';
 
 /** Everything that decides whether a new password is acceptable and how it is stored: the server and the admin CLI share it. */
 export interface PasswordServices {
@@ -59,7 +61,7 @@ export function createLimiter(config: Pick<Config, 'limits' | 'redisKeyPrefix'>,
 
 export type AccountConfig = Pick<
   Config,
-  'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAudience' | 'lockout' | 'sessions' | 'legacyJwtSecret' | 'legacyJwtMaxAgeMs' | 'notifications'
+  'jwtTtlSeconds' | 'jwtIssuer' | 'jwtAudience' | 'lockout' | 'sessions' | 'legacyJwtSecret' | 'legacyJwtMaxAgeMs' | 'notifications' | 'secondFactor'
 >;
 
 export interface AccountParts {
@@ -83,6 +85,7 @@ export function composeAccountDeps(config: AccountConfig, { passwords, secret, t
     legacyTokens: config.legacyJwtSecret ? new LegacyTokens(config.legacyJwtSecret, { maxAgeMs: config.legacyJwtMaxAgeMs }) : null,
     deviceTokens: new DeviceTokenSigner(secret),
     emailAddress: emailAddressDeps(config.notifications),
+    secondFactor: secondFactorSettings(config.secondFactor, secret),
   };
 }
 
@@ -93,4 +96,12 @@ export function emailAddressDeps(notifications: Config['notifications']): EmailA
     sendsVerification: notifications.email?.emailVerificationUrl != null,
     sendsChangeLinks: notifications.email?.emailChangeUrl != null,
   };
+}
+
+/**
+ * TOTP_ENCRYPTION_KEY, or else the JWT signing secret (startup-warnings.ts
+ * warns in production); SecretBox derives its own keys from either.
+ */
+export function secondFactorSettings(config: Config['secondFactor'], signingSecret: Secret): SecondFactorSettings {
+  return { box: new SecretBox(config.encryptionKey ?? signingSecret), issuer: config.issuer, challengeTtlMs: config.challengeTtlMs };
 }

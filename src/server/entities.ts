@@ -9,5 +9,7 @@ import { AccountToken } from '../account-tokens/account-token.entity.ts';
 import { RefreshToken } from '../sessions/refresh-token.entity.ts';
 import { Session } from '../sessions/session.entity.ts';
 import { SigningKey } from '../access-tokens/signing-key.entity.ts';
+import { RecoveryCode } from '../second-factor/recovery-code.entity.ts';
+import { TotpFactor } from '../second-factor/totp-factor.entity.ts';
 
-export const entities = [User, Session, RefreshToken, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken, DeviceToken, SigningKey];
+export const entities = [User, Session, RefreshToken, PasswordHistoryEntry, SecurityEvent, OutboxMessage, AccountToken, DeviceToken, SigningKey, TotpFactor, RecoveryCode];

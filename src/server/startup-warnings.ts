@@ -18,5 +18,10 @@ export function startupWarnings(config: Config): string[] {
   if (config.exposeErrorDetails) {
     warnings.push('EXPOSE_ERROR_DETAILS=true sends unexpected errors\' messages and stack traces to clients; never use it in production.');
   }
+  if (config.env === 'production' && config.secondFactor.encryptionKey === null) {
+    warnings.push(
+      'TOTP_ENCRYPTION_KEY is unset: TOTP secrets are encrypted under a key derived from the JWT signing secret, so rotating JWT_SECRET would make every authenticator unusable. Set TOTP_ENCRYPTION_KEY.',
+    );
+  }
   return warnings;
 }

@@ -336,7 +336,16 @@ inBrowser('the /account page in Chromium', () => {
       expect(requests.filter((url) => new URL(url).origin !== origin)).toEqual([]);
       const paths = new Set(requests.map((url) => new URL(url).pathname));
       expect([...paths].sort()).toEqual(
-        ['/account', '/account/account.css', '/account/account.js', '/account/api.js', '/account/icon.svg', '/account/wording.js', '/graphql'].sort(),
+        [
+          '/account',
+          '/account/account.css',
+          '/account/account.js',
+          '/account/api.js',
+          '/account/icon.svg',
+          '/account/two-step.js',
+          '/account/wording.js',
+          '/graphql',
+        ].sort(),
       );
       expect(cspViolations).toEqual([]);
     } finally {

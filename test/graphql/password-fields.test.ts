@@ -53,7 +53,7 @@ const setPasscode = 'setPasscode(input: { currentPassword: "Guess-1", passcode: 
 const signIn = 'signIn(input: { email: "a@example.com", password: "Guess-2" }) { __typename }';
 
 describe('password fields are marked where they are declared', () => {
-  it('marks the mutations that check a password or an emailed token (or send one), in declaration order', () => {
+  it('marks the mutations that check a password, an emailed token or a second-factor code, in declaration order', () => {
     expect(passwordFieldsOf(declaredSchema)).toEqual([
       'signUp',
       'signIn',
@@ -66,6 +66,11 @@ describe('password fields are marked where they are declared', () => {
       'requestEmailChange',
       'confirmEmailChange',
       'deleteAccount',
+      'startTotpEnrollment',
+      'confirmTotpEnrollment',
+      'disableTotp',
+      'regenerateRecoveryCodes',
+      'verifySecondFactor',
     ]);
   });
 
@@ -93,7 +98,7 @@ describe('the one-password-field guard reads the marks', () => {
     const [error, ...others] = validate(extended, parse(document), [onePasswordFieldPerOperation(extended)]);
     expect(others).toEqual([]);
     expect(error?.message).toBe(
-      'Only one of signUp, signIn, changePassword, requestPasswordReset, resetPassword, secureAccount, requestEmailVerification, verifyEmail, requestEmailChange, confirmEmailChange, deleteAccount, setPasscode may be called per operation.',
+      'Only one of signUp, signIn, changePassword, requestPasswordReset, resetPassword, secureAccount, requestEmailVerification, verifyEmail, requestEmailChange, confirmEmailChange, deleteAccount, startTotpEnrollment, confirmTotpEnrollment, disableTotp, regenerateRecoveryCodes, verifySecondFactor, setPasscode may be called per operation.',
     );
   });
 

@@ -91,7 +91,7 @@ describe('the in-process log', () => {
   });
 
   it('fails closed with a clear answer when the log is full', async () => {
-    const limiter = WindowAttemptLimiter.inMemory({ signIn: rule, trustedSignIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule }, { maxKeys: 2 });
+    const limiter = WindowAttemptLimiter.inMemory({ signIn: rule, trustedSignIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule, secondFactor: rule }, { maxKeys: 2 });
     try {
       await limiter.consume('signIn', ['address:a', 'email:a']);
       await expect(limiter.consume('signIn', ['address:b', 'email:b'])).rejects.toThrow('The rate-limit store is unreachable');
@@ -111,7 +111,7 @@ describe('the in-process log', () => {
 
   it('records a call under every subject or under none, and creates no key for a refused call', async () => {
     const rule = { max: 2, windowMs: 60_000 };
-    const rules = { signIn: rule, trustedSignIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule };
+    const rules = { signIn: rule, trustedSignIn: rule, signUp: rule, changePassword: rule, refreshSession: rule, requestPasswordReset: rule, redeemAccountToken: rule, secondFactor: rule };
     const limiter = WindowAttemptLimiter.redis(rules, redis.duplicate(), (subject) => subject, prefix);
     try {
       expect(await limiter.consume('signIn', ['address:a', 'email:x'])).toEqual({ limited: false });
@@ -135,6 +135,7 @@ const ruled = (rule = { max: 2, windowMs: 60_000 }) => ({
   refreshSession: rule,
   requestPasswordReset: rule,
   redeemAccountToken: rule,
+  secondFactor: rule,
 });
 
 /** The same behaviour from both stores: each subject against its own rule, all or nothing, and an operator's forgetting. */

@@ -147,7 +147,12 @@ describe('one password-checking field per operation', () => {
     expect(response.status).toBe(400);
     const body = (await response.json()) as { data?: unknown; errors: { message: string }[] };
     expect(body).toEqual({
-      errors: [expect.objectContaining({ message: 'Only one of signUp, signIn, changePassword, requestPasswordReset, resetPassword, secureAccount may be called per operation.' })],
+      errors: [
+        expect.objectContaining({
+          message:
+            'Only one of signUp, signIn, changePassword, requestPasswordReset, resetPassword, secureAccount, startTotpEnrollment, confirmTotpEnrollment, disableTotp, regenerateRecoveryCodes, verifySecondFactor may be called per operation.',
+        }),
+      ],
     });
   });
 

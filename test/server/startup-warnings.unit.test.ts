@@ -3,7 +3,8 @@ import { loadConfig } from '../../src/config/config.ts';
 import { startupWarnings } from '../../src/server/startup-warnings.ts';
 import { TEST_SECRET } from '../support/server.ts';
 
-const warningsFor = (env: Record<string, string>) => startupWarnings(loadConfig({ JWT_SECRET: TEST_SECRET, ...env }));
+const TOTP_KEY = 'a-totp-encryption-key-of-32-bytes-or-more';
+const warningsFor = (env: Record<string, string>) => startupWarnings(loadConfig({ JWT_SECRET: TEST_SECRET, TOTP_ENCRYPTION_KEY: TOTP_KEY, ...env }));
 
 describe('start-up warnings', () => {
   it('warns when a development server listens beyond loopback', () => {
@@ -24,5 +25,10 @@ describe('start-up warnings', () => {
     expect(warningsFor({ NODE_ENV: 'production', EXPOSE_ERROR_DETAILS: 'true' })).toEqual([
       expect.stringContaining('EXPOSE_ERROR_DETAILS=true'),
     ]);
+  });
+
+  it('warns in production when TOTP secrets would be encrypted under a key derived from the JWT secret', () => {
+    expect(warningsFor({ NODE_ENV: 'production', TOTP_ENCRYPTION_KEY: '' })).toEqual([expect.stringContaining('TOTP_ENCRYPTION_KEY is unset')]);
+    expect(warningsFor({ TOTP_ENCRYPTION_KEY: '' })).toEqual([]);
   });
 });

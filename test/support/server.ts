@@ -34,6 +34,7 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     PASSWORD_RESET_RATE_LIMIT: '10000',
     PASSWORD_RESET_EMAIL_RATE_LIMIT: '10000',
     RESET_TOKEN_RATE_LIMIT: '10000',
+    SECOND_FACTOR_RATE_LIMIT: '10000',
     // A test's server drains for at most this long when it closes.
     SHUTDOWN_TIMEOUT: '5s',
     ...overrides,

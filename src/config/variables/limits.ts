@@ -49,6 +49,12 @@ export const limits = defineGroup('Limits and lockout', {
     default: '10',
     description: '`resetPassword` and `secureAccount` calls (together) per `RATE_LIMIT_WINDOW`, per client address',
   },
+  SECOND_FACTOR_RATE_LIMIT: {
+    parse: perWindow,
+    default: '10',
+    description:
+      'second-factor code checks (and the password checks of enrolling or disabling TOTP) per window, per account; wrong codes also count as failed checks of the session or the account, like wrong passwords',
+  },
   LOCKOUT_THRESHOLD: {
     parse: perWindow,
     default: '100',

@@ -6,6 +6,7 @@ import { builder } from '../builder.ts';
 import { emailSchema, passwordSchema, requiredPasswordSchema } from './inputs.ts';
 import { sessionFields } from './session-fields.ts';
 import { SessionType } from './session.ts';
+import { SecondFactorChallengeAnswer } from './second-factor/challenge.ts';
 
 export const AuthPayloadType = builder.objectRef<SignedIn>('AuthPayload').implement({
   fields: (t) => ({
@@ -48,8 +49,12 @@ builder.mutationField('signIn', (t) =>
     type: AuthPayloadType,
     args: { input: t.arg({ type: SignInInput, required: true }) },
     extensions: { passwordField: true },
-    errors: { types: [ValidationError, InvalidCredentialsError, EmailNotVerifiedError, RateLimitedError], union: { name: 'SignInResult' } },
-    resolve: async (_root, { input }, { accounts, client, sessionCookie }) =>
-      sessionCookie.issued(await accounts.signIn({ ...input, deviceToken: input.deviceToken ?? sessionCookie.presentedDevice }, client)),
+    description: 'With TOTP on, a correct password answers `SecondFactorChallenge`: complete the sign-in with `verifySecondFactor`.',
+    errors: { types: [SecondFactorChallengeAnswer, ValidationError, InvalidCredentialsError, EmailNotVerifiedError, RateLimitedError], union: { name: 'SignInResult' } },
+    resolve: async (_root, { input }, { accounts, client, sessionCookie }) => {
+      const result = await accounts.signIn({ ...input, deviceToken: input.deviceToken ?? sessionCookie.presentedDevice }, client);
+      if ('challengeToken' in result) throw new SecondFactorChallengeAnswer(result);
+      return sessionCookie.issued(result);
+    },
   }),
 );

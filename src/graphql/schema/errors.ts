@@ -3,6 +3,7 @@ import { type DomainError, EmailTakenError, IncorrectPasswordError, InvalidCrede
 import { WeakPasswordError } from '../../passwords/weak-password-error.ts';
 import { InvalidResetTokenError } from '../../recovery/invalid-reset-token-error.ts';
 import { EmailNotVerifiedError, InvalidEmailTokenError } from '../../email/email-errors.ts';
+import { IncorrectSecondFactorError, SecondFactorRequiredError } from '../../second-factor/second-factor-errors.ts';
 import { PASSWORD_RULES, type PasswordViolation } from '../../passwords/password-policy.ts';
 import { builder } from '../builder.ts';
 
@@ -63,6 +64,10 @@ const errorTypes: Record<ErrorCode, () => unknown> = {
   EMAIL_TAKEN: () => builder.objectType(EmailTakenError, { name: 'EmailTakenError', interfaces: [ErrorInterface], fields: () => ({}) }),
   SESSION_NOT_FOUND: () =>
     builder.objectType(SessionNotFoundError, { name: 'SessionNotFoundError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  SECOND_FACTOR_REQUIRED: () =>
+    builder.objectType(SecondFactorRequiredError, { name: 'SecondFactorRequiredError', interfaces: [ErrorInterface], fields: () => ({}) }),
+  INCORRECT_SECOND_FACTOR: () =>
+    builder.objectType(IncorrectSecondFactorError, { name: 'IncorrectSecondFactorError', interfaces: [ErrorInterface], fields: () => ({}) }),
   INVALID_RESET_TOKEN: () =>
     builder.objectType(InvalidResetTokenError, { name: 'InvalidResetTokenError', interfaces: [ErrorInterface], fields: () => ({}) }),
   INVALID_EMAIL_TOKEN: () =>

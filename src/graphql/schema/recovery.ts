@@ -3,7 +3,8 @@ import { PasswordReusedError, RateLimitedError, ValidationError } from '../../er
 import { WeakPasswordError } from '../../passwords/weak-password-error.ts';
 import { InvalidResetTokenError } from '../../recovery/invalid-reset-token-error.ts';
 import { builder } from '../builder.ts';
-import { emailSchema, passwordSchema } from './inputs.ts';
+import { emailSchema, passwordSchema, SECOND_FACTOR_CODE_DESCRIPTION, secondFactorCodeSchema } from './inputs.ts';
+import { IncorrectSecondFactorError, SecondFactorRequiredError } from '../../second-factor/second-factor-errors.ts';
 
 // Password reset and "This wasn't me" (see docs/api/reset-and-recovery.md).
 // The tokens come from emailed links; they are never checked here (an
@@ -58,6 +59,7 @@ const ResetPasswordInput = builder.inputType('ResetPasswordInput', {
   fields: (t) => ({
     token: t.string({ description: "The token of the emailed reset link (PASSWORD_RESET_URL's {token})." }),
     newPassword: t.string({ validate: { schema: passwordSchema } }),
+    secondFactorCode: t.string({ required: false, validate: { schema: secondFactorCodeSchema }, description: SECOND_FACTOR_CODE_DESCRIPTION }),
   }),
 });
 
@@ -83,7 +85,7 @@ builder.mutationField('resetPassword', (t) =>
     args: { input: t.arg({ type: ResetPasswordInput, required: true }) },
     extensions: { passwordField: true },
     errors: {
-      types: [InvalidResetTokenError, WeakPasswordError, PasswordReusedError, ValidationError, RateLimitedError],
+      types: [InvalidResetTokenError, WeakPasswordError, PasswordReusedError, SecondFactorRequiredError, IncorrectSecondFactorError, ValidationError, RateLimitedError],
       union: { name: 'ResetPasswordResult' },
     },
     resolve: async (_root, { input }, { accounts, client, sessionCookie }) => trusting(await accounts.recovery.resetPassword(input, client), sessionCookie),
