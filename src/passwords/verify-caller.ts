@@ -13,6 +13,7 @@ import type { Authentication } from '../sessions/authentication.ts';
 import { reserveSessionCheck } from '../sessions/session-failures.ts';
 import type { SessionService } from '../sessions/session-service.ts';
 import type { User } from '../users/user.entity.ts';
+import { SecondFactor, type SecondFactorDeps } from '../second-factor/second-factor.ts';
 
 export interface CallerCredentials {
   currentPassword: string;
@@ -20,7 +21,7 @@ export interface CallerCredentials {
   secondFactorCode?: string | null;
 }
 
-export interface VerifyCallerDeps {
+export interface VerifyCallerDeps extends SecondFactorDeps {
   hasher: PasswordHasher;
   events: SecurityEvents;
   limiter: AttemptLimiter;
@@ -62,16 +63,10 @@ export async function verifyCaller(
     throw new IncorrectPasswordError();
   }
   await check.succeeded(db);
-  await verifySecondFactor(user, credentials.secondFactorCode ?? null);
+  // Last, as changePassword does: a request refused for another reason does not use the code up.
+  await new SecondFactor(db, deps, sessions).requireCode(user, credentials.secondFactorCode ?? null, { client, session: current });
   return { user, sessionId: current?.sessionId ?? null };
 }
-
-/**
- * The one place where requestEmailChange and deleteAccount check the second
- * factor (SecondFactorRequiredError / IncorrectSecondFactorError).
- */
-// second factor: wired when issue 31 merges
-async function verifySecondFactor(_user: User, _secondFactorCode: string | null): Promise<void> {}
 
 async function reserveCheck(
   db: Db,

@@ -24,7 +24,7 @@ export type ConfirmTotpEnrollmentInput = {
 
 export type DeleteAccountInput = {
   currentPassword: string;
-  /** A TOTP or recovery code; required when the account has TOTP on. */
+  /** Required when the account has TOTP on (`SecondFactorRequiredError` without it): the 6-digit code of the authenticator app, or an unused recovery code. */
   secondFactorCode?: string | null | undefined;
 };
 
@@ -75,7 +75,7 @@ export type RegenerateRecoveryCodesInput = {
 export type RequestEmailChangeInput = {
   currentPassword: string;
   newEmail: string;
-  /** A TOTP or recovery code; required when the account has TOTP on. */
+  /** Required when the account has TOTP on (`SecondFactorRequiredError` without it): the 6-digit code of the authenticator app, or an unused recovery code. */
   secondFactorCode?: string | null | undefined;
 };
 
@@ -253,9 +253,11 @@ export type RequestEmailChangeMutationVariables = Exact<{
 
 export type RequestEmailChangeMutation = { requestEmailChange:
     | { __typename: 'IncorrectPasswordError', code: ErrorCode, message: string }
+    | { __typename: 'IncorrectSecondFactorError', code: ErrorCode, message: string }
     | { __typename: 'InvalidSessionError', code: ErrorCode, message: string }
     | { __typename: 'RateLimitedError', retryAfterSeconds: number, code: ErrorCode, message: string }
     | { __typename: 'RequestEmailChangeSuccess', success: boolean, message: string }
+    | { __typename: 'SecondFactorRequiredError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 
@@ -278,8 +280,10 @@ export type DeleteAccountMutationVariables = Exact<{
 export type DeleteAccountMutation = { deleteAccount:
     | { __typename: 'DeleteAccountSuccess', success: boolean, message: string }
     | { __typename: 'IncorrectPasswordError', code: ErrorCode, message: string }
+    | { __typename: 'IncorrectSecondFactorError', code: ErrorCode, message: string }
     | { __typename: 'InvalidSessionError', code: ErrorCode, message: string }
     | { __typename: 'RateLimitedError', retryAfterSeconds: number, code: ErrorCode, message: string }
+    | { __typename: 'SecondFactorRequiredError', code: ErrorCode, message: string }
     | { __typename: 'ValidationError', code: ErrorCode, message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
 

@@ -1,3 +1,5 @@
+import { SECOND_FACTOR_CODE_DESCRIPTION, secondFactorCodeSchema } from './inputs.ts';
+import { IncorrectSecondFactorError, SecondFactorRequiredError } from '../../second-factor/second-factor-errors.ts';
 import type { AccountDeleted } from '../../identity/delete-account.ts';
 import { IncorrectPasswordError, InvalidSessionError, RateLimitedError, ValidationError } from '../../errors/errors.ts';
 import { builder } from '../builder.ts';
@@ -11,7 +13,7 @@ const DeleteAccountSuccess = builder.objectRef<AccountDeleted>('DeleteAccountSuc
 const DeleteAccountInput = builder.inputType('DeleteAccountInput', {
   fields: (t) => ({
     currentPassword: t.string({ validate: { schema: requiredPasswordSchema } }),
-    secondFactorCode: t.string({ required: false, description: 'A TOTP or recovery code; required when the account has TOTP on.' }),
+    secondFactorCode: t.string({ required: false, validate: { schema: secondFactorCodeSchema }, description: SECOND_FACTOR_CODE_DESCRIPTION }),
   }),
 });
 
@@ -22,7 +24,7 @@ builder.mutationField('deleteAccount', (t) =>
     args: { input: t.arg({ type: DeleteAccountInput, required: true }) },
     extensions: { passwordField: true },
     errors: {
-      types: [ValidationError, InvalidSessionError, IncorrectPasswordError, RateLimitedError],
+      types: [ValidationError, InvalidSessionError, IncorrectPasswordError, SecondFactorRequiredError, IncorrectSecondFactorError, RateLimitedError],
       union: { name: 'DeleteAccountResult' },
     },
     resolve: async (_root, { input }, { accounts, auth, client, sessionCookie }) => {

@@ -1,3 +1,5 @@
+import { SECOND_FACTOR_CODE_DESCRIPTION, secondFactorCodeSchema } from './inputs.ts';
+import { IncorrectSecondFactorError, SecondFactorRequiredError } from '../../second-factor/second-factor-errors.ts';
 import type { EmailChanged, EmailChangeRequested } from '../../email/email-change.ts';
 import { InvalidEmailTokenError } from '../../email/email-errors.ts';
 import type { EmailVerified, VerificationRequested } from '../../email/email-verification.ts';
@@ -46,7 +48,7 @@ const RequestEmailChangeInput = builder.inputType('RequestEmailChangeInput', {
   fields: (t) => ({
     newEmail: t.string({ validate: { schema: emailSchema } }),
     currentPassword: t.string({ validate: { schema: requiredPasswordSchema } }),
-    secondFactorCode: t.string({ required: false, description: 'A TOTP or recovery code; required when the account has TOTP on.' }),
+    secondFactorCode: t.string({ required: false, validate: { schema: secondFactorCodeSchema }, description: SECOND_FACTOR_CODE_DESCRIPTION }),
   }),
 });
 
@@ -80,7 +82,7 @@ builder.mutationField('requestEmailChange', (t) =>
     args: { input: t.arg({ type: RequestEmailChangeInput, required: true }) },
     extensions: { passwordField: true },
     errors: {
-      types: [ValidationError, InvalidSessionError, IncorrectPasswordError, RateLimitedError],
+      types: [ValidationError, InvalidSessionError, IncorrectPasswordError, SecondFactorRequiredError, IncorrectSecondFactorError, RateLimitedError],
       union: { name: 'RequestEmailChangeResult' },
     },
     resolve: (_root, { input }, { accounts, auth, client }) =>
