@@ -2,6 +2,8 @@
 // Cookie mode: the refresh token lives in an HttpOnly cookie that this code never sees; the access
 // token lives in this module's memory only (never in storage), and is renewed with `refreshSession`.
 
+import * as documents from './documents.js';
+
 const ENDPOINT = '/graphql';
 
 /** A failure of the request itself (network, server error, unknown operation), not a typed result. */
@@ -96,22 +98,12 @@ async function request(query, variables) {
   if (error) {
     const code = error.extensions?.code;
     if (code === 'SERVICE_UNAVAILABLE') throw new ApiError('Service temporarily unavailable. Please try again.');
-    if (code === 'GRAPHQL_VALIDATION_FAILED') throw new ApiError('This server does not offer that yet.', { unsupported: true });
+    // Not valid here, or (TRUSTED_DOCUMENTS) not in the server's manifest: a server older than this page.
+    if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'UNTRUSTED_DOCUMENT') throw new ApiError('This server does not offer that yet.', { unsupported: true });
     throw new ApiError('Something went wrong on the server. Please try again.');
   }
   return body.data;
 }
-
-const FAILURE = /* GraphQL */ `
-  fragment Failure on Error {
-    code
-    message
-    ... on ValidationError { fieldErrors { path message } }
-    ... on WeakPasswordError { violations { rule message } }
-    ... on RateLimitedError { retryAfterSeconds }
-  }`;
-
-const SESSION = /* GraphQL */ `token expiresAt deviceToken user { id email }`;
 
 let refreshing = null;
 
@@ -120,7 +112,7 @@ export function refresh() {
   refreshing ??= (async () => {
     try {
       const { refreshSession: result } = await request(
-        `mutation RefreshSession { refreshSession { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+        documents.REFRESH_SESSION,
         {},
       );
       if (result.__typename === 'AuthPayload') {
@@ -156,7 +148,7 @@ const refusedSession = (field) => (data) => data[field]?.__typename === 'Invalid
 
 export async function signIn(input) {
   const { signIn: result } = await request(
-    `mutation SignIn($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+    documents.SIGN_IN,
     { input: { ...input, deviceToken: deviceTokenFor(input.email) } },
   );
   if (result.__typename === 'AuthPayload') remember(result);
@@ -165,7 +157,7 @@ export async function signIn(input) {
 
 export async function signUp(input) {
   const { signUp: result } = await request(
-    `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+    documents.SIGN_UP,
     { input },
   );
   if (result.__typename === 'AuthPayload') remember(result);
@@ -174,8 +166,7 @@ export async function signUp(input) {
 
 export async function passwordPolicy() {
   const { passwordPolicy: policy } = await request(
-    `query PasswordPolicy { passwordPolicy { name minLength maxBytes requireUppercase requireLowercase requireDigit
-      requireSpecial rejectCommon rejectEmail rejectBreached history } }`,
+    documents.PASSWORD_POLICY,
     {},
   );
   return policy;
@@ -183,8 +174,7 @@ export async function passwordPolicy() {
 
 export async function requestPasswordReset(input) {
   const { requestPasswordReset: result } = await request(
-    `mutation RequestPasswordReset($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) {
-      __typename ... on RequestPasswordResetSuccess { success message } ...Failure } } ${FAILURE}`,
+    documents.REQUEST_PASSWORD_RESET,
     { input },
   );
   return result;
@@ -192,8 +182,7 @@ export async function requestPasswordReset(input) {
 
 export async function resetPassword(input) {
   const { resetPassword: result } = await request(
-    `mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) {
-      __typename ... on ResetPasswordSuccess { success message deviceToken } ...Failure } } ${FAILURE}`,
+    documents.RESET_PASSWORD,
     { input },
   );
   if (result.__typename === 'ResetPasswordSuccess') keepRecoveredDevice(result);
@@ -202,8 +191,7 @@ export async function resetPassword(input) {
 
 export async function secureAccount(input) {
   const { secureAccount: result } = await request(
-    `mutation SecureAccount($input: SecureAccountInput!) { secureAccount(input: $input) {
-      __typename ... on SecureAccountSuccess { success message deviceToken } ...Failure } } ${FAILURE}`,
+    documents.SECURE_ACCOUNT,
     { input },
   );
   if (result.__typename === 'SecureAccountSuccess') keepRecoveredDevice(result);
@@ -214,15 +202,14 @@ export async function secureAccount(input) {
 
 /** The signed-in user, or null when the session has ended. */
 export async function me() {
-  const data = await authenticated(`query Me { me { id email createdAt passwordChangedAt } }`, {}, (d) => d.me === null);
+  const data = await authenticated(documents.ME, {}, (d) => d.me === null);
   if (data.me === null) forget();
   return data.me;
 }
 
 export async function changePassword(input) {
   const { changePassword: result } = await authenticated(
-    `mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) {
-      __typename ... on ChangePasswordSuccess { success message ${SESSION} } ...Failure } } ${FAILURE}`,
+    documents.CHANGE_PASSWORD,
     { input },
     refusedSession('changePassword'),
   );
@@ -235,7 +222,7 @@ export async function changePassword(input) {
 /** The viewer's active sessions, most recent first; null when the session has ended. */
 export async function sessions() {
   const data = await authenticated(
-    `query Sessions { me { sessions { id createdAt lastActiveAt expiresAt ipAddress userAgent device current } } }`,
+    documents.SESSIONS,
     {},
     (d) => d.me === null,
   );
@@ -245,8 +232,7 @@ export async function sessions() {
 /** One page of the viewer's security events, newest first; null when the session has ended. */
 export async function securityEvents(after = null) {
   const data = await authenticated(
-    `query SecurityEvents($after: String) { me { securityEvents(first: 20, after: $after) {
-      edges { node { id kind occurredAt ipAddress userAgent device } } pageInfo { hasNextPage endCursor } } } }`,
+    documents.SECURITY_EVENTS,
     { after },
     (d) => d.me === null,
   );
@@ -255,8 +241,7 @@ export async function securityEvents(after = null) {
 
 export async function revokeSession(sessionId) {
   const { revokeSession: result } = await authenticated(
-    `mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) {
-      __typename ... on SignOutSuccess { success revokedSessions } ...Failure } } ${FAILURE}`,
+    documents.REVOKE_SESSION,
     { input: { sessionId } },
     refusedSession('revokeSession'),
   );
@@ -267,8 +252,7 @@ export async function revokeSession(sessionId) {
 export async function signOut({ everywhere = false } = {}) {
   try {
     const { signOut: result } = await authenticated(
-      `mutation SignOut($input: SignOutInput) { signOut(input: $input) {
-        __typename ... on SignOutSuccess { success revokedSessions } ... on Error { code message } } }`,
+      documents.SIGN_OUT,
       { input: { everywhere } },
       refusedSession('signOut'),
     );
