@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,9 @@ describe('with TRUSTED_DOCUMENTS', () => {
     const answer = await post(server, { documentId: `sha256:${documentHash(ME)}` }, token);
     expect(answer).toEqual({ status: 200, body: { data: { me: expect.objectContaining({ email }) } } });
     expect((await post(server, { documentId: documentHash(ME) }, token)).status).toBe(200);
+    const viaGet = await fetch(`${server.graphqlUrl}?documentId=sha256:${documentHash(ME)}`, { headers: { authorization: `Bearer ${token}`, 'x-graphql-yoga-csrf': '1' } });
+    expect(viaGet.status).toBe(200);
+    expect(await viaGet.json()).toEqual({ data: { me: expect.objectContaining({ email }) } });
     const signIn = page.SIGN_IN as string;
     const wrong = await post(server, { documentId: `sha256:${documentHash(signIn)}`, variables: { input: { email, password: 'Wrong-Pass-1' } } });
     expect(wrong.body.data).toEqual({ signIn: expect.objectContaining({ __typename: 'InvalidCredentialsError' }) });
@@ -72,6 +75,13 @@ describe('with TRUSTED_DOCUMENTS', () => {
     const manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Record<string, string>;
     for (const text of texts) expect(manifest[documentHash(text)]).toBe(text);
     expect(await post(server, { query: page.ME }, token)).toEqual({ status: 200, body: { data: { me: expect.objectContaining({ email }) } } });
+  });
+
+  it("keeps no document of the page outside documents.js, where the manifest cannot see it", () => {
+    const ui = new URL('../../src/account-ui/', import.meta.url);
+    for (const name of readdirSync(ui).filter((file) => file.endsWith('.js') && file !== 'documents.js')) {
+      expect(readFileSync(new URL(name, ui), 'utf8')).not.toMatch(/\b(?:query|mutation|subscription|fragment)\s+[A-Z]\w*\s*[({]/);
+    }
   });
 
   it('refuses an ad-hoc document, introspection and a known document with one character changed', async () => {

@@ -25,8 +25,11 @@ function requestedId(params: Params): string | null {
  */
 function exactTextById(documents: TrustedDocuments): Plugin {
   return {
-    onParams({ params, setParams }) {
+    onParams({ params, request, setParams }) {
       const { query, ...rest } = params as Params;
+      // Yoga reads no documentId from a GET's address: `GET /graphql?documentId=sha256:…&variables=…`.
+      const fromAddress = request.method === 'GET' ? new URL(request.url).searchParams.get('documentId') : null;
+      if (query === undefined && fromAddress !== null && requestedId(params) === null) setParams({ ...rest, documentId: fromAddress } as GraphQLParams);
       if (typeof query !== 'string') return;
       const id = documents.idOf(query);
       const requested = requestedId(params);
