@@ -2,6 +2,8 @@
 // Cookie mode: the refresh token lives in an HttpOnly cookie that this code never sees; the access
 // token lives in this module's memory only (never in storage), and is renewed with `refreshSession`.
 
+import * as documents from './documents.js';
+
 const ENDPOINT = '/graphql';
 
 /** A failure of the request itself (network, server error, unknown operation), not a typed result. */
@@ -96,22 +98,12 @@ async function request(query, variables) {
   if (error) {
     const code = error.extensions?.code;
     if (code === 'SERVICE_UNAVAILABLE') throw new ApiError('Service temporarily unavailable. Please try again.');
-    if (code === 'GRAPHQL_VALIDATION_FAILED') throw new ApiError('This server does not offer that yet.', { unsupported: true });
+    // Not valid here, or (TRUSTED_DOCUMENTS) not in the server's manifest: a server older than this page.
+    if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'UNTRUSTED_DOCUMENT') throw new ApiError('This server does not offer that yet.', { unsupported: true });
     throw new ApiError('Something went wrong on the server. Please try again.');
   }
   return body.data;
 }
-
-const FAILURE = /* GraphQL */ `
-  fragment Failure on Error {
-    code
-    message
-    ... on ValidationError { fieldErrors { path message } }
-    ... on WeakPasswordError { violations { rule message } }
-    ... on RateLimitedError { retryAfterSeconds }
-  }`;
-
-const SESSION = /* GraphQL */ `token expiresAt deviceToken user { id email }`;
 
 let refreshing = null;
 
@@ -120,7 +112,7 @@ export function refresh() {
   refreshing ??= (async () => {
     try {
       const { refreshSession: result } = await request(
-        `mutation RefreshSession { refreshSession { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+        documents.REFRESH_SESSION,
         {},
       );
       if (result.__typename === 'AuthPayload') {
@@ -156,8 +148,7 @@ const refusedSession = (field) => (data) => data[field]?.__typename === 'Invalid
 
 export async function signIn(input) {
   const { signIn: result } = await request(
-    `mutation SignIn($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { ${SESSION} }
-      ... on SecondFactorChallenge { challengeToken expiresAt } ...Failure } } ${FAILURE}`,
+    documents.SIGN_IN,
     { input: { ...input, deviceToken: deviceTokenFor(input.email) } },
   );
   if (result.__typename === 'AuthPayload') remember(result);
@@ -167,8 +158,7 @@ export async function signIn(input) {
 /** The second step of a sign-in that answered SecondFactorChallenge. */
 export async function verifySecondFactor(input) {
   const { verifySecondFactor: result } = await request(
-    `mutation VerifySecondFactor($input: VerifySecondFactorInput!) { verifySecondFactor(input: $input) {
-      __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+    documents.VERIFY_SECOND_FACTOR,
     { input },
   );
   if (result.__typename === 'AuthPayload') remember(result);
@@ -177,7 +167,7 @@ export async function verifySecondFactor(input) {
 
 export async function signUp(input) {
   const { signUp: result } = await request(
-    `mutation SignUp($input: SignUpInput!) { signUp(input: $input) { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`,
+    documents.SIGN_UP,
     { input },
   );
   if (result.__typename === 'AuthPayload') remember(result);
@@ -186,8 +176,7 @@ export async function signUp(input) {
 
 export async function passwordPolicy() {
   const { passwordPolicy: policy } = await request(
-    `query PasswordPolicy { passwordPolicy { name minLength maxBytes requireUppercase requireLowercase requireDigit
-      requireSpecial rejectCommon rejectEmail rejectBreached history } }`,
+    documents.PASSWORD_POLICY,
     {},
   );
   return policy;
@@ -195,8 +184,7 @@ export async function passwordPolicy() {
 
 export async function requestPasswordReset(input) {
   const { requestPasswordReset: result } = await request(
-    `mutation RequestPasswordReset($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) {
-      __typename ... on RequestPasswordResetSuccess { success message } ...Failure } } ${FAILURE}`,
+    documents.REQUEST_PASSWORD_RESET,
     { input },
   );
   return result;
@@ -204,8 +192,7 @@ export async function requestPasswordReset(input) {
 
 export async function resetPassword(input) {
   const { resetPassword: result } = await request(
-    `mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) {
-      __typename ... on ResetPasswordSuccess { success message deviceToken } ...Failure } } ${FAILURE}`,
+    documents.RESET_PASSWORD,
     { input },
   );
   if (result.__typename === 'ResetPasswordSuccess') keepRecoveredDevice(result);
@@ -214,8 +201,7 @@ export async function resetPassword(input) {
 
 export async function secureAccount(input) {
   const { secureAccount: result } = await request(
-    `mutation SecureAccount($input: SecureAccountInput!) { secureAccount(input: $input) {
-      __typename ... on SecureAccountSuccess { success message deviceToken } ...Failure } } ${FAILURE}`,
+    documents.SECURE_ACCOUNT,
     { input },
   );
   if (result.__typename === 'SecureAccountSuccess') keepRecoveredDevice(result);
@@ -223,36 +209,27 @@ export async function secureAccount(input) {
 }
 
 /** The address's links: `verifyEmail`, `confirmEmailChange`, `requestEmailVerification`. */
-async function simpleMutation(field, inputType, successType, input, extra = '') {
-  const data = await request(
-    `mutation Run($input: ${inputType}!) { ${field}(input: $input) { __typename ... on ${successType} { success message ${extra} } ...Failure } } ${FAILURE}`,
-    { input },
-  );
+async function simpleMutation(field, document, input) {
+  const data = await request(document, { input });
   return data[field];
 }
 
-export const verifyEmail = (input) => simpleMutation('verifyEmail', 'VerifyEmailInput', 'VerifyEmailSuccess', input);
-export const confirmEmailChange = (input) => simpleMutation('confirmEmailChange', 'ConfirmEmailChangeInput', 'ConfirmEmailChangeSuccess', input, 'email');
-export const requestEmailVerification = (input) =>
-  simpleMutation('requestEmailVerification', 'RequestEmailVerificationInput', 'RequestEmailVerificationSuccess', input);
+export const verifyEmail = (input) => simpleMutation('verifyEmail', documents.VERIFY_EMAIL, input);
+export const confirmEmailChange = (input) => simpleMutation('confirmEmailChange', documents.CONFIRM_EMAIL_CHANGE, input);
+export const requestEmailVerification = (input) => simpleMutation('requestEmailVerification', documents.REQUEST_EMAIL_VERIFICATION, input);
 
 // ---- signed in
 
 /** The signed-in user, or null when the session has ended. */
 export async function me() {
-  const data = await authenticated(
-    `query Me { me { id email emailVerified createdAt passwordChangedAt secondFactor { totp recoveryCodesLeft } } }`,
-    {},
-    (d) => d.me === null,
-  );
+  const data = await authenticated(documents.ME, {}, (d) => d.me === null);
   if (data.me === null) forget();
   return data.me;
 }
 
 export async function changePassword(input) {
   const { changePassword: result } = await authenticated(
-    `mutation ChangePassword($input: ChangePasswordInput!) { changePassword(input: $input) {
-      __typename ... on ChangePasswordSuccess { success message ${SESSION} } ...Failure } } ${FAILURE}`,
+    documents.CHANGE_PASSWORD,
     { input },
     refusedSession('changePassword'),
   );
@@ -264,8 +241,7 @@ export async function changePassword(input) {
 
 export async function requestEmailChange(input) {
   const { requestEmailChange: result } = await authenticated(
-    `mutation RequestEmailChange($input: RequestEmailChangeInput!) { requestEmailChange(input: $input) {
-      __typename ... on RequestEmailChangeSuccess { success message } ...Failure } } ${FAILURE}`,
+    documents.REQUEST_EMAIL_CHANGE,
     { input },
     refusedSession('requestEmailChange'),
   );
@@ -275,8 +251,7 @@ export async function requestEmailChange(input) {
 /** Deletes the account; the page forgets its token when it is gone. */
 export async function deleteAccount(input) {
   const { deleteAccount: result } = await authenticated(
-    `mutation DeleteAccount($input: DeleteAccountInput!) { deleteAccount(input: $input) {
-      __typename ... on DeleteAccountSuccess { success message } ...Failure } } ${FAILURE}`,
+    documents.DELETE_ACCOUNT,
     { input },
     refusedSession('deleteAccount'),
   );
@@ -287,7 +262,7 @@ export async function deleteAccount(input) {
 /** The viewer's active sessions, most recent first; null when the session has ended. */
 export async function sessions() {
   const data = await authenticated(
-    `query Sessions { me { sessions { id createdAt lastActiveAt expiresAt ipAddress userAgent device current } } }`,
+    documents.SESSIONS,
     {},
     (d) => d.me === null,
   );
@@ -297,8 +272,7 @@ export async function sessions() {
 /** One page of the viewer's security events, newest first; null when the session has ended. */
 export async function securityEvents(after = null) {
   const data = await authenticated(
-    `query SecurityEvents($after: String) { me { securityEvents(first: 20, after: $after) {
-      edges { node { id kind occurredAt ipAddress userAgent device } } pageInfo { hasNextPage endCursor } } } }`,
+    documents.SECURITY_EVENTS,
     { after },
     (d) => d.me === null,
   );
@@ -307,8 +281,7 @@ export async function securityEvents(after = null) {
 
 export async function revokeSession(sessionId) {
   const { revokeSession: result } = await authenticated(
-    `mutation RevokeSession($input: RevokeSessionInput!) { revokeSession(input: $input) {
-      __typename ... on SignOutSuccess { success revokedSessions } ...Failure } } ${FAILURE}`,
+    documents.REVOKE_SESSION,
     { input: { sessionId } },
     refusedSession('revokeSession'),
   );
@@ -319,8 +292,7 @@ export async function revokeSession(sessionId) {
 export async function signOut({ everywhere = false } = {}) {
   try {
     const { signOut: result } = await authenticated(
-      `mutation SignOut($input: SignOutInput) { signOut(input: $input) {
-        __typename ... on SignOutSuccess { success revokedSessions } ... on Error { code message } } }`,
+      documents.SIGN_OUT,
       { input: { everywhere } },
       refusedSession('signOut'),
     );
@@ -332,12 +304,9 @@ export async function signOut({ everywhere = false } = {}) {
 
 // ---- two-step verification (TOTP); the secret and the recovery codes are shown once and never stored here
 
-const RECOVERY_CODES = /* GraphQL */ `recoveryCodes`;
-
 export async function startTotpEnrollment(input) {
   const { startTotpEnrollment: result } = await authenticated(
-    `mutation StartTotpEnrollment($input: StartTotpEnrollmentInput!) { startTotpEnrollment(input: $input) {
-      __typename ... on StartTotpEnrollmentSuccess { secret uri qrCodeSvg } ...Failure } } ${FAILURE}`,
+    documents.START_TOTP_ENROLLMENT,
     { input },
     refusedSession('startTotpEnrollment'),
   );
@@ -346,8 +315,7 @@ export async function startTotpEnrollment(input) {
 
 export async function confirmTotpEnrollment(input) {
   const { confirmTotpEnrollment: result } = await authenticated(
-    `mutation ConfirmTotpEnrollment($input: ConfirmTotpEnrollmentInput!) { confirmTotpEnrollment(input: $input) {
-      __typename ... on ConfirmTotpEnrollmentSuccess { ${RECOVERY_CODES} } ...Failure } } ${FAILURE}`,
+    documents.CONFIRM_TOTP_ENROLLMENT,
     { input },
     refusedSession('confirmTotpEnrollment'),
   );
@@ -356,8 +324,7 @@ export async function confirmTotpEnrollment(input) {
 
 export async function regenerateRecoveryCodes(input) {
   const { regenerateRecoveryCodes: result } = await authenticated(
-    `mutation RegenerateRecoveryCodes($input: RegenerateRecoveryCodesInput!) { regenerateRecoveryCodes(input: $input) {
-      __typename ... on RegenerateRecoveryCodesSuccess { ${RECOVERY_CODES} } ...Failure } } ${FAILURE}`,
+    documents.REGENERATE_RECOVERY_CODES,
     { input },
     refusedSession('regenerateRecoveryCodes'),
   );
@@ -366,8 +333,7 @@ export async function regenerateRecoveryCodes(input) {
 
 export async function disableTotp(input) {
   const { disableTotp: result } = await authenticated(
-    `mutation DisableTotp($input: DisableTotpInput!) { disableTotp(input: $input) {
-      __typename ... on DisableTotpSuccess { success message } ...Failure } } ${FAILURE}`,
+    documents.DISABLE_TOTP,
     { input },
     refusedSession('disableTotp'),
   );

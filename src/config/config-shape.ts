@@ -6,6 +6,7 @@ import type { LockoutSettings } from '../lockout/failed-checks.ts';
 import type { PasswordPolicyName } from '../passwords/password-policy.ts';
 import type { SessionSettings } from '../sessions/session-settings.ts';
 import type { Secret } from '../secrets/secret.ts';
+import type { TrustedDocuments } from '../trusted-documents/manifest.ts';
 
 export type { NotificationsConfig } from '../events/notifications-config.ts';
 
@@ -44,6 +45,8 @@ export interface Config {
   trustProxyHops: number;
   introspection: boolean;
   graphiql: boolean;
+  /** With a manifest, only its documents run (docs/api/trusted-documents.md); null runs any valid document. */
+  trustedDocuments: TrustedDocuments | null;
   maskErrors: boolean;
   requestTimeoutMs: number;
   statementTimeoutMs: number;

@@ -36,7 +36,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     corsOrigins: values.CORS_ORIGINS ?? (production ? [] : '*'),
     trustProxyHops: values.TRUST_PROXY,
     introspection: values.GRAPHQL_INTROSPECTION ?? !production,
-    graphiql: values.GRAPHIQL ?? !production,
+    // GraphiQL would offer ad-hoc documents that trusted documents refuse.
+    graphiql: (values.GRAPHIQL ?? !production) && values.TRUSTED_DOCUMENTS === undefined,
+    trustedDocuments: values.TRUSTED_DOCUMENTS ?? null,
     maskErrors: production || values.NODE_ENV === 'test',
     requestTimeoutMs: values.REQUEST_TIMEOUT,
     statementTimeoutMs: values.DB_STATEMENT_TIMEOUT,

@@ -19,6 +19,7 @@ import type { Authentication } from '../sessions/authentication.ts';
 import { exampleDocument } from './example-document.ts';
 import { maskErrors } from './plugins/mask-errors.ts';
 import { onePasswordFieldPerOperation } from './plugins/one-password-field.ts';
+import { trustedDocumentsOnly } from './plugins/trusted-documents.ts';
 import { declaredSchema, schema } from './schema.ts';
 import { SessionCookie, sessionCookiePlugin } from './session-cookie.ts';
 
@@ -81,6 +82,8 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     healthCheckEndpoint: '/health',
     landingPage: false,
     batching: false,
+    // TRUSTED_DOCUMENTS: the GraphQL-over-HTTP name of a persisted document's id.
+    ...(config.trustedDocuments ? { extraParamNames: ['documentId'] } : {}),
     // Everything Yoga logs (unexpected errors included) goes through the redacting logger.
     logging: deps.logger,
     // Unexpected errors become "Unexpected error."; details only with EXPOSE_ERROR_DETAILS=true.
@@ -102,6 +105,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
       authenticationSignal((request) => authentications.get(request)),
       // Refuses simple (non-preflighted) requests that carry no custom header: cross-site forms cannot post operations.
       useCSRFPrevention({ requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight'] }),
+      ...(config.trustedDocuments ? trustedDocumentsOnly(config.trustedDocuments) : []),
       maxDepthPlugin({ n: 8, flattenFragments: true }),
       maxAliasesPlugin({ n: 15 }),
       maxTokensPlugin({ n: 1000 }),

@@ -5,7 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { loadConfig } from '../../src/config/config.ts';
 import { ACCOUNT_PAGE_CSP } from '../../src/http/account-page-route.ts';
 import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from '../support/accounts.ts';
-import { startTestServer, TEST_SECRET, type TestServer } from '../support/server.ts';
+import { startTestServer as startServer, TEST_SECRET, type TestServer } from '../support/server.ts';
 import { SmtpSink } from '../support/smtp-sink.ts';
 import { waitUntil } from '../support/wait-until.ts';
 import { emailLink, mailsTo } from '../support/email-links.ts';
@@ -15,6 +15,11 @@ import { startRangeServer, sha1Upper, type RangeServer } from '../support/range-
 
 // The /account page (docs/account-page.md): its HTTP surface over plain fetch, then the page itself
 // end to end in Debian's Chromium, driven by playwright-core (which never downloads a browser).
+
+// account-page-trusted-documents.slow.test.ts runs this whole file again with these variables (TRUSTED_DOCUMENTS)
+// added to every server it starts.
+const serverEnv = JSON.parse(process.env['ACCOUNT_PAGE_SERVER_ENV'] ?? '{}') as Record<string, string>;
+const startTestServer: typeof startServer = (overrides = {}, options) => startServer({ ...overrides, ...serverEnv }, options);
 
 const CHROMIUM = '/usr/bin/chromium';
 const chromiumPresent = existsSync(CHROMIUM);
@@ -341,6 +346,7 @@ inBrowser('the /account page in Chromium', () => {
           '/account/account.css',
           '/account/account.js',
           '/account/api.js',
+          '/account/documents.js',
           '/account/icon.svg',
           '/account/two-step.js',
           '/account/wording.js',

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { bool, duration, oneOf, wholeNumber } from '../parsers.ts';
 import { defineGroup } from '../variable.ts';
+import { TrustedDocuments } from '../../trusted-documents/manifest.ts';
 
 /** A comma list of origins such as `https://app.example.com`; `*` anywhere allows any origin. */
 const origins = z.string().transform((text, ctx): string[] | '*' => {
@@ -15,6 +16,16 @@ const origins = z.string().transform((text, ctx): string[] | '*' => {
     return z.NEVER;
   }
   return list;
+});
+
+/** The path of a trusted-documents manifest, read and checked at start. */
+const manifest = z.string().transform((path, ctx) => {
+  try {
+    return TrustedDocuments.read(path);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: `${(error as Error).message} (${path})` });
+    return z.NEVER;
+  }
 });
 
 /** `true`/`false` (one proxy or none) or how many proxies append to X-Forwarded-For. */
@@ -44,6 +55,12 @@ export const server = defineGroup('Server', {
   },
   GRAPHQL_INTROSPECTION: { parse: bool, unset: 'on outside production', description: 'force GraphQL introspection on or off' },
   GRAPHIQL: { parse: bool, unset: 'on outside production', description: 'force GraphiQL on or off' },
+  TRUSTED_DOCUMENTS: {
+    parse: manifest,
+    unset: 'off: any valid document runs',
+    description:
+      'the path of a trusted-documents manifest (`schema/trusted-documents.json`, written by `npm run codegen`): only its documents run, sent by `documentId` or as their exact text; anything else, introspection included, is refused with 400 `UNTRUSTED_DOCUMENT`, and GraphiQL is off. See docs/api/trusted-documents.md',
+  },
   EXPOSE_ERROR_DETAILS: {
     parse: bool,
     unset: '`false`',
