@@ -13,16 +13,28 @@ export interface KeyValueStorage {
  * script on the page; prefer cookie mode (`browserTokenStore`) where the server offers it.
  */
 export function webStorageTokenStore(storage: KeyValueStorage, key = 'rekey.session'): TokenStore {
+  const load = (): TokenPair | null => {
+    try {
+      const text = storage.getItem(key);
+      return text ? (JSON.parse(text) as TokenPair) : null;
+    } catch {
+      return null;
+    }
+  };
   return {
-    load: () => {
-      try {
-        const text = storage.getItem(key);
-        return text ? (JSON.parse(text) as TokenPair) : null;
-      } catch {
-        return null;
-      }
-    },
+    load,
     save: (pair) => storage.setItem(key, JSON.stringify(pair)),
     clear: () => storage.removeItem(key),
+    // Browsers tell the other tabs of an origin when one changes localStorage.
+    subscribe: (listener) => {
+      const target = globalThis as { addEventListener?: EventListenerLike; removeEventListener?: EventListenerLike };
+      const onStorage = (event: { key?: string | null }) => {
+        if (event.key === key || event.key === null) listener(load());
+      };
+      target.addEventListener?.('storage', onStorage);
+      return () => target.removeEventListener?.('storage', onStorage);
+    },
   };
 }
+
+type EventListenerLike = (type: 'storage', listener: (event: { key?: string | null }) => void) => void;
