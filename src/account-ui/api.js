@@ -1,6 +1,11 @@
 // The page's only contact with the server: GraphQL over fetch, as any browser client would use it.
 // Cookie mode: the refresh token lives in an HttpOnly cookie that this code never sees; the access
 // token lives in this module's memory only (never in storage), and is renewed with `refreshSession`.
+// Body mode (the server's default): the server answers the refresh token in the body, so the pair is
+// kept in localStorage, shared by the page's tabs, and a reload resumes the session from it.
+// The refresh rules are the client kit's (docs/client.md): refresh once ahead of expiry or when the
+// server refuses the token (the authentication signal), one refresh at a time across tabs (a Web
+// Lock, then the stored pair is read again), the rotated pair stored, signed out when it fails.
 
 import * as documents from './documents.js';
 
@@ -17,11 +22,41 @@ export class ApiError extends Error {
 }
 
 let accessToken = null;
+/** Client-clock time after which the access token is refreshed before use. */
+let refreshAt = 0;
 
 export const isSignedIn = () => accessToken !== null;
 
+// Body mode's pair: { accessToken, expiresAt, refreshToken, refreshAt }, the kit's webStorageTokenStore format.
+const SESSION_KEY = 'rekey.session';
+
+function storedPair() {
+  try {
+    const pair = JSON.parse(stored(SESSION_KEY) ?? 'null');
+    return typeof pair?.refreshToken === 'string' ? pair : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The token's life (exp - iat) from the JWT, to refresh it a quarter of its life (at most 30 s) early. */
+function refreshTimeFor(token, expiresAt) {
+  let lifetime = Date.parse(expiresAt) - Date.now();
+  try {
+    const { iat, exp } = JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
+    lifetime = (exp - iat) * 1000;
+  } catch {
+    // Not a JWT we can read: the answer's expiresAt will do.
+  }
+  return Date.now() + lifetime - Math.min(30_000, lifetime / 4);
+}
+
 function remember(payload) {
   accessToken = payload.token;
+  refreshAt = refreshTimeFor(payload.token, payload.expiresAt);
+  if (payload.refreshToken) {
+    store(SESSION_KEY, JSON.stringify({ accessToken, expiresAt: payload.expiresAt, refreshToken: payload.refreshToken, refreshAt }));
+  }
   if (payload.deviceToken && payload.user) keepDevice(payload.user.email, payload.deviceToken);
 }
 
@@ -68,9 +103,16 @@ function keepRecoveredDevice(result) {
 
 export function forget() {
   accessToken = null;
+  store(SESSION_KEY, null);
 }
 
 async function request(query, variables) {
+  const { data } = await send(query, variables, accessToken);
+  return data;
+}
+
+/** The answer's data, and `authentication`: the server's refusal of the token sent (the signal). */
+async function send(query, variables, token) {
   let response;
   try {
     response = await fetch(ENDPOINT, {
@@ -81,7 +123,7 @@ async function request(query, variables) {
         accept: 'application/graphql-response+json, application/json',
         // Yoga's CSRF guard: cross-site forms cannot set a custom header.
         'x-graphql-yoga-csrf': '1',
-        ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
       body: JSON.stringify({ query, variables }),
     });
@@ -102,44 +144,76 @@ async function request(query, variables) {
     if (code === 'GRAPHQL_VALIDATION_FAILED' || code === 'UNTRUSTED_DOCUMENT') throw new ApiError('This server does not offer that yet.', { unsupported: true });
     throw new ApiError('Something went wrong on the server. Please try again.');
   }
-  return body.data;
+  return { data: body.data, authentication: body.extensions?.authentication ?? null };
 }
 
 let refreshing = null;
 
-/** Trades the refresh cookie for a new access token; true when signed in afterwards. One at a time. */
-export function refresh() {
-  refreshing ??= (async () => {
-    try {
-      const { refreshSession: result } = await request(
-        documents.REFRESH_SESSION,
-        {},
-      );
-      if (result.__typename === 'AuthPayload') {
-        remember(result);
-        return true;
-      }
-      forget();
-      return false;
-    } catch (error) {
-      // A server without cookie sessions cannot resume one: the visitor signs in.
-      if (error instanceof ApiError && error.unsupported) {
-        forget();
-        return false;
-      }
-      throw error;
-    } finally {
-      refreshing = null;
-    }
-  })();
+/** Trades the refresh token (body mode) or cookie for a new pair; true when signed in afterwards. */
+export function refresh(stale = accessToken) {
+  refreshing ??= withTabLock(() => refreshUnlessDone(stale)).finally(() => {
+    refreshing = null;
+  });
   return refreshing;
 }
 
-/** Runs an operation with the access token; when the token has expired, refreshes once and retries. */
+// One tab refreshes at a time; the others then find its pair in storage (body mode).
+function withTabLock(task) {
+  return navigator.locks ? navigator.locks.request('rekey-refresh', task) : task();
+}
+
+async function refreshUnlessDone(stale) {
+  const pair = storedPair();
+  if (pair && pair.accessToken !== stale && Date.now() < pair.refreshAt) {
+    accessToken = pair.accessToken;
+    refreshAt = pair.refreshAt;
+    return true;
+  }
+  try {
+    const { data } = await send(
+      documents.REFRESH_SESSION,
+      pair ? { input: { refreshToken: pair.refreshToken } } : {},
+      null,
+    );
+    const result = data.refreshSession;
+    if (result.__typename === 'AuthPayload') {
+      remember(result);
+      return true;
+    }
+    // Rate limited: the session may be fine; this request goes without.
+    if (result.__typename !== 'RateLimitedError') forget();
+    return false;
+  } catch (error) {
+    // A server without cookie sessions cannot resume one: the visitor signs in.
+    if (error instanceof ApiError && error.unsupported) {
+      forget();
+      return false;
+    }
+    throw error;
+  }
+}
+
+/** This tab's access token for a request, refreshed first when it is about to expire (or another tab has a newer one). */
+async function currentToken() {
+  const pair = storedPair();
+  if (pair && pair.accessToken !== accessToken && Date.now() < pair.refreshAt) {
+    accessToken = pair.accessToken;
+    refreshAt = pair.refreshAt;
+  }
+  if (accessToken && Date.now() >= refreshAt) await refresh(accessToken);
+  return accessToken;
+}
+
+/**
+ * Runs an operation with the access token; when the server refuses it (the authentication signal,
+ * or on an older server the answer `isSessionRefused` recognises), refreshes once and retries.
+ */
 async function authenticated(query, variables, isSessionRefused) {
-  const data = await request(query, variables);
-  if (!isSessionRefused(data) || !(await refresh())) return data;
-  return request(query, variables);
+  const token = await currentToken();
+  const { data, authentication } = await send(query, variables, token);
+  const refused = authentication === 'INVALID_TOKEN' || isSessionRefused(data);
+  if (!token || !refused || !(await refresh(token)) || accessToken === token) return data;
+  return (await send(query, variables, accessToken)).data;
 }
 
 const refusedSession = (field) => (data) => data[field]?.__typename === 'InvalidSessionError';

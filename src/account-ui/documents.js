@@ -12,9 +12,10 @@ const FAILURE = /* GraphQL */ `
     ... on RateLimitedError { retryAfterSeconds }
   }`;
 
-const SESSION = /* GraphQL */ `token expiresAt deviceToken user { id email }`;
+const SESSION = /* GraphQL */ `token expiresAt refreshToken deviceToken user { id email }`;
 
-export const REFRESH_SESSION = /* GraphQL */ `mutation RefreshSession { refreshSession { __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`;
+export const REFRESH_SESSION = /* GraphQL */ `mutation RefreshSession($input: RefreshSessionInput) { refreshSession(input: $input) {
+      __typename ... on AuthPayload { ${SESSION} } ...Failure } } ${FAILURE}`;
 
 export const SIGN_IN = /* GraphQL */ `mutation SignIn($input: SignInInput!) { signIn(input: $input) { __typename ... on AuthPayload { ${SESSION} }
       ... on SecondFactorChallenge { challengeToken expiresAt } ...Failure } } ${FAILURE}`;

@@ -780,7 +780,9 @@ inBrowser('the /account page keeps its device token (body mode)', () => {
       for (let attempt = 0; attempt < 100; attempt += 1) await signIn(server.graphqlUrl, email, `Wrong-Guess-${attempt}`);
       expect((await signIn(server.graphqlUrl, email, PASSWORD)).__typename).toBe('RateLimitedError');
 
-      // A new tab of the same browser: signed out (the access token lived in the old tab's memory), the token kept.
+      // Signed out in this browser (which keeps the session across reloads otherwise), the device token kept.
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       const { page: later } = await openAccountPage(context);
       await signInInPage(later, email, PASSWORD);
       await expect(later.locator('#viewer-email').textContent()).resolves.toBe(email);
