@@ -42,6 +42,8 @@ export interface Config {
   corsOrigins: string[] | '*';
   /** How many proxies in front of us append to X-Forwarded-For (0: ignore the header). */
   trustProxyHops: number;
+  /** Serve the Apollo Federation v2 subgraph schema (User @key, _service, _entities) instead of the plain one. */
+  federation: boolean;
   introspection: boolean;
   graphiql: boolean;
   maskErrors: boolean;

@@ -35,6 +35,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     passwordPolicy: values.PASSWORD_POLICY,
     corsOrigins: values.CORS_ORIGINS ?? (production ? [] : '*'),
     trustProxyHops: values.TRUST_PROXY,
+    federation: values.FEDERATION,
     introspection: values.GRAPHQL_INTROSPECTION ?? !production,
     graphiql: values.GRAPHIQL ?? !production,
     maskErrors: production || values.NODE_ENV === 'test',
