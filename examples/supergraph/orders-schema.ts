@@ -5,12 +5,19 @@ type Order {
   id: ID!
   item: String!
   placedAt: String!
+  """Rekey's User: the gateway asks Rekey for its fields, which answers them for the viewer only."""
+  buyer: User!
 }
 
 type User @key(fields: "id") {
   id: ID!
   """The signed-in account's orders; empty for any other account."""
   orders: [Order!]!
+}
+
+type Query {
+  """The latest orders of every account, newest first (a public feed)."""
+  recentOrders: [Order!]!
 }
 
 type Mutation {

@@ -11,6 +11,7 @@ import { ORDERS_SDL } from './orders-schema.ts';
 
 interface Order {
   id: string;
+  buyerId: string;
   item: string;
   placedAt: string;
 }
@@ -27,7 +28,7 @@ directive @key(fields: String!, resolvable: Boolean = true) repeatable on OBJECT
 scalar _Any
 union _Entity = User
 type _Service { sdl: String }
-type Query { _service: _Service! _entities(representations: [_Any!]!): [_Entity]! }
+extend type Query { _service: _Service! _entities(representations: [_Any!]!): [_Entity]! }
 `;
 
 export function createOrdersServer({
@@ -45,12 +46,14 @@ export function createOrdersServer({
     typeDefs: [ORDERS_SDL, FEDERATION_DEFINITIONS],
     resolvers: {
       Query: {
+        recentOrders: () => [...orders.values()].flat().reverse().slice(0, 20),
         _service: () => ({ sdl: ORDERS_SDL }),
         // The gateway sends `{ __typename: "User", id }` for each User whose orders it needs.
         _entities: (_root: unknown, { representations }: { representations: { id: string }[] }) =>
           representations.map(({ id }) => ({ __typename: 'User', id })),
       },
       _Entity: { __resolveType: () => 'User' },
+      Order: { buyer: ({ buyerId }: Order) => ({ __typename: 'User', id: buyerId }) },
       // Only the token's own account: the representation's id alone proves nothing.
       User: {
         orders: ({ id }: { id: string }, _args: unknown, { viewerId }: OrdersContext) => (id === viewerId ? (orders.get(id) ?? []) : []),
@@ -58,7 +61,7 @@ export function createOrdersServer({
       Mutation: {
         placeOrder: (_root: unknown, { item }: { item: string }, { viewerId }: OrdersContext) => {
           if (!viewerId) throw new GraphQLError('Sign in to place an order.', { extensions: { code: 'UNAUTHENTICATED' } });
-          const order = { id: randomUUID(), item, placedAt: new Date().toISOString() };
+          const order = { id: randomUUID(), buyerId: viewerId, item, placedAt: new Date().toISOString() };
           orders.set(viewerId, [...(orders.get(viewerId) ?? []), order]);
           return order;
         },

@@ -44,7 +44,9 @@ describe('FEDERATION=true: Rekey as a subgraph', () => {
     const viewer = await signUp(server.graphqlUrl);
     const answer = await post(server.graphqlUrl, ENTITIES, { representations: [{ __typename: 'User', id: viewer.user.id }] }, viewer.token);
     expect(answer.errors).toBeUndefined();
-    expect(answer.data?._entities).toEqual([expect.objectContaining({ id: viewer.user.id, email: viewer.email, sessions: [expect.anything()] })]);
+    expect(answer.data?._entities).toEqual([
+      expect.objectContaining({ id: viewer.user.id, email: viewer.email, sessions: [expect.anything()] }),
+    ]);
   });
 
   it("resolves another account's reference to its id alone, whatever the representation carries", async () => {
