@@ -93,7 +93,7 @@ describe('Rekey behind Hive Gateway', () => {
     const account = await signUp();
     const signedIn = (await call(SIGN_IN, { input: { email: account.email, password: PASSWORD } })).data?.signIn as { token: string };
     const placed = await call('mutation { placeOrder(item: "a book") { id } }', {}, { token: signedIn.token });
-    const orderId = (placed.data?.placeOrder as { id: string }).id;
+    const orderId = (placed.data?.placeOrder as { id: string } | undefined)?.id;
     const me = await call(ME, {}, { token: signedIn.token });
     expect(me.errors).toBeUndefined();
     expect(me.data?.me).toMatchObject({ id: account.id, email: account.email, orders: [{ id: orderId, item: 'a book' }] });
