@@ -29,8 +29,8 @@ declare module 'autocannon' {
       method?: 'GET' | 'POST';
       headers?: Record<string, string>;
       body?: string;
-      /** Rewrites each request just before it is sent (body, headers). */
-      setupRequest?: (request: RawRequest) => RawRequest;
+      /** Rewrites each request just before it is sent (body, headers); `context` is the connection's own object. */
+      setupRequest?: (request: RawRequest, context: Record<string, unknown>) => RawRequest;
       /** Sees each answer. */
       onResponse?: (status: number, body: string) => void;
     }[];

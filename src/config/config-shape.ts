@@ -43,6 +43,8 @@ export interface Config {
   corsOrigins: string[] | '*';
   /** How many proxies in front of us append to X-Forwarded-For (0: ignore the header). */
   trustProxyHops: number;
+  /** Serve the Apollo Federation v2 subgraph schema (User @key, _service, _entities) instead of the plain one. */
+  federation: boolean;
   introspection: boolean;
   graphiql: boolean;
   /** With a manifest, only its documents run (docs/api/trusted-documents.md); null runs any valid document. */

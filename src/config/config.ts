@@ -35,6 +35,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     passwordPolicy: values.PASSWORD_POLICY,
     corsOrigins: values.CORS_ORIGINS ?? (production ? [] : '*'),
     trustProxyHops: values.TRUST_PROXY,
+    federation: values.FEDERATION,
     introspection: values.GRAPHQL_INTROSPECTION ?? !production,
     // GraphiQL would offer ad-hoc documents that trusted documents refuse.
     graphiql: (values.GRAPHIQL ?? !production) && values.TRUSTED_DOCUMENTS === undefined,

@@ -21,6 +21,7 @@ import { maskErrors } from './plugins/mask-errors.ts';
 import { onePasswordFieldPerOperation } from './plugins/one-password-field.ts';
 import { trustedDocumentsOnly } from './plugins/trusted-documents.ts';
 import { declaredSchema, schema } from './schema.ts';
+import { subgraph } from './federation/subgraph-schema.ts';
 import { SessionCookie, sessionCookiePlugin } from './session-cookie.ts';
 
 export interface GraphQLServerDeps {
@@ -77,7 +78,7 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
   // Cookie mode lets listed origins send credentials; '*' never may.
   const credentials = config.sessionCookie;
   return createYoga<ServerContext, GraphQLContext>({
-    schema,
+    schema: config.federation ? subgraph().schema : schema,
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,

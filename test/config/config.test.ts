@@ -31,6 +31,7 @@ describe('configuration', () => {
       passwordPolicy: 'standard',
       corsOrigins: '*',
       trustProxyHops: 0,
+      federation: false,
       graphiql: true,
       introspection: true,
       limits: {

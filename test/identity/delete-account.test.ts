@@ -69,13 +69,30 @@ describe('deleteAccount', () => {
     const tables = (await rows<{ table_name: string }>(
       `select "table_name" from information_schema.tables where "table_schema" = current_schema() and "table_type" = 'BASE TABLE' order by 1`,
     )).map((row) => row.table_name);
-    expect(tables).toEqual(['account_tokens', 'device_tokens', 'mikro_orm_migrations', 'outbox', 'password_history', 'refresh_tokens', 'security_events', 'sessions', 'users']);
+    expect(tables).toEqual([
+      'account_tokens',
+      'device_tokens',
+      'mikro_orm_migrations',
+      'outbox',
+      'password_history',
+      'recovery_codes',
+      'refresh_tokens',
+      'security_events',
+      'sessions',
+      // The token signing keys: the server's, not any account's.
+      'signing_keys',
+      'totp_factors',
+      'users',
+    ]);
     expect(await count(`select count(*) as "n" from "users" where "id" = ? or "email" = ?`, [userId, account.email])).toBe(0);
     expect(await count(`select count(*) as "n" from "sessions" where "user_id" = ?`, [userId])).toBe(0);
     expect(await count(`select count(*) as "n" from "refresh_tokens" where "session_id" in (${sessionIds.map(() => '?').join(', ')})`, sessionIds)).toBe(0);
     expect(await count(`select count(*) as "n" from "password_history" where "user_id" = ?`, [userId])).toBe(0);
     expect(await count(`select count(*) as "n" from "account_tokens" where "user_id" = ?`, [userId])).toBe(0);
     expect(await count(`select count(*) as "n" from "device_tokens" where "user_id" = ?`, [userId])).toBe(0);
+    // TOTP data (an account with TOTP on: test/second-factor/totp-address-and-deletion.test.ts).
+    expect(await count(`select count(*) as "n" from "totp_factors" where "user_id" = ?`, [userId])).toBe(0);
+    expect(await count(`select count(*) as "n" from "recovery_codes" where "user_id" = ?`, [userId])).toBe(0);
     // The events stay (until SECURITY_EVENT_RETENTION), with ACCOUNT_DELETED, and none names the account.
     const orphaned = await rows<{ kind: string; text: string }>(`select "kind", e::text as "text" from "security_events" e where "user_id" is null`);
     expect(orphaned).toHaveLength(eventsBefore + 1);

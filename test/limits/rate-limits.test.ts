@@ -150,7 +150,7 @@ describe('one password-checking field per operation', () => {
       errors: [
         expect.objectContaining({
           message:
-            'Only one of signUp, signIn, changePassword, requestPasswordReset, resetPassword, secureAccount, startTotpEnrollment, confirmTotpEnrollment, disableTotp, regenerateRecoveryCodes, verifySecondFactor may be called per operation.',
+            'Only one of signUp, signIn, changePassword, requestPasswordReset, resetPassword, secureAccount, requestEmailVerification, verifyEmail, requestEmailChange, confirmEmailChange, deleteAccount, startTotpEnrollment, confirmTotpEnrollment, disableTotp, regenerateRecoveryCodes, verifySecondFactor may be called per operation.',
         }),
       ],
     });

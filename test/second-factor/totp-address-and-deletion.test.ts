@@ -47,7 +47,14 @@ describe('deleteAccount with TOTP on', () => {
     expect(await deleteAccount(account.token)).toMatchObject({ __typename: 'SecondFactorRequiredError' });
     expect(await deleteAccount(account.token, '123456')).toMatchObject({ __typename: 'IncorrectSecondFactorError' });
     expect((await run(url, MeDocument, {}, { token: account.token })).me?.id).toBe(account.user.id);
+    const count = async (table: string) =>
+      Number((await server.rekey.orm.em.fork().execute<{ n: string }[]>(`select count(*) as "n" from "${table}" where "user_id" = ?`, [Number(account.user.id)]))[0]?.n);
+    expect(await count('totp_factors')).toBe(1);
+    expect(await count('recovery_codes')).toBeGreaterThan(0);
     expect((await deleteAccount(account.token, account.recoveryCodes[0])).__typename).toBe('DeleteAccountSuccess');
     expect((await run(url, MeDocument, {}, { token: account.token })).me).toBeNull();
+    // Its TOTP secret and recovery codes went with it.
+    expect(await count('totp_factors')).toBe(0);
+    expect(await count('recovery_codes')).toBe(0);
   });
 });

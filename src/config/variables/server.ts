@@ -53,6 +53,12 @@ export const server = defineGroup('Server', {
     unset: 'off',
     description: '`true` (one proxy) or the number of proxies in front: the client address is the entry they appended to `X-Forwarded-For`',
   },
+  FEDERATION: {
+    parse: bool,
+    default: 'false',
+    description:
+      '`true` serves Rekey as an Apollo Federation v2 subgraph: `User @key(fields: "id")`, `_service` and `_entities` (schema/subgraph.graphql; docs/api/federation.md)',
+  },
   GRAPHQL_INTROSPECTION: { parse: bool, unset: 'on outside production', description: 'force GraphQL introspection on or off' },
   GRAPHIQL: { parse: bool, unset: 'on outside production', description: 'force GraphiQL on or off' },
   TRUSTED_DOCUMENTS: {
