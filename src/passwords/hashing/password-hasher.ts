@@ -1,7 +1,16 @@
 import bcrypt from 'bcrypt';
 import { normalizePassword } from '../password-policy.ts';
-import { BcryptFormat, workOfCost, type BcryptRunner } from './bcrypt-format.ts';
+import { Argon2Format } from './argon2-format.ts';
+import { BcryptFormat, type BcryptRunner } from './bcrypt-format.ts';
+import { BcryptPace, workOfCost } from './bcrypt-pace.ts';
+import { BetterAuthScryptFormat } from './better-auth-scrypt-format.ts';
+import { DjangoBcryptSha256Format } from './django-bcrypt-sha256-format.ts';
+import { DjangoPbkdf2Format } from './django-pbkdf2-format.ts';
+import { FirebaseScryptFormat, type FirebaseScryptParameters } from './firebase-scrypt-format.ts';
+import type { ForeignRunner } from './foreign-check.ts';
 import type { HashFormat, PasswordMatch } from './hash-format.ts';
+import { HASH_LIMITS } from './hash-limits.ts';
+import { ScryptFormat } from './scrypt-format.ts';
 
 export type { PasswordMatch } from './hash-format.ts';
 
@@ -23,7 +32,7 @@ export type BcryptObserver = (op: 'hash' | 'compare', seconds: number) => void;
  * hash is verified by the format that reads it (hash-format.ts). A stored
  * value no format reads never matches, and costs what a wrong password does.
  */
-export class PasswordHasher implements BcryptRunner {
+export class PasswordHasher implements BcryptRunner, ForeignRunner {
   readonly cost: number;
   /** bcrypt operations run so far (the decoy hash included): for metrics, tests and benchmarks. */
   readonly operations = { hashes: 0, compares: 0 };
@@ -35,29 +44,44 @@ export class PasswordHasher implements BcryptRunner {
   readonly #decoys = new Map<number, Promise<string>>();
   /** Only ever raised: by the database's answer at start (noteStoredHashes) and by each hash read. */
   readonly #slowest: SlowestStoredHash;
+  /** How long bcrypt work takes here, to price checks of other formats in it. */
+  readonly #pace: BcryptPace;
 
-  constructor(cost: number) {
+  /** `firebase`: the Firebase project's hash parameters, when its exported hashes are to be verified. */
+  constructor(cost: number, { firebase = null }: { firebase?: FirebaseScryptParameters | null } = {}) {
     this.cost = cost;
     this.#slowest = { cost, unnormalized: false };
+    this.#pace = new BcryptPace(cost);
     this.#bcrypt = new BcryptFormat(this);
-    this.formats = [this.#bcrypt];
+    this.formats = [
+      this.#bcrypt,
+      new Argon2Format(this),
+      new ScryptFormat(this),
+      new BetterAuthScryptFormat(this),
+      new DjangoPbkdf2Format(this),
+      new DjangoBcryptSha256Format(this),
+      ...(firebase ? [new FirebaseScryptFormat(this, firebase)] : []),
+    ];
   }
 
   hash(password: string): Promise<string> {
     this.operations.hashes += 1;
-    return this.#timed('hash', () => bcrypt.hash(normalizePassword(password), this.cost));
+    return this.#timed('hash', this.cost, () => bcrypt.hash(normalizePassword(password), this.cost));
   }
 
   compare(password: string, hash: string): Promise<boolean> {
     this.operations.compares += 1;
-    return this.#timed('compare', () => bcrypt.compare(password, hash));
+    return this.#timed('compare', Number(hash.slice(4, 6)), () => bcrypt.compare(password, hash));
   }
 
-  #timed<T>(op: 'hash' | 'compare', work: () => Promise<T>): Promise<T> {
+  #timed<T>(op: 'hash' | 'compare', cost: number, work: () => Promise<T>): Promise<T> {
     const observer = this.observer;
-    if (!observer) return work();
     const started = performance.now();
-    return work().finally(() => observer(op, (performance.now() - started) / 1000));
+    return work().finally(() => {
+      const milliseconds = performance.now() - started;
+      this.#pace.note(cost, milliseconds);
+      observer?.(op, milliseconds / 1000);
+    });
   }
 
   /**
@@ -105,8 +129,9 @@ export class PasswordHasher implements BcryptRunner {
     for (let cost = this.cost; cost <= highest; cost += 1) void this.decoyHash(cost);
   }
 
+  /** A cost above HASH_LIMITS is never run (its hash is refused), so it never prices anything. */
   noteStoredHash(cost: number, hashOfNormalized: boolean): void {
-    this.#slowest.cost = Math.max(this.#slowest.cost, cost);
+    this.#slowest.cost = Math.max(this.#slowest.cost, Math.min(cost, HASH_LIMITS.bcryptCost));
     this.#slowest.unnormalized ||= !hashOfNormalized;
   }
 
@@ -128,12 +153,33 @@ export class PasswordHasher implements BcryptRunner {
     }
   }
 
+  /**
+   * A check of another format took `milliseconds` over `tries` derivations
+   * and did not match: priced in bcrypt work from how long bcrypt work takes
+   * here; when one derivation costs more than a wrong password's price, the
+   * price rises to the next bcrypt cost above it, as a costlier stored bcrypt
+   * hash would raise it (docs/design/timing-parity.md).
+   */
+  async padForeignMismatch(password: string, milliseconds: number, tries: number): Promise<void> {
+    let spent = 0;
+    if (!this.#pace.known) {
+      // Nothing measured yet: one compare at the configured cost measures it and counts as padding.
+      await this.compare(normalizePassword(password), await this.decoyHash());
+      spent += workOfCost(this.cost);
+    }
+    const units = this.#pace.unitsOf(milliseconds);
+    const perTry = units / Math.max(tries, 1);
+    // Other formats are tried in the typed and the NFC form, as an un-normalised bcrypt hash is.
+    this.noteStoredHash(perTry > workOfCost(this.#slowest.cost) ? Math.ceil(Math.log2(perTry)) + 4 : this.#slowest.cost, false);
+    await this.padMismatch(password, spent + units);
+  }
+
   /** Starts computing the decoy hash of a cost (once) so the first unknown email is not faster or slower. */
   decoyHash(cost = this.cost): Promise<string> {
     let decoy = this.#decoys.get(cost);
     if (decoy === undefined) {
       this.operations.hashes += 1;
-      decoy = bcrypt.hash(`decoy-${Math.random()}`, cost);
+      decoy = this.#timed('hash', cost, () => bcrypt.hash(`decoy-${Math.random()}`, cost));
       this.#decoys.set(cost, decoy);
     }
     return decoy;
@@ -143,6 +189,12 @@ export class PasswordHasher implements BcryptRunner {
   needsRehash(hash: string, match: PasswordMatch, hashOfNormalized = true): boolean {
     const format = this.#formatOf(hash);
     return format === null || format !== this.#bcrypt || format.needsRehash(hash, match, hashOfNormalized);
+  }
+
+  /** The format that reads a stored hash and why it would be refused (null: it may run), or null when no format reads it. */
+  describe(stored: string): { format: string; refusal: string | null } | null {
+    const format = this.#formatOf(stored);
+    return format === null ? null : { format: format.name, refusal: format.refusal(stored) };
   }
 
   #formatOf(hash: string): HashFormat | null {
