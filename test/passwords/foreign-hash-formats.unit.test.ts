@@ -1,51 +1,17 @@
-import { createHash, pbkdf2Sync, randomBytes, scryptSync } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import argon2 from 'argon2';
-import bcrypt from 'bcrypt';
-import { hashPassword as betterAuthHash } from 'better-auth/crypto';
 import { firebaseStoredHash } from '../../src/passwords/hashing/firebase-scrypt-format.ts';
 import { PasswordHasher } from '../../src/passwords/hashing/password-hasher.ts';
-import { Secret } from '../../src/secrets/secret.ts';
+import { FIREBASE_VECTOR, FOREIGN_HASHES } from '../support/foreign-hashes.ts';
 
 const PASSWORD = 'Correct-Horse-7';
-
-/** Firebase's published parameters and test vector (the firebase/scrypt README). */
-export const FIREBASE_VECTOR = {
-  parameters: {
-    signerKey: Secret.fromBytes(Buffer.from('jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==', 'base64')),
-    saltSeparator: Buffer.from('Bw==', 'base64'),
-    rounds: 8,
-    memCost: 14,
-  },
-  salt: '42xEC+ixf3L2lw==',
-  password: 'user1password',
-  hash: 'lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==',
-};
-
 const hasher = new PasswordHasher(4, { firebase: FIREBASE_VECTOR.parameters });
 
-/** Each format's hash of PASSWORD, made by the source system's own algorithm. */
-const fixtures: Record<string, () => Promise<string>> = {
-  argon2id: () => argon2.hash(PASSWORD, { type: argon2.argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 }),
-  argon2i: () => argon2.hash(PASSWORD, { type: argon2.argon2i, memoryCost: 4_096, timeCost: 3, parallelism: 1 }),
-  // passlib's PHC form: ln=log2 N, unpadded base64.
-  'scrypt PHC': async () => {
-    const salt = randomBytes(16);
-    const key = scryptSync(PASSWORD, salt, 32, { N: 2 ** 14, r: 8, p: 1 });
-    return `$scrypt$ln=14,r=8,p=1$${salt.toString('base64').replace(/=+$/, '')}$${key.toString('base64').replace(/=+$/, '')}`;
-  },
-  'Better Auth': () => betterAuthHash(PASSWORD),
-  'Django pbkdf2_sha256': async () => {
-    const salt = 'UtQ0aUQ4cJlOrw8gvZbSJH';
-    return `pbkdf2_sha256$100000$${salt}$${pbkdf2Sync(PASSWORD, salt, 100_000, 32, 'sha256').toString('base64')}`;
-  },
-  'Django bcrypt_sha256': async () => `bcrypt_sha256$${await bcrypt.hash(createHash('sha256').update(PASSWORD).digest('hex'), 5)}`,
-};
-
 describe('hashes made by other systems', () => {
-  for (const [name, make] of Object.entries(fixtures)) {
+  for (const [name, make] of Object.entries(FOREIGN_HASHES)) {
     it(`verifies ${name}, refuses a wrong password, and asks for a rehash to bcrypt`, async () => {
-      const stored = await make();
+      const stored = await make(PASSWORD);
       expect(hasher.describe(stored)).toEqual({ format: expect.any(String), refusal: null });
       expect(await hasher.verify(PASSWORD, stored, false)).toBe('match');
       expect(await hasher.verify('Wrong-Horse-7', stored, false)).toBe('mismatch');
