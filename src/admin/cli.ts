@@ -1,5 +1,6 @@
 // `npm run admin -- <command>`: account operations for operators, with the server's configuration.
 import { parseArgs } from 'node:util';
+import { IMPORT_USAGE, parseImportArguments } from './import/import-arguments.ts';
 import { readPassword } from './read-password.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -15,6 +16,7 @@ Commands:
   events <email>            List the account's latest security events, newest first.
   outbox                    Count notification messages by state and list the dead ones.
   outbox retry-dead         Give every dead message a fresh set of delivery attempts.
+${IMPORT_USAGE}
 
 Options:
   --password-stdin          Read the password from stdin (also the default when stdin
@@ -70,6 +72,8 @@ async function main(argv: string[]): Promise<number> {
   let invocation: Invocation | 'help';
   let password: string | null = null;
   try {
+    // import takes a file and options of its own (src/admin/import/).
+    if (argv[0] === 'import') return (await import('./import/run-import.ts')).runImport(parseImportArguments(argv.slice(1)));
     invocation = parse(argv);
     if (invocation === 'help') {
       process.stdout.write(HELP);

@@ -10,6 +10,7 @@ import { Migration20261220100000 } from './migrations/Migration20261220100000.ts
 import { Migration20261221100000 } from './migrations/Migration20261221100000.ts';
 import { Migration20261222100000 } from './migrations/Migration20261222100000.ts';
 import { Migration20261227120000 } from './migrations/Migration20261227120000.ts';
+import { Migration20261230120000 } from './migrations/Migration20261230120000.ts';
 
 export const migrationsList = [
   { name: 'Migration20261123180824', class: Migration20261123180824 },
@@ -23,4 +24,5 @@ export const migrationsList = [
   { name: 'Migration20261221100000', class: Migration20261221100000 },
   { name: 'Migration20261222100000', class: Migration20261222100000 },
   { name: 'Migration20261227120000', class: Migration20261227120000 },
+  { name: 'Migration20261230120000', class: Migration20261230120000 },
 ];

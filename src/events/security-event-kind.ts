@@ -12,6 +12,7 @@ export const SECURITY_EVENT_KINDS = [
   'PASSWORD_RESET_REQUESTED',
   'PASSWORD_RESET',
   'ACCOUNT_SECURED',
+  'ACCOUNT_IMPORTED',
 ] as const;
 
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];
