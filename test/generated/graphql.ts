@@ -59,6 +59,7 @@ export type SecureAccountInput = {
 };
 
 export type SecurityEventKind =
+  | 'ACCOUNT_IMPORTED'
   | 'ACCOUNT_LOCKED'
   | 'ACCOUNT_SECURED'
   | 'PASSWORD_CHANGED'

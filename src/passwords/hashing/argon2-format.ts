@@ -37,6 +37,7 @@ export class Argon2Format implements HashFormat {
       runner: this.#runner,
       password,
       priced,
+      work: stored.split('$').slice(0, 4).join('$'),
       refusal: this.refusal(stored),
       derives: (candidate) => argon2.verify(stored, candidate),
     });

@@ -33,3 +33,23 @@ export class BcryptPace {
     return this.#millisecondsPerUnit === null ? 0 : milliseconds / this.#millisecondsPerUnit;
   }
 }
+
+/** Kinds of derivation remembered; past it, new kinds are not priced (imports bring a handful). */
+const MAX_KINDS = 1000;
+
+/** The cheapest run seen of each kind of derivation, once seen twice: a busy machine only makes runs slower. */
+export class CheapestRuns {
+  readonly #runs = new Map<string, { count: number; cheapest: number }>();
+
+  /** Notes a run of `kind` that cost `units`; returns the cheapest run of it once there are two, else null. */
+  note(kind: string, units: number): number | null {
+    const seen = this.#runs.get(kind);
+    if (seen === undefined) {
+      if (this.#runs.size < MAX_KINDS) this.#runs.set(kind, { count: 1, cheapest: units });
+      return null;
+    }
+    seen.count += 1;
+    seen.cheapest = Math.min(seen.cheapest, units);
+    return seen.cheapest;
+  }
+}

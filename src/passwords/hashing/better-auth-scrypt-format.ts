@@ -36,6 +36,7 @@ export class BetterAuthScryptFormat implements HashFormat {
       runner: this.#runner,
       password,
       priced,
+      work: 'better-auth-scrypt',
       refusal: expected.length === KEY_BYTES ? null : 'unreadable',
       derives: async (candidate) => sameKey(await scryptKey(candidate.normalize('NFKC'), salt, KEY_BYTES, BETTER_AUTH), expected),
     });

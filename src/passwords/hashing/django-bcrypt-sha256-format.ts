@@ -35,6 +35,7 @@ export class DjangoBcryptSha256Format implements HashFormat {
       runner: this.#runner,
       password,
       priced,
+      work: `bcrypt_sha256$${inner.slice(4, 6)}`,
       refusal: this.refusal(stored),
       derives: (candidate) => bcrypt.compare(createHash('sha256').update(candidate, 'utf8').digest('hex'), inner),
     });

@@ -35,6 +35,7 @@ export class DjangoPbkdf2Format implements HashFormat {
       runner: this.#runner,
       password,
       priced,
+      work: `pbkdf2_sha256$${iterationText}`,
       refusal: this.refusal(stored),
       derives: (candidate) =>
         new Promise((resolve, reject) => {

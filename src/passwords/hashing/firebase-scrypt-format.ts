@@ -55,6 +55,7 @@ export class FirebaseScryptFormat implements HashFormat {
       runner: this.#runner,
       password,
       priced,
+      work: 'firebase-scrypt',
       refusal: salt.length > 0 && expected.length > 0 ? null : 'unreadable',
       derives: async (candidate) => sameKey(await this.hash(candidate, salt), expected),
     });

@@ -8,13 +8,15 @@ export interface ForeignRunner {
    * prices that in bcrypt work (raising the price of every wrong password
    * when one try costs more than it) and pads to the price.
    */
-  padForeignMismatch(password: string, milliseconds: number, tries: number): Promise<void>;
+  padForeignMismatch(password: string, spent: { milliseconds: number; tries: number; work: string }): Promise<void>;
 }
 
 export interface ForeignCheck {
   runner: ForeignRunner;
   password: string;
   priced: boolean;
+  /** Names what decides a derivation's cost (the format and its parameters), so the price follows each kind's cheapest run. */
+  work: string;
   /** Null, or why the stored hash is not run (hostile parameters): a mismatch at the price of one. */
   refusal: string | null;
   /** Whether a candidate (the password as typed, or its NFC form) derives the stored hash. */
@@ -42,7 +44,7 @@ export async function checkForeign(check: ForeignCheck): Promise<PasswordMatch> 
       if (await derives(normalized)) return 'match';
     }
   }
-  if (check.priced) await check.runner.padForeignMismatch(check.password, performance.now() - started, Math.max(tries, 1));
+  if (check.priced) await check.runner.padForeignMismatch(check.password, { milliseconds: performance.now() - started, tries, work: check.work });
   return 'mismatch';
 }
 

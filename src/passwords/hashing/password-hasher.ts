@@ -2,7 +2,7 @@ import bcrypt from 'bcrypt';
 import { normalizePassword } from '../password-policy.ts';
 import { Argon2Format } from './argon2-format.ts';
 import { BcryptFormat, type BcryptRunner } from './bcrypt-format.ts';
-import { BcryptPace, workOfCost } from './bcrypt-pace.ts';
+import { BcryptPace, CheapestRuns, workOfCost } from './bcrypt-pace.ts';
 import { BetterAuthScryptFormat } from './better-auth-scrypt-format.ts';
 import { DjangoBcryptSha256Format } from './django-bcrypt-sha256-format.ts';
 import { DjangoPbkdf2Format } from './django-pbkdf2-format.ts';
@@ -46,6 +46,8 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
   readonly #slowest: SlowestStoredHash;
   /** How long bcrypt work takes here, to price checks of other formats in it. */
   readonly #pace: BcryptPace;
+  /** The cheapest run seen of each kind of derivation of other formats, in bcrypt work. */
+  readonly #foreignWork = new CheapestRuns();
 
   /** `firebase`: the Firebase project's hash parameters, when its exported hashes are to be verified. */
   constructor(cost: number, { firebase = null }: { firebase?: FirebaseScryptParameters | null } = {}) {
@@ -154,13 +156,14 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
   }
 
   /**
-   * A check of another format took `milliseconds` over `tries` derivations
-   * and did not match: priced in bcrypt work from how long bcrypt work takes
-   * here; when one derivation costs more than a wrong password's price, the
-   * price rises to the next bcrypt cost above it, as a costlier stored bcrypt
-   * hash would raise it (docs/design/timing-parity.md).
+   * A check of another format did not match: the time its derivations took
+   * is priced in bcrypt work (from how long bcrypt work takes here) and
+   * padded to the price. The price rises, as a costlier stored bcrypt hash
+   * would raise it, when the cheapest run seen of that kind of derivation
+   * (two at least: one run may have met a busy machine), with a quarter for
+   * its spread, costs more (docs/design/timing-parity.md).
    */
-  async padForeignMismatch(password: string, milliseconds: number, tries: number): Promise<void> {
+  async padForeignMismatch(password: string, { milliseconds, tries, work }: { milliseconds: number; tries: number; work: string }): Promise<void> {
     let spent = 0;
     if (!this.#pace.known) {
       // Nothing measured yet: one compare at the configured cost measures it and counts as padding.
@@ -168,9 +171,10 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
       spent += workOfCost(this.cost);
     }
     const units = this.#pace.unitsOf(milliseconds);
-    const perTry = units / Math.max(tries, 1);
+    const cheapest = this.#foreignWork.note(work, units / Math.max(tries, 1));
+    const price = cheapest === null ? 0 : cheapest * 1.25;
     // Other formats are tried in the typed and the NFC form, as an un-normalised bcrypt hash is.
-    this.noteStoredHash(perTry > workOfCost(this.#slowest.cost) ? Math.ceil(Math.log2(perTry)) + 4 : this.#slowest.cost, false);
+    this.noteStoredHash(price > workOfCost(this.#slowest.cost) ? Math.ceil(Math.log2(price)) + 4 : this.#slowest.cost, false);
     await this.padMismatch(password, spent + units);
   }
 

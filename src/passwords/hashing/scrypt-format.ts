@@ -34,6 +34,7 @@ export class ScryptFormat implements HashFormat {
       runner: this.#runner,
       password,
       priced,
+      work: stored.split('$').slice(0, 3).join('$'),
       refusal: refusal ?? (phc && parameters ? null : 'unreadable'),
       derives: async (candidate) => phc !== null && parameters !== null && sameKey(await scryptKey(candidate, phc.salt, phc.hash.length, parameters), phc.hash),
     });
