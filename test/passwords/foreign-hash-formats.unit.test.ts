@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import argon2 from 'argon2';
 import { firebaseStoredHash } from '../../src/passwords/hashing/firebase-scrypt-format.ts';
 import { PasswordHasher } from '../../src/passwords/hashing/password-hasher.ts';
+import { redact } from '../../src/observability/logging.ts';
 import { FIREBASE_VECTOR, FOREIGN_HASHES } from '../support/foreign-hashes.ts';
 
 const PASSWORD = 'Correct-Horse-7';
@@ -17,12 +18,15 @@ describe('hashes made by other systems', () => {
       expect(await hasher.verify('Wrong-Horse-7', stored, false)).toBe('mismatch');
       expect(hasher.needsRehash(stored, 'match', false)).toBe(true);
       expect(await hasher.matchesFormer(PASSWORD, stored)).toBe(true);
+      // Never in a log line: database errors quote statements with their parameters.
+      expect(redact(`failing row (1, ${stored}, f)`)).toBe('failing row (1, [password hash], f)');
     });
   }
 
   it("verifies Firebase's published test vector with the project's parameters", async () => {
     const stored = firebaseStoredHash(FIREBASE_VECTOR.salt, FIREBASE_VECTOR.hash);
     expect(hasher.describe(stored)?.format).toBe('firebase-scrypt');
+    expect(redact(`row (${stored})`)).toBe('row ([password hash])');
     expect(await hasher.verify(FIREBASE_VECTOR.password, stored, false)).toBe('match');
     expect(await hasher.verify('user2password', stored, false)).toBe('mismatch');
     // Without the project's parameters, no format reads it: never a match.

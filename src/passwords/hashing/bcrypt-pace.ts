@@ -4,11 +4,11 @@ export function workOfCost(cost: number): number {
 }
 
 /**
- * How long a unit of bcrypt work takes on this machine, from the compares
- * Rekey runs (a moving average), so the time a check of another format took
- * can be priced in bcrypt work and padded with decoy compares
- * (docs/design/timing-parity.md). Compares below `minimumCost` are too short
- * for their fixed overhead not to skew it.
+ * How long a unit of bcrypt work takes on this machine: the cheapest of the
+ * compares Rekey runs (a busy machine makes them slower, never faster), so a
+ * derivation of another format, also timed at its cheapest, can be priced in
+ * bcrypt work (docs/design/foreign-hashes.md). Compares below `minimumCost`
+ * are too short for their fixed overhead not to skew it.
  */
 export class BcryptPace {
   #millisecondsPerUnit: number | null = null;
@@ -25,7 +25,7 @@ export class BcryptPace {
   note(cost: number, milliseconds: number): void {
     if (cost < this.#minimumCost) return;
     const sample = milliseconds / workOfCost(cost);
-    this.#millisecondsPerUnit = this.#millisecondsPerUnit === null ? sample : this.#millisecondsPerUnit * 0.9 + sample * 0.1;
+    this.#millisecondsPerUnit = Math.min(this.#millisecondsPerUnit ?? sample, sample);
   }
 
   /** The bcrypt work that takes `milliseconds`. */
@@ -37,19 +37,16 @@ export class BcryptPace {
 /** Kinds of derivation remembered; past it, new kinds are not priced (imports bring a handful). */
 const MAX_KINDS = 1000;
 
-/** The cheapest run seen of each kind of derivation, once seen twice: a busy machine only makes runs slower. */
+/** The cheapest run seen of each kind of derivation: a busy machine only makes runs slower. */
 export class CheapestRuns {
   readonly #runs = new Map<string, { count: number; cheapest: number }>();
 
-  /** Notes a run of `kind` that cost `units`; returns the cheapest run of it once there are two, else null. */
-  note(kind: string, units: number): number | null {
-    const seen = this.#runs.get(kind);
-    if (seen === undefined) {
-      if (this.#runs.size < MAX_KINDS) this.#runs.set(kind, { count: 1, cheapest: units });
-      return null;
-    }
+  /** Notes a run of `kind` that took `milliseconds`; returns its cheapest run so far and how many were seen. */
+  note(kind: string, milliseconds: number): { cheapest: number; count: number } {
+    const seen = this.#runs.get(kind) ?? { count: 0, cheapest: milliseconds };
     seen.count += 1;
-    seen.cheapest = Math.min(seen.cheapest, units);
-    return seen.cheapest;
+    seen.cheapest = Math.min(seen.cheapest, milliseconds);
+    if (seen.count === 1 && this.#runs.size < MAX_KINDS) this.#runs.set(kind, seen);
+    return { ...seen };
   }
 }

@@ -48,6 +48,8 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
   readonly #pace: BcryptPace;
   /** The cheapest run seen of each kind of derivation of other formats, in bcrypt work. */
   readonly #foreignWork = new CheapestRuns();
+  /** The costliest other format's derivation seen twice, with a quarter for its spread, in bcrypt work; only ever raised. */
+  #foreignPrice = 0;
 
   /** `firebase`: the Firebase project's hash parameters, when its exported hashes are to be verified. */
   constructor(cost: number, { firebase = null }: { firebase?: FirebaseScryptParameters | null } = {}) {
@@ -127,7 +129,7 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
   /** Starts every decoy a padded mismatch may need, so no sign-in is the one that pays for making it. */
   prepareDecoys(): void {
     // Lower costs, for padding adopted cheaper hashes, are cheap to make on first use.
-    const highest = Math.min(this.#slowest.cost + (this.#slowest.unnormalized ? 1 : 0), 31);
+    const highest = Math.min(Math.ceil(Math.log2(this.#price())) + 4 + (this.#slowest.unnormalized ? 1 : 0), 31);
     for (let cost = this.cost; cost <= highest; cost += 1) void this.decoyHash(cost);
   }
 
@@ -138,17 +140,17 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
   }
 
   /**
-   * The slowest wrong password costs one compare at the highest stored cost,
-   * two when some hash may be of an un-normalised password and `password` is
+   * The slowest wrong password costs one compare at the highest stored cost
+   * (or a costlier other format's derivation: #price), two when some hash may be of an un-normalised password and `password` is
    * not NFC. The difference from `spent` is made of decoy compares, one per
    * binary digit of it (bcrypt's work doubles with each cost), so any path
    * adds up to the same work.
    */
   async padMismatch(password: string, spent: number): Promise<void> {
     const twice = this.#slowest.unnormalized && normalizePassword(password) !== password;
-    let missing = workOfCost(this.#slowest.cost) * (twice ? 2 : 1) - spent;
+    let missing = this.#price() * (twice ? 2 : 1) - spent;
     const normalized = normalizePassword(password);
-    for (let cost = Math.min(this.#slowest.cost + 1, 31); missing > 0 && cost >= 4; cost -= 1) {
+    for (let cost = Math.min(Math.ceil(Math.log2(this.#price())) + 5, 31); missing > 0 && cost >= 4; cost -= 1) {
       if (missing < workOfCost(cost)) continue;
       await this.compare(normalized, await this.decoyHash(cost));
       missing -= workOfCost(cost);
@@ -156,12 +158,12 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
   }
 
   /**
-   * A check of another format did not match: the time its derivations took
-   * is priced in bcrypt work (from how long bcrypt work takes here) and
-   * padded to the price. The price rises, as a costlier stored bcrypt hash
-   * would raise it, when the cheapest run seen of that kind of derivation
-   * (two at least: one run may have met a busy machine), with a quarter for
-   * its spread, costs more (docs/design/timing-parity.md).
+   * A check of another format did not match. Its derivations are priced in
+   * bcrypt work as their kind's cheapest run seen over the cheapest bcrypt
+   * work seen, so the padding, like a bcrypt mismatch's, does not follow the
+   * machine's load (docs/design/foreign-hashes.md). A kind costlier than the
+   * price, with a quarter for its spread, raises it to that, once it was
+   * seen twice (one run may be an outlier).
    */
   async padForeignMismatch(password: string, { milliseconds, tries, work }: { milliseconds: number; tries: number; work: string }): Promise<void> {
     let spent = 0;
@@ -170,12 +172,18 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
       await this.compare(normalizePassword(password), await this.decoyHash());
       spent += workOfCost(this.cost);
     }
-    const units = this.#pace.unitsOf(milliseconds);
-    const cheapest = this.#foreignWork.note(work, units / Math.max(tries, 1));
-    const price = cheapest === null ? 0 : cheapest * 1.25;
+    const runs = Math.max(tries, 1);
+    const { cheapest, count } = this.#foreignWork.note(work, milliseconds / runs);
+    const perTry = this.#pace.unitsOf(cheapest);
+    if (count >= 2) this.#foreignPrice = Math.max(this.#foreignPrice, Math.ceil(perTry * 1.25));
     // Other formats are tried in the typed and the NFC form, as an un-normalised bcrypt hash is.
-    this.noteStoredHash(price > workOfCost(this.#slowest.cost) ? Math.ceil(Math.log2(price)) + 4 : this.#slowest.cost, false);
-    await this.padMismatch(password, spent + units);
+    this.noteStoredHash(this.#slowest.cost, false);
+    await this.padMismatch(password, spent + perTry * runs);
+  }
+
+  /** What a wrong password costs, in bcrypt work: a compare on the slowest stored bcrypt hash, or more for a costlier other format. */
+  #price(): number {
+    return Math.max(workOfCost(this.#slowest.cost), this.#foreignPrice);
   }
 
   /** Starts computing the decoy hash of a cost (once) so the first unknown email is not faster or slower. */
