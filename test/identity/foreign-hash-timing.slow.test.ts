@@ -13,7 +13,7 @@ describe('sign-in timing with hashes of other systems', () => {
   let server: TestServer;
   beforeAll(async () => {
     // Cost 9 (~25 ms a compare here), as in sign-in-timing.slow.test.ts.
-    server = await startTestServer({ BCRYPT_COST: '9', LOCKOUT_THRESHOLD: '100000', ...FIREBASE_VECTOR.env });
+    server = await startTestServer({ BCRYPT_COST: '9', LOCKOUT_THRESHOLD: '100000', REQUEST_TIMEOUT: '120s', ...FIREBASE_VECTOR.env });
   });
   afterAll(() => server.close());
 
@@ -23,7 +23,7 @@ describe('sign-in timing with hashes of other systems', () => {
     return email;
   }
 
-  it('takes the same time for a wrong password on each format, on a current bcrypt hash and for an unknown email (40 each, medians within 10%)', async () => {
+  it('takes the same time for a wrong password on each format, on a current bcrypt hash and for an unknown email (30 each, medians within 10%)', async () => {
     const accounts: Record<string, string> = { 'current bcrypt': (await signUp(server.graphqlUrl)).email };
     for (const [name, make] of Object.entries(FOREIGN_HASHES)) accounts[name] = await adopt(await make('Some-Old-Pass-1'));
     accounts['Firebase scrypt'] = await adopt(firebaseStoredHash(FIREBASE_VECTOR.salt, FIREBASE_VECTOR.hash));
@@ -34,7 +34,7 @@ describe('sign-in timing with hashes of other systems', () => {
 
     const samples: Record<string, number[]> = { 'unknown email': [] };
     for (const name of Object.keys(accounts)) samples[name] = [];
-    for (let round = 0; round < 40; round += 1) {
+    for (let round = 0; round < 30; round += 1) {
       samples['unknown email']!.push(await timed(() => signIn(server.graphqlUrl, uniqueEmail('nobody'), 'Wrong-Pass-123')));
       for (const [name, email] of Object.entries(accounts)) samples[name]!.push(await timed(() => signIn(server.graphqlUrl, email, 'Wrong-Pass-123')));
     }
@@ -42,5 +42,5 @@ describe('sign-in timing with hashes of other systems', () => {
     console.log(`wrong-password sign-in medians: ${Object.entries(medians).map(([name, value]) => `${name} ${value.toFixed(1)} ms`).join(', ')}`);
     const reference = medians['current bcrypt']!;
     for (const [name, value] of Object.entries(medians)) expect([name, Math.abs(value - reference) / reference < 0.1]).toEqual([name, true]);
-  }, 600_000);
+  }, 1_200_000);
 });
