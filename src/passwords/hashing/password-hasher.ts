@@ -2,7 +2,7 @@ import bcrypt from 'bcrypt';
 import { normalizePassword } from '../password-policy.ts';
 import { Argon2Format } from './argon2-format.ts';
 import { BcryptFormat, type BcryptRunner } from './bcrypt-format.ts';
-import { BcryptPace, CheapestRuns, workOfCost } from './bcrypt-pace.ts';
+import { BcryptPace, DerivationTimes, workOfCost } from './bcrypt-pace.ts';
 import { BetterAuthScryptFormat } from './better-auth-scrypt-format.ts';
 import { DjangoBcryptSha256Format } from './django-bcrypt-sha256-format.ts';
 import { DjangoPbkdf2Format } from './django-pbkdf2-format.ts';
@@ -46,8 +46,8 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
   readonly #slowest: SlowestStoredHash;
   /** How long bcrypt work takes here, to price checks of other formats in it. */
   readonly #pace: BcryptPace;
-  /** The cheapest run seen of each kind of derivation of other formats, in bcrypt work. */
-  readonly #foreignWork = new CheapestRuns();
+  /** The run times of each kind of derivation of other formats. */
+  readonly #foreignWork = new DerivationTimes();
   /** The costliest other format's derivation seen twice, with a quarter for its spread, in bcrypt work; only ever raised. */
   #foreignPrice = 0;
 
@@ -158,12 +158,13 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
   }
 
   /**
-   * A check of another format did not match. Its derivations are priced in
-   * bcrypt work as their kind's cheapest run seen over the cheapest bcrypt
-   * work seen, so the padding, like a bcrypt mismatch's, does not follow the
-   * machine's load (docs/design/foreign-hashes.md). A kind costlier than the
-   * price, with a quarter for its spread, raises it to that, once it was
-   * seen twice (one run may be an outlier).
+   * A check of another format did not match. What its kind of derivation
+   * costs in bcrypt work is, for the price, its cheapest run over bcrypt's
+   * cheapest (a busy machine slows runs, so the cheapest are the honest
+   * ratio), and for the padding, recent runs over recent compares, so the
+   * total follows the load as a bcrypt mismatch does
+   * (docs/design/foreign-hashes.md). A kind costlier than the price, with a
+   * quarter for its spread, raises it once seen twice (one run may be an outlier).
    */
   async padForeignMismatch(password: string, { milliseconds, tries, work }: { milliseconds: number; tries: number; work: string }): Promise<void> {
     let spent = 0;
@@ -173,12 +174,12 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
       spent += workOfCost(this.cost);
     }
     const runs = Math.max(tries, 1);
-    const { cheapest, count } = this.#foreignWork.note(work, milliseconds / runs);
-    const perTry = this.#pace.unitsOf(cheapest);
-    if (count >= 2) this.#foreignPrice = Math.max(this.#foreignPrice, Math.ceil(perTry * 1.25));
+    const times = this.#foreignWork.note(work, milliseconds / runs);
+    const pace = this.#pace.millisecondsPerUnit;
+    if (times.count >= 2) this.#foreignPrice = Math.max(this.#foreignPrice, Math.ceil((times.cheapest / pace.cheapest) * 1.25));
     // Other formats are tried in the typed and the NFC form, as an un-normalised bcrypt hash is.
     this.noteStoredHash(this.#slowest.cost, false);
-    await this.padMismatch(password, spent + perTry * runs);
+    await this.padMismatch(password, spent + (times.recent / pace.recent) * runs);
   }
 
   /** What a wrong password costs, in bcrypt work: a compare on the slowest stored bcrypt hash, or more for a costlier other format. */
