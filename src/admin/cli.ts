@@ -2,6 +2,7 @@
 // The commands are in commands/, one file each, listed in command-table.ts.
 import { findInvokedCommand, parseCommandLine } from './command-line.ts';
 import { helpText } from './help.ts';
+import { parseImportArguments } from './import/import-arguments.ts';
 import { operatorName } from './operator.ts';
 import { readPassword } from './read-password.ts';
 import { UsageError } from './usage-error.ts';
@@ -9,6 +10,8 @@ import { UsageError } from './usage-error.ts';
 async function main(argv: string[]): Promise<number> {
   let prepared: Awaited<ReturnType<typeof prepare>>;
   try {
+    // import takes a file and options of its own (src/admin/import/).
+    if (argv[0] === 'import') return (await import('./import/run-import.ts')).runImport(parseImportArguments(argv.slice(1)));
     prepared = await prepare(argv);
     if (prepared === 'help') {
       process.stdout.write(helpText());

@@ -1,3 +1,4 @@
+import { IMPORT_USAGE } from './import/import-arguments.ts';
 import { COMMAND_TABLE } from './command-table.ts';
 
 const OPTIONS = `Options:
@@ -24,5 +25,5 @@ Exit status: 0 done, 1 the command failed, 2 the command line is wrong.`;
 /** The help, its command list drawn from the command table. */
 export function helpText(): string {
   const commands = COMMAND_TABLE.map((row) => `  ${[row.name, row.synopsis].filter(Boolean).join(' ')}\n      ${row.summary}`);
-  return `Usage: npm run admin -- <command> [arguments] [options]\n\nCommands:\n${commands.join('\n')}\n\n${OPTIONS}\n\n${NOTES}\n`;
+  return `Usage: npm run admin -- <command> [arguments] [options]\n\nCommands:\n${commands.join('\n')}\n${IMPORT_USAGE}\n\n${OPTIONS}\n\n${NOTES}\n`;
 }

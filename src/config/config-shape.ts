@@ -7,6 +7,7 @@ import type { PasswordPolicyName } from '../passwords/password-policy.ts';
 import type { SessionSettings } from '../sessions/session-settings.ts';
 import type { Secret } from '../secrets/secret.ts';
 import type { TrustedDocuments } from '../trusted-documents/manifest.ts';
+import type { FirebaseScryptParameters } from '../passwords/hashing/firebase-scrypt-format.ts';
 
 export type { NotificationsConfig } from '../events/notifications-config.ts';
 
@@ -36,6 +37,8 @@ export interface Config {
   jwtIssuer: string;
   jwtAudience: string;
   bcryptCost: number;
+  /** The Firebase project's hash parameters; null (no signer key): Firebase hashes are not verified. */
+  firebaseScrypt: FirebaseScryptParameters | null;
   /** Niceness (0–19) of the libuv pool threads, where bcrypt runs (Linux): requests on the event loop go first. 0 leaves them alone. */
   bcryptThreadNice: number;
   passwordPolicy: PasswordPolicyName;

@@ -31,6 +31,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     jwtIssuer: values.JWT_ISSUER,
     jwtAudience: values.JWT_AUDIENCE,
     bcryptCost: values.BCRYPT_COST,
+    firebaseScrypt: firebaseScryptOf(values),
     bcryptThreadNice: values.BCRYPT_THREAD_NICE,
     passwordPolicy: values.PASSWORD_POLICY,
     corsOrigins: values.CORS_ORIGINS ?? (production ? [] : '*'),
@@ -65,6 +66,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     legacyJwtSecret: values.LEGACY_JWT_SECRET ?? null,
     secondFactor: secondFactorOf(values),
     legacyJwtMaxAgeMs: values.LEGACY_JWT_MAX_AGE === 0 ? null : values.LEGACY_JWT_MAX_AGE,
+  };
+}
+
+function firebaseScryptOf(values: ConfigValues): Config['firebaseScrypt'] {
+  if (values.FIREBASE_SCRYPT_SIGNER_KEY === undefined) return null;
+  return {
+    signerKey: values.FIREBASE_SCRYPT_SIGNER_KEY,
+    saltSeparator: values.FIREBASE_SCRYPT_SALT_SEPARATOR,
+    rounds: values.FIREBASE_SCRYPT_ROUNDS,
+    memCost: values.FIREBASE_SCRYPT_MEM_COST,
   };
 }
 

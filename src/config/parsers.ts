@@ -67,6 +67,17 @@ export const secret = z.string().transform((value, ctx) => {
   return key;
 });
 
+/** Standard base64 (as Firebase prints its hash parameters), at least `minBytes` once decoded. */
+export const base64Bytes = (minBytes: number) =>
+  z.string().transform((value, ctx) => {
+    const bytes = Buffer.from(value, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(value) || bytes.length < minBytes) {
+      ctx.addIssue({ code: 'custom', message: `must be base64 of at least ${minBytes} byte(s)` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
 /** A file holding a secret (one line; surrounding whitespace is dropped), checked as `secret`. */
 export const secretFile = z
   .string()

@@ -14,6 +14,7 @@ import { Migration20261228120000 } from './migrations/Migration20261228120000.ts
 import { Migration20261230100000 } from './migrations/Migration20261230100000.ts';
 import { Migration20261230120000 } from './migrations/Migration20261230120000.ts';
 import { Migration20261231090000 } from './migrations/Migration20261231090000.ts';
+import { Migration20261231120000 } from './migrations/Migration20261231120000.ts';
 import { Migration20261231235900 } from './migrations/Migration20261231235900.ts';
 
 export const migrationsList = [
@@ -32,5 +33,6 @@ export const migrationsList = [
   { name: 'Migration20261230100000', class: Migration20261230100000 },
   { name: 'Migration20261230120000', class: Migration20261230120000 },
   { name: 'Migration20261231090000', class: Migration20261231090000 },
+  { name: 'Migration20261231120000', class: Migration20261231120000 },
   { name: 'Migration20261231235900', class: Migration20261231235900 },
 ];

@@ -27,6 +27,7 @@ export const SECURITY_EVENT_KINDS = [
   'SECOND_FACTOR_DISABLED',
   'SECOND_FACTOR_FAILED',
   'RECOVERY_CODE_USED',
+  'ACCOUNT_IMPORTED',
 ] as const;
 
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];

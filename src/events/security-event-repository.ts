@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/orm.ts';
 import type { SecurityEventKind } from './security-event-kind.ts';
 import { executePrepared } from '../db/prepared-statement.ts';
@@ -47,6 +48,15 @@ export class SecurityEventRepository {
 
   constructor(db: Db) {
     this.#db = db;
+  }
+
+  /** Appends one event of `kind` for each account, with no client (an operator's bulk action). */
+  async insertForEach(userIds: readonly number[], kind: SecurityEventKind): Promise<void> {
+    if (userIds.length === 0) return;
+    await this.#db.execute(
+      `insert into "security_events" ("id", "user_id", "kind") values ${userIds.map(() => '(?, ?, ?)').join(', ')}`,
+      userIds.flatMap((userId) => [randomUUID(), userId, kind]),
+    );
   }
 
   /** Appends one event; returns its time (the transaction's `now()`). */

@@ -37,6 +37,9 @@ const quoted = (quote: string) =>
 // Patterns without quotes or backslashes in what they match or put back, so they also run safely
 // over a finished JSON line.
 const TOKEN_PATTERNS: [RegExp, string][] = [
+  // Hashes of other systems an import brings (passwords/hashing/): PHC strings, Django's, Firebase's, Better Auth's salt:key.
+  [/(?:\$(?:argon2(?:id|i|d)|scrypt|firebase-scrypt)\$|\b(?:pbkdf2_sha256|bcrypt_sha256)\$)[^\s"'`\\]*[\w+/=.]/g, '[password hash]'],
+  [/\b[0-9a-f]{32}:[0-9a-f]{128}\b/g, '[password hash]'],
   // bcrypt hashes ($2a$, $2b$, $2x$, $2y$): database errors quote statements with their parameters.
   [/\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}/g, '[bcrypt hash]'],
   // JWTs (three base64url parts, the first one a JSON header).

@@ -18,6 +18,10 @@ export class Secret {
     return new Secret(Buffer.from(text, 'utf8'));
   }
 
+  static fromBytes(bytes: Buffer): Secret {
+    return new Secret(Buffer.from(bytes));
+  }
+
   get byteLength(): number {
     return this.#bytes.byteLength;
   }

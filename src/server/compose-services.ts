@@ -28,7 +28,7 @@ export interface PasswordServices {
   history: PasswordHistory;
 }
 
-export type PasswordConfig = Pick<Config, 'bcryptCost' | 'passwordPolicy' | 'passwordHistory' | 'breachedPasswords'>;
+export type PasswordConfig = Pick<Config, 'bcryptCost' | 'firebaseScrypt' | 'passwordPolicy' | 'passwordHistory' | 'breachedPasswords'>;
 
 /**
  * Opens the breached-password corpus (a file that cannot be used is a
@@ -39,7 +39,7 @@ export async function openPasswordServices(config: PasswordConfig, log: AppLogge
   const breached = await openBreachedPasswords(config.breachedPasswords, log).catch((error: unknown) => {
     throw error instanceof BreachedCorpusError ? new ConfigError(`Invalid configuration: BREACHED_PASSWORDS ${error.message}`) : error;
   });
-  const hasher = new PasswordHasher(config.bcryptCost);
+  const hasher = new PasswordHasher(config.bcryptCost, { firebase: config.firebaseScrypt });
   return {
     hasher,
     policy: new PasswordPolicy(config.passwordPolicy, { rejectBreached: breached.enabled, history: config.passwordHistory }),

@@ -116,6 +116,31 @@ export class UserRepository {
     return { cost: Number(row?.cost ?? 0), unnormalized: row?.unnormalized === true };
   }
 
+  /**
+   * Inserts accounts brought from another system, their hashes as they were
+   * (not known to be of the NFC form); an address already taken is left
+   * alone. Returns the accounts inserted.
+   */
+  async importMany(accounts: readonly { email: string; hash: string }[]): Promise<{ id: number; email: string }[]> {
+    if (accounts.length === 0) return [];
+    const rows = await this.#db.execute<{ id: number; email: string }[]>(
+      `insert into "users" ("email", "password", "password_normalized") values ${accounts.map(() => '(?, ?, false)').join(', ')}
+       on conflict ("email") do nothing returning "id", "email"`,
+      accounts.flatMap((account) => [account.email, account.hash]),
+    );
+    return rows.map((row) => ({ id: Number(row.id), email: row.email }));
+  }
+
+  /** Which of `emails` have an account. */
+  async existingEmails(emails: readonly string[]): Promise<Set<string>> {
+    if (emails.length === 0) return new Set();
+    const rows = await this.#db.execute<{ email: string }[]>(
+      `select "email" from "users" where "email" in (${emails.map(() => '?').join(', ')})`,
+      [...emails],
+    );
+    return new Set(rows.map((row) => row.email));
+  }
+
   async emailTaken(email: string): Promise<boolean> {
     return (await this.#db.count(User, { email })) > 0;
   }

@@ -106,6 +106,7 @@ export type SecureAccountInput = {
 
 export type SecurityEventKind =
   | 'ACCOUNT_DELETED'
+  | 'ACCOUNT_IMPORTED'
   | 'ACCOUNT_LOCKED'
   | 'ACCOUNT_SECURED'
   | 'ADMIN_ACCOUNT_DISABLED'

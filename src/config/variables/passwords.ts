@@ -2,7 +2,8 @@ import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import type { BreachedPasswordSource } from '../../passwords/breached/breached-passwords.ts';
 import { PASSWORD_POLICY_NAMES } from '../../passwords/password-policy.ts';
-import { duration, oneOf, wholeNumber } from '../parsers.ts';
+import { Secret } from '../../secrets/secret.ts';
+import { base64Bytes, duration, oneOf, wholeNumber } from '../parsers.ts';
 import { defineGroup } from '../variable.ts';
 
 /** `off`, `file:<readable path>`, or an http(s) range API base URL without query (a trailing slash is dropped). */
@@ -63,4 +64,17 @@ export const passwords = defineGroup('Passwords', {
     default: 'allow',
     description: 'when a lookup cannot answer: `allow` (warn, count, accept) or `refuse` (answer `SERVICE_UNAVAILABLE`, HTTP 503)',
   },
+  FIREBASE_SCRYPT_SIGNER_KEY: {
+    parse: base64Bytes(1).transform((bytes) => Secret.fromBytes(bytes)),
+    unset: 'unset: hashes imported from Firebase are not verified',
+    description:
+      "the Firebase project's `base64_signer_key` (Authentication → Users → ⋮ → Password hash parameters): with it, hashes imported from Firebase verify and are rehashed to bcrypt at sign-in",
+  },
+  FIREBASE_SCRYPT_SALT_SEPARATOR: {
+    parse: base64Bytes(0),
+    default: 'Bw==',
+    description: "the project's `base64_salt_separator`",
+  },
+  FIREBASE_SCRYPT_ROUNDS: { parse: wholeNumber(1, 8), default: '8', description: "the project's `rounds` (1–8)" },
+  FIREBASE_SCRYPT_MEM_COST: { parse: wholeNumber(1, 14), default: '14', description: "the project's `mem_cost` (1–14)" },
 });

@@ -1,6 +1,10 @@
 import bcrypt from 'bcrypt';
 import { MAX_PASSWORD_BYTES, normalizePassword } from '../password-policy.ts';
+import { workOfCost } from './bcrypt-pace.ts';
 import type { HashFormat, PasswordMatch } from './hash-format.ts';
+import { HASH_LIMITS } from './hash-limits.ts';
+
+export { workOfCost } from './bcrypt-pace.ts';
 
 /**
  * Whether bcrypt would treat two passwords as one: it reads only the first
@@ -12,10 +16,6 @@ export function sameForBcrypt(a: string, b: string): boolean {
   return bytes(a).equals(bytes(b));
 }
 
-/** bcrypt's work in units of one compare at its lowest cost (4): each cost above doubles it. */
-export function workOfCost(cost: number): number {
-  return 2 ** (cost - 4);
-}
 
 /** What the format runs through PasswordHasher: counted and timed compares, and the padding of mismatches. */
 export interface BcryptRunner {
@@ -55,6 +55,10 @@ export class BcryptFormat implements HashFormat {
    * (docs/design/timing-parity.md).
    */
   async verify(password: string, hash: string, hashOfNormalized: boolean, { priced } = { priced: true }): Promise<PasswordMatch> {
+    if (this.refusal(hash) !== null) {
+      if (priced) await this.#runner.padMismatch(password, 0);
+      return 'mismatch';
+    }
     const stored = hash.startsWith('$2y$') ? `$2b$${hash.slice(4)}` : hash;
     const rounds = roundsOf(stored) ?? this.#runner.cost;
     if (priced) this.#runner.noteStoredHash(rounds, hashOfNormalized);
@@ -67,6 +71,11 @@ export class BcryptFormat implements HashFormat {
     }
     if (priced) await this.#runner.padMismatch(password, spent);
     return 'mismatch';
+  }
+
+  refusal(stored: string): string | null {
+    const cost = Number(stored.slice(4, 6));
+    return cost >= 4 && cost <= HASH_LIMITS.bcryptCost ? null : `bcrypt cost out of range (at most ${HASH_LIMITS.bcryptCost})`;
   }
 
   /**

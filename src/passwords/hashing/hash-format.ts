@@ -18,6 +18,12 @@ export interface HashFormat {
    * hash neither raises the price of wrong passwords nor is a mismatch padded.
    */
   verify(password: string, stored: string, hashOfNormalized: boolean, options?: { priced: boolean }): Promise<PasswordMatch>;
+  /**
+   * Why a hash this format reads would not be run (parameters asking for
+   * more memory or time than HASH_LIMITS allows), or null. A refused hash
+   * never matches and costs what a wrong password costs; the import refuses it.
+   */
+  refusal(stored: string): string | null;
   /** After a successful check: should the hash be replaced by a current bcrypt one? */
   needsRehash(stored: string, match: PasswordMatch, hashOfNormalized: boolean): boolean;
   /** Matches a hash of this format in free text, so logs and errors can blank it (observability/logging.ts). */

@@ -1,7 +1,16 @@
 import bcrypt from 'bcrypt';
 import { normalizePassword } from '../password-policy.ts';
-import { BcryptFormat, workOfCost, type BcryptRunner } from './bcrypt-format.ts';
+import { Argon2Format } from './argon2-format.ts';
+import { BcryptFormat, type BcryptRunner } from './bcrypt-format.ts';
+import { BcryptPace, DerivationTimes, workOfCost } from './bcrypt-pace.ts';
+import { BetterAuthScryptFormat } from './better-auth-scrypt-format.ts';
+import { DjangoBcryptSha256Format } from './django-bcrypt-sha256-format.ts';
+import { DjangoPbkdf2Format } from './django-pbkdf2-format.ts';
+import { FirebaseScryptFormat, type FirebaseScryptParameters } from './firebase-scrypt-format.ts';
+import type { ForeignRunner } from './foreign-check.ts';
 import type { HashFormat, PasswordMatch } from './hash-format.ts';
+import { HASH_LIMITS } from './hash-limits.ts';
+import { ScryptFormat } from './scrypt-format.ts';
 
 export type { PasswordMatch } from './hash-format.ts';
 
@@ -23,7 +32,7 @@ export type BcryptObserver = (op: 'hash' | 'compare', seconds: number) => void;
  * hash is verified by the format that reads it (hash-format.ts). A stored
  * value no format reads never matches, and costs what a wrong password does.
  */
-export class PasswordHasher implements BcryptRunner {
+export class PasswordHasher implements BcryptRunner, ForeignRunner {
   readonly cost: number;
   /** bcrypt operations run so far (the decoy hash included): for metrics, tests and benchmarks. */
   readonly operations = { hashes: 0, compares: 0 };
@@ -35,29 +44,48 @@ export class PasswordHasher implements BcryptRunner {
   readonly #decoys = new Map<number, Promise<string>>();
   /** Only ever raised: by the database's answer at start (noteStoredHashes) and by each hash read. */
   readonly #slowest: SlowestStoredHash;
+  /** How long bcrypt work takes here, to price checks of other formats in it. */
+  readonly #pace: BcryptPace;
+  /** The run times of each kind of derivation of other formats. */
+  readonly #foreignWork = new DerivationTimes();
+  /** The costliest other format's derivation seen twice, with a quarter for its spread, in bcrypt work; only ever raised. */
+  #foreignPrice = 0;
 
-  constructor(cost: number) {
+  /** `firebase`: the Firebase project's hash parameters, when its exported hashes are to be verified. */
+  constructor(cost: number, { firebase = null }: { firebase?: FirebaseScryptParameters | null } = {}) {
     this.cost = cost;
     this.#slowest = { cost, unnormalized: false };
+    this.#pace = new BcryptPace(cost);
     this.#bcrypt = new BcryptFormat(this);
-    this.formats = [this.#bcrypt];
+    this.formats = [
+      this.#bcrypt,
+      new Argon2Format(this),
+      new ScryptFormat(this),
+      new BetterAuthScryptFormat(this),
+      new DjangoPbkdf2Format(this),
+      new DjangoBcryptSha256Format(this),
+      ...(firebase ? [new FirebaseScryptFormat(this, firebase)] : []),
+    ];
   }
 
   hash(password: string): Promise<string> {
     this.operations.hashes += 1;
-    return this.#timed('hash', () => bcrypt.hash(normalizePassword(password), this.cost));
+    return this.#timed('hash', this.cost, () => bcrypt.hash(normalizePassword(password), this.cost));
   }
 
   compare(password: string, hash: string): Promise<boolean> {
     this.operations.compares += 1;
-    return this.#timed('compare', () => bcrypt.compare(password, hash));
+    return this.#timed('compare', Number(hash.slice(4, 6)), () => bcrypt.compare(password, hash));
   }
 
-  #timed<T>(op: 'hash' | 'compare', work: () => Promise<T>): Promise<T> {
+  #timed<T>(op: 'hash' | 'compare', cost: number, work: () => Promise<T>): Promise<T> {
     const observer = this.observer;
-    if (!observer) return work();
     const started = performance.now();
-    return work().finally(() => observer(op, (performance.now() - started) / 1000));
+    return work().finally(() => {
+      const milliseconds = performance.now() - started;
+      this.#pace.note(cost, milliseconds);
+      observer?.(op, milliseconds / 1000);
+    });
   }
 
   /**
@@ -101,31 +129,62 @@ export class PasswordHasher implements BcryptRunner {
   /** Starts every decoy a padded mismatch may need, so no sign-in is the one that pays for making it. */
   prepareDecoys(): void {
     // Lower costs, for padding adopted cheaper hashes, are cheap to make on first use.
-    const highest = Math.min(this.#slowest.cost + (this.#slowest.unnormalized ? 1 : 0), 31);
+    const highest = Math.min(Math.ceil(Math.log2(this.#price())) + 4 + (this.#slowest.unnormalized ? 1 : 0), 31);
     for (let cost = this.cost; cost <= highest; cost += 1) void this.decoyHash(cost);
   }
 
+  /** A cost above HASH_LIMITS is never run (its hash is refused), so it never prices anything. */
   noteStoredHash(cost: number, hashOfNormalized: boolean): void {
-    this.#slowest.cost = Math.max(this.#slowest.cost, cost);
+    this.#slowest.cost = Math.max(this.#slowest.cost, Math.min(cost, HASH_LIMITS.bcryptCost));
     this.#slowest.unnormalized ||= !hashOfNormalized;
   }
 
   /**
-   * The slowest wrong password costs one compare at the highest stored cost,
-   * two when some hash may be of an un-normalised password and `password` is
+   * The slowest wrong password costs one compare at the highest stored cost
+   * (or a costlier other format's derivation: #price), two when some hash may be of an un-normalised password and `password` is
    * not NFC. The difference from `spent` is made of decoy compares, one per
    * binary digit of it (bcrypt's work doubles with each cost), so any path
    * adds up to the same work.
    */
   async padMismatch(password: string, spent: number): Promise<void> {
     const twice = this.#slowest.unnormalized && normalizePassword(password) !== password;
-    let missing = workOfCost(this.#slowest.cost) * (twice ? 2 : 1) - spent;
+    let missing = this.#price() * (twice ? 2 : 1) - spent;
     const normalized = normalizePassword(password);
-    for (let cost = Math.min(this.#slowest.cost + 1, 31); missing > 0 && cost >= 4; cost -= 1) {
+    for (let cost = Math.min(Math.ceil(Math.log2(this.#price())) + 5, 31); missing > 0 && cost >= 4; cost -= 1) {
       if (missing < workOfCost(cost)) continue;
       await this.compare(normalized, await this.decoyHash(cost));
       missing -= workOfCost(cost);
     }
+  }
+
+  /**
+   * A check of another format did not match. What its kind of derivation
+   * costs in bcrypt work is, for the price, its cheapest run over bcrypt's
+   * cheapest (a busy machine slows runs, so the cheapest are the honest
+   * ratio), and for the padding, recent runs over recent compares, so the
+   * total follows the load as a bcrypt mismatch does
+   * (docs/design/foreign-hashes.md). A kind costlier than the price, with a
+   * quarter for its spread, raises it once seen twice (one run may be an outlier).
+   */
+  async padForeignMismatch(password: string, { milliseconds, tries, work }: { milliseconds: number; tries: number; work: string }): Promise<void> {
+    let spent = 0;
+    if (!this.#pace.known) {
+      // Nothing measured yet: one compare at the configured cost measures it and counts as padding.
+      await this.compare(normalizePassword(password), await this.decoyHash());
+      spent += workOfCost(this.cost);
+    }
+    const runs = Math.max(tries, 1);
+    const times = this.#foreignWork.note(work, milliseconds / runs);
+    const pace = this.#pace.millisecondsPerUnit;
+    if (times.count >= 2) this.#foreignPrice = Math.max(this.#foreignPrice, Math.ceil((times.cheapest / pace.cheapest) * 1.25));
+    // Other formats are tried in the typed and the NFC form, as an un-normalised bcrypt hash is.
+    this.noteStoredHash(this.#slowest.cost, false);
+    await this.padMismatch(password, spent + (times.recent / pace.recent) * runs);
+  }
+
+  /** What a wrong password costs, in bcrypt work: a compare on the slowest stored bcrypt hash, or more for a costlier other format. */
+  #price(): number {
+    return Math.max(workOfCost(this.#slowest.cost), this.#foreignPrice);
   }
 
   /** Starts computing the decoy hash of a cost (once) so the first unknown email is not faster or slower. */
@@ -133,7 +192,7 @@ export class PasswordHasher implements BcryptRunner {
     let decoy = this.#decoys.get(cost);
     if (decoy === undefined) {
       this.operations.hashes += 1;
-      decoy = bcrypt.hash(`decoy-${Math.random()}`, cost);
+      decoy = this.#timed('hash', cost, () => bcrypt.hash(`decoy-${Math.random()}`, cost));
       this.#decoys.set(cost, decoy);
     }
     return decoy;
@@ -143,6 +202,12 @@ export class PasswordHasher implements BcryptRunner {
   needsRehash(hash: string, match: PasswordMatch, hashOfNormalized = true): boolean {
     const format = this.#formatOf(hash);
     return format === null || format !== this.#bcrypt || format.needsRehash(hash, match, hashOfNormalized);
+  }
+
+  /** The format that reads a stored hash and why it would be refused (null: it may run), or null when no format reads it. */
+  describe(stored: string): { format: string; refusal: string | null } | null {
+    const format = this.#formatOf(stored);
+    return format === null ? null : { format: format.name, refusal: format.refusal(stored) };
   }
 
   #formatOf(hash: string): HashFormat | null {
