@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describeInBrowser, launchChromium } from '../support/chromium.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { ACCOUNT_PAGE_CSP } from '../../src/http/account-page-route.ts';
 import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from '../support/accounts.ts';
@@ -21,13 +22,8 @@ import { startRangeServer, sha1Upper, type RangeServer } from '../support/range-
 const serverEnv = JSON.parse(process.env['ACCOUNT_PAGE_SERVER_ENV'] ?? '{}') as Record<string, string>;
 const startTestServer: typeof startServer = (overrides = {}, options) => startServer({ ...overrides, ...serverEnv }, options);
 
-const CHROMIUM = '/usr/bin/chromium';
-const chromiumPresent = existsSync(CHROMIUM);
 // Skipped only on a developer machine without the browser; in CI a missing browser fails the launch.
-const inBrowser = chromiumPresent || process.env.CI ? describe : describe.skip;
-if (!chromiumPresent && !process.env.CI) {
-  console.warn(`Skipping the /account browser tests: ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it).`);
-}
+const inBrowser = describeInBrowser();
 
 const WEAK_PASSWORD_MESSAGES = [
   'Password must be at least 8 characters',
@@ -133,22 +129,6 @@ describe('the /account page over HTTP', () => {
 // ---- in the browser
 
 let nextAddress = 0;
-
-function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-dev-shm-usage',
-    ],
-  });
-}
 
 /** A browser profile of its own, behind the trusted proxy with a client address of its own. */
 async function newContext(): Promise<BrowserContext> {

@@ -2,9 +2,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { simpleParser } from 'mailparser';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { describeInBrowser, launchChromium } from '../support/chromium.ts';
 import { createLogger } from '../../src/observability/logging.ts';
 import { PASSWORD, signIn, signUp, uniqueEmail } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -14,8 +15,7 @@ import { waitUntil } from '../support/wait-until.ts';
 // .eml file in DATA_DIR/mail/, the log names the file (never the link), and
 // "Forgot password" on the account page works from it.
 
-const CHROMIUM = '/usr/bin/chromium';
-const inBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
+const inBrowser = describeInBrowser();
 
 /** A free loopback port: the mail's links name the server's address, so it must be known before the server starts. */
 async function freePort(): Promise<number> {
@@ -45,11 +45,7 @@ afterAll(async () => {
 inBrowser('development mail', () => {
   it('writes the reset mail to DATA_DIR/mail, logs the file but not the link, and the page resets from its link', async () => {
     const account = await signUp(server.graphqlUrl, uniqueEmail('newcomer'));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext();
     context.setDefaultTimeout(10_000);
     try {

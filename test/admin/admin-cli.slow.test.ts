@@ -1,63 +1,21 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { MeDocument } from '../generated/graphql.ts';
 import { randomUUID } from 'node:crypto';
 import { signIn, uniqueEmail } from '../support/accounts.ts';
 import { fromAddress, uniqueAddress } from '../support/addresses.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { adminCliHarness } from '../support/admin-cli.ts';
 import { run } from '../support/graphql.ts';
-import { TEST_SECRET, startTestServer } from '../support/server.ts';
+import { TEST_SECRET } from '../support/server.ts';
 
 // The CLI as an operator runs it: a child process with the server's configuration
 // (a temporary DATA_DIR for embedded PGlite, or a throw-away PostgreSQL database).
 // Its effects are checked through the real API.
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-let database: TestDatabase;
-let dataDir: string;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'rekey-admin-'));
-});
-afterAll(async () => {
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-function admin(args: string[], stdin = '', { viaNpm = false, extraEnv = {} as Record<string, string> } = {}): Promise<Outcome> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', NODE_ENV: 'test', ...extraEnv };
-  if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
-  const child = viaNpm
-    ? spawn('npm', ['run', '--silent', 'admin', '--', ...args], { env, stdio: 'pipe' })
-    : spawn(process.execPath, ['src/admin/cli.ts', ...args], { env, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-/** The real server on the CLI's database, only while `check` runs (embedded PGlite allows one process at a time). */
-async function withServer(check: (url: string) => Promise<void>, extraEnv: Record<string, string> = {}): Promise<void> {
-  const server = await startTestServer(
-    { LOCKOUT_THRESHOLD: '2', DATA_DIR: dataDir, ...extraEnv },
-    { database: { databaseUrl: database.databaseUrl, pgliteDir: join(dataDir, 'pglite') } },
-  );
-  try {
-    await check(server.graphqlUrl);
-  } finally {
-    await server.close();
-  }
-}
+const cli = adminCliHarness('admin');
+const { admin } = cli;
+/** The server with a low lockout threshold, so `unlock` has a block to clear. */
+const withServer = (check: (url: string) => Promise<void>, extraEnv: Record<string, string> = {}) =>
+  cli.withServer((server) => check(server.graphqlUrl), { LOCKOUT_THRESHOLD: '2', ...extraEnv });
 
 const me = async (url: string, token: string) => (await run(url, MeDocument, {}, { token })).me;
 

@@ -1,48 +1,12 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { signIn, signUp, uniqueEmail } from '../support/accounts.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { adminCliHarness } from '../support/admin-cli.ts';
 import { expectType } from '../support/graphql.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 
 // `npm run admin -- users delete <email>` as an operator runs it (a child process
 // on the server's database), its effects checked through the real API.
 
-let database: TestDatabase;
-let dataDir: string;
-beforeAll(async () => {
-  database = await createTestDatabase();
-  dataDir = mkdtempSync(join(tmpdir(), 'rekey-admin-delete-'));
-});
-afterAll(async () => {
-  await database.drop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-function admin(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', NODE_ENV: 'test' };
-  if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
-  const child = spawn(process.execPath, ['src/admin/cli.ts', ...args], { env, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  child.stdin.end(stdin);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-/** The server on the CLI's database only while `check` runs (embedded PGlite allows one process at a time). */
-async function withServer<T>(check: (server: TestServer) => Promise<T>): Promise<T> {
-  const server = await startTestServer({ DATA_DIR: dataDir }, { database: { databaseUrl: database.databaseUrl, pgliteDir: join(dataDir, 'pglite') } });
-  try {
-    return await check(server);
-  } finally {
-    await server.close();
-  }
-}
+const { admin, withServer } = adminCliHarness('admin-delete');
 
 describe('users delete', () => {
   it('asks for the address again; a wrong answer or none deletes nothing; --yes deletes as deleteAccount does', async () => {
@@ -83,7 +47,11 @@ describe('users delete', () => {
   }, 300_000);
 
   it('usage errors', async () => {
-    expect((await admin(['users', 'list'])).stderr).toContain('Unknown users action "list" (only delete).');
-    expect((await admin(['users', 'delete'])).stderr).toContain("users delete needs the account's email.");
+    const unknown = await admin(['users', 'remove', 'a@example.com']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown users action "remove"');
+    const missing = await admin(['users', 'delete']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("users delete needs the account's email.");
   }, 30_000);
 });

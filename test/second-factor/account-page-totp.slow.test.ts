@@ -1,6 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { describeInBrowser, launchChromium } from '../support/chromium.ts';
 import { PASSWORD, signUp } from '../support/accounts.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { awaitFreshStep, totpCode } from '../support/totp.ts';
@@ -9,8 +10,7 @@ import { awaitFreshStep, totpCode } from '../support/totp.ts';
 // browser): enrol with the QR code and the key, recovery codes shown once and downloaded, the
 // sign-in's second step, the code field of the password change, and turning it off.
 
-const CHROMIUM = '/usr/bin/chromium';
-const inBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
+const inBrowser = describeInBrowser();
 
 let server: TestServer;
 let browser: Browser | undefined;
@@ -33,11 +33,7 @@ async function signInInPage(page: Page, email: string, password: string) {
 
 inBrowser('two-step verification on the account page', () => {
   it('enrols with the QR code, keeps the recovery codes once, signs in with a code and changes the password with one', async () => {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 900, height: 1000 } });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
