@@ -15,9 +15,11 @@ const tsc = fileURLToPath(new URL('../../node_modules/typescript/bin/tsc', impor
 const MEMBERS = [
   'ChangePasswordSuccess',
   'IncorrectPasswordError',
+  'IncorrectSecondFactorError',
   'InvalidSessionError',
   'PasswordReusedError',
   'RateLimitedError',
+  'SecondFactorRequiredError',
   'ValidationError',
   'WeakPasswordError',
 ];

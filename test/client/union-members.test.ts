@@ -6,6 +6,7 @@ import { isError } from '../../client/src/narrow.ts';
 import { RekeySession } from '../../client/src/rekey-session.ts';
 import { memoryTokenStore } from '../../client/src/token-store.ts';
 import { PASSWORD, uniqueEmail } from '../support/accounts.ts';
+import { enrolTotp } from '../support/totp.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { rekeyApollo } from './rekey-apollo.ts';
 
@@ -14,7 +15,7 @@ type Result = ChangePasswordMutation['changePassword'];
 // A low change-password limit, so that RateLimitedError is reachable too.
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer({ CHANGE_PASSWORD_RATE_LIMIT: '6' });
+  server = await startTestServer({ CHANGE_PASSWORD_RATE_LIMIT: '8' });
 });
 afterAll(() => server.close());
 
@@ -23,8 +24,8 @@ async function signedIn(kit: ReturnType<typeof rekeyApollo>) {
   return kit;
 }
 
-async function changePassword(kit: ReturnType<typeof rekeyApollo>, currentPassword: string, newPassword: string): Promise<Result> {
-  const { data } = await kit.client.mutate({ mutation: ChangePasswordDocument, variables: { input: { currentPassword, newPassword } } });
+async function changePassword(kit: ReturnType<typeof rekeyApollo>, currentPassword: string, newPassword: string, secondFactorCode?: string): Promise<Result> {
+  const { data } = await kit.client.mutate({ mutation: ChangePasswordDocument, variables: { input: { currentPassword, newPassword, secondFactorCode } } });
   if (!data) throw new Error('no data');
   return data.changePassword;
 }
@@ -40,6 +41,12 @@ describe('every member of ChangePasswordResult, through Apollo Client with the k
     keep(await changePassword(kit, PASSWORD, 'password'));
     keep(await changePassword(kit, PASSWORD, PASSWORD));
     keep(await changePassword(rekeyApollo(server.graphqlUrl), PASSWORD, 'Another-Horse-42'));
+    // An account with TOTP on: without a code, and with a wrong one.
+    const twoStep = await signedIn(rekeyApollo(server.graphqlUrl));
+    const pair = await twoStep.store.load();
+    await enrolTotp(server.graphqlUrl, { token: pair?.accessToken ?? '', password: PASSWORD });
+    keep(await changePassword(twoStep, PASSWORD, 'Another-Horse-42'));
+    keep(await changePassword(twoStep, PASSWORD, 'Another-Horse-42', '000000'));
     // The limit counts per client address too: the last attempts meet it.
     for (let attempt = 0; attempt < 8 && !seen.has('RateLimitedError'); attempt += 1) {
       keep(await changePassword(kit, 'Not-The-Password-1', 'Another-Horse-42'));
@@ -48,9 +55,11 @@ describe('every member of ChangePasswordResult, through Apollo Client with the k
     expect([...seen.keys()].sort()).toEqual([
       'ChangePasswordSuccess',
       'IncorrectPasswordError',
+      'IncorrectSecondFactorError',
       'InvalidSessionError',
       'PasswordReusedError',
       'RateLimitedError',
+      'SecondFactorRequiredError',
       'ValidationError',
       'WeakPasswordError',
     ]);
