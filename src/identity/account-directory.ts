@@ -4,6 +4,7 @@ import type { User } from '../users/user.entity.ts';
 import { UserRepository, type UserListFilter } from '../users/user.repository.ts';
 import { normalizeEmail } from '../users/normalize-email.ts';
 import { AccountNotFoundError } from './account-not-found-error.ts';
+import { TotpFactorRepository } from '../second-factor/totp-factor.repository.ts';
 
 /** An account as an operator sees it: never its hash, never a token. */
 export interface AccountSummary {
@@ -20,6 +21,8 @@ export interface AccountDetails extends AccountSummary {
   passwordChangedAt: Date | null;
   failedPasswordChecks: number;
   activeSessions: number;
+  /** Two-step verification (TOTP) is on. */
+  totp: boolean;
 }
 
 export interface AccountPage {
@@ -63,6 +66,7 @@ export class AccountDirectory {
       passwordChangedAt: user.passwordChangedAt ?? null,
       failedPasswordChecks: user.failedPasswordChecks,
       activeSessions: sessions.length,
+      totp: await new TotpFactorRepository(this.#db).isConfirmed(user.id),
     };
   }
 }

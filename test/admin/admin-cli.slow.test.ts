@@ -169,7 +169,7 @@ describe('account commands, end to end on the database', () => {
     const shown = await adminJson<{ user: Record<string, unknown> }>(['users', 'show', dora]);
     expect(shown.user).toMatchObject({ id: created.user.id, email: dora, disabled: false, activeSessions: 1, failedPasswordChecks: 0 });
     expect(Object.keys(shown.user).sort()).toEqual(
-      ['activeSessions', 'createdAt', 'disabled', 'disabledAt', 'email', 'failedPasswordChecks', 'id', 'locked', 'lockedUntil', 'passwordChangedAt', 'updatedAt'].sort(),
+      ['activeSessions', 'createdAt', 'disabled', 'disabledAt', 'email', 'failedPasswordChecks', 'id', 'locked', 'lockedUntil', 'passwordChangedAt', 'totp', 'updatedAt'].sort(),
     );
 
     // users disable: sign-in refused with the generic answer, the session dead.

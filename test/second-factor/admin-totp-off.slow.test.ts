@@ -21,7 +21,11 @@ describe('admin totp-off', () => {
       return created;
     });
 
+    const totpOf = async () => (JSON.parse((await admin(['users', 'show', account.email, '--json'])).stdout) as { user: { totp: boolean } }).user.totp;
+    expect(await totpOf()).toBe(true);
+    expect((await admin(['users', 'show', account.email])).stdout).toContain('two-step (TOTP)\ton');
     const off = await admin(['totp-off', account.email.toUpperCase()]);
+    expect(await totpOf()).toBe(false);
     expect(off).toEqual({ code: 0, stdout: `Two-step verification is off for ${account.email}; the owner is notified (SECOND_FACTOR_DISABLED).\n`, stderr: '' });
     const again = await admin(['totp-off', account.email]);
     expect(again.stdout).toBe(`${account.email} had no two-step verification on; nothing changed.\n`);

@@ -31,6 +31,7 @@ export function accountDetailsJson(account: AccountDetails) {
     passwordChangedAt: iso(account.passwordChangedAt),
     failedPasswordChecks: account.failedPasswordChecks,
     activeSessions: account.activeSessions,
+    totp: account.totp,
   };
 }
 

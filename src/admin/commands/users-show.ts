@@ -18,6 +18,7 @@ export const command = defineCommand({
       `blocked until\t${json.lockedUntil ?? '-'}`,
       `failed password checks\t${json.failedPasswordChecks}`,
       `active sessions\t${json.activeSessions}`,
+      `two-step (TOTP)\t${json.totp ? 'on' : 'off'}`,
     ].join('\n');
     return { text, json: { user: json } };
   },
