@@ -79,7 +79,7 @@ export interface Config {
   sessionCookie: boolean;
   /** Unexpected errors' details (message, stack) in answers: only when asked for, whatever `env` says. */
   exposeErrorDetails: boolean;
-  /** TOTP (docs/api/second-factor.md). `encryptionKey` null: derived from the JWT signing secret. */
+  /** TOTP (docs/api/second-factor.md). `encryptionKey` null: derived from the server secret (SERVER_SECRET). */
   secondFactor: { encryptionKey: Secret | null; issuer: string; challengeTtlMs: number };
   /** LEGACY_JWT_SECRET: accept the original login workflow's HS256 tokens; null refuses them like forged ones. */
   legacyJwtSecret: Secret | null;

@@ -135,7 +135,7 @@ function limitsOf(values: ConfigValues): LimitRules {
   };
 }
 
-/** TOTP_ENCRYPTION_KEY unset: derived from the JWT signing secret (compose-services.ts), with a warning in production. */
+/** TOTP_ENCRYPTION_KEY unset: derived from the server secret (compose-services.ts), with a warning in production. */
 function secondFactorOf(values: ConfigValues): Config['secondFactor'] {
   return { encryptionKey: values.TOTP_ENCRYPTION_KEY ?? null, issuer: values.TOTP_ISSUER, challengeTtlMs: values.SECOND_FACTOR_CHALLENGE_TTL };
 }

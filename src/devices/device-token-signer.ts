@@ -19,7 +19,7 @@ const SHAPE = /^d1\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
  * UUID (the nonce) and its row says whether the device is still trusted; the
  * signature binds it to the account and lets a forged or altered token be
  * ignored without touching the database. Nothing stored can be turned back
- * into a token. The key is derived from the JWT secret (HKDF, its own label),
+ * into a token. The key is derived from the server secret (SERVER_SECRET; HKDF, its own label),
  * so no further secret needs configuring and it is never the JWT key itself.
  */
 export class DeviceTokenSigner {

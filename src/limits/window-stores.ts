@@ -229,7 +229,7 @@ export type SubjectKey = (subject: string) => string;
 /**
  * Redis is often run, backed up and inspected by other people than Rekey's
  * data: its keys name no email or address. A subject becomes its kind and an
- * HMAC-SHA-256 of the whole subject, keyed from the JWT secret, which every
+ * HMAC-SHA-256 of the whole subject, keyed from the server secret (SERVER_SECRET), which every
  * instance sharing the store shares too (so the limit still holds across
  * them); without the secret a key cannot be tested against a guessed email.
  */

@@ -39,7 +39,7 @@ export class SecretBox {
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
     } catch (error) {
       // The operator's clue in the log; the client sees an unexpected error, never which key or account.
-      throw new Error('A TOTP secret cannot be decrypted: TOTP_ENCRYPTION_KEY (or the JWT secret it derives from) is not the one it was sealed with', {
+      throw new Error('A TOTP secret cannot be decrypted: TOTP_ENCRYPTION_KEY (or the SERVER_SECRET it derives from) is not the one it was sealed with', {
         cause: error,
       });
     }

@@ -99,7 +99,7 @@ export function emailAddressDeps(notifications: Config['notifications']): EmailA
 }
 
 /**
- * TOTP_ENCRYPTION_KEY, or else the JWT signing secret (startup-warnings.ts
+ * TOTP_ENCRYPTION_KEY, or else the server secret (startup-warnings.ts
  * warns in production); SecretBox derives its own keys from either.
  */
 export function secondFactorSettings(config: Config['secondFactor'], signingSecret: Secret): SecondFactorSettings {

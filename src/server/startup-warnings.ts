@@ -20,7 +20,7 @@ export function startupWarnings(config: Config): string[] {
   }
   if (config.env === 'production' && config.secondFactor.encryptionKey === null) {
     warnings.push(
-      'TOTP_ENCRYPTION_KEY is unset: TOTP secrets are encrypted under a key derived from the JWT signing secret, so rotating JWT_SECRET would make every authenticator unusable. Set TOTP_ENCRYPTION_KEY.',
+      'TOTP_ENCRYPTION_KEY is unset: TOTP secrets are encrypted under a key derived from the server secret (SERVER_SECRET, or JWT_SECRET while that stands in), so changing it would make every authenticator unusable. Set TOTP_ENCRYPTION_KEY.',
     );
   }
   return warnings;

@@ -5,7 +5,7 @@ import { defineGroup } from '../variable.ts';
 export const secondFactor = defineGroup('Second factor', {
   TOTP_ENCRYPTION_KEY: {
     parse: secret,
-    unset: 'derived from the JWT signing secret (a warning at start in production)',
+    unset: 'derived from `SERVER_SECRET` (a warning at start in production)',
     description:
       "the key (at least 32 bytes) that encrypts TOTP secrets at rest (AES-256-GCM) and keys the recovery codes' hashes; set it in production, so that rotating `JWT_SECRET` leaves them readable. Changing it makes every enrolled authenticator and recovery code unusable",
   },
