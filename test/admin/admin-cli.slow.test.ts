@@ -51,7 +51,7 @@ describe('the command line itself', () => {
     [['create-user', 'a@example.com', '--password=Secret-Pass-1'], /not taken as arguments/],
     [['set-password', 'a@example.com', '--password', 'Secret-Pass-1'], /not taken as arguments/],
     [['unlock', 'a@example.com', '--force'], /Unknown option '--force'/],
-    [['users'], /users needs an action \(list, show, disable, enable\)/],
+    [['users'], /users needs an action \(list, show, disable, enable, delete\)/],
     [['users', 'frobnicate'], /Unknown users action "frobnicate"/],
     [['users', 'list', '--disabled', '--enabled'], /exclude each other/],
     [['users', 'list', '--created-from', 'yesterday'], /--created-from must be a date/],
