@@ -6,71 +6,10 @@
 // send Rekey fewer requests than it answers), and reports gateway+Rekey ÷ Rekey alone for the mean
 // latency and the throughput, and both p99s. BENCH_SECONDS (10) and
 // BENCH_CONNECTIONS (10) set the load. See bench/README.md#gateway.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-const ME = JSON.stringify({ query: '{ me { id email } }' });
-const children: ChildProcess[] = [];
-process.once('SIGTERM', () => process.exit(1));
-process.once('exit', () => {
-  // SIGKILL: the gateway waits for its own graceful shutdown on SIGTERM.
-  for (const child of children) child.kill('SIGKILL');
-});
-
-/** Starts `node <script>` and resolves with the first URL its output announces after `marker`. */
-function startProcess(script: string, env: NodeJS.ProcessEnv, marker: RegExp): Promise<string> {
-  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
-      output += chunk;
-      const url = marker.exec(output)?.[1];
-      if (url) resolve(url);
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited (${code}): ${output}`)));
-  });
-}
-
-async function signedUpToken(graphqlUrl: string, n: number): Promise<string> {
-  const query = 'mutation ($input: SignUpInput!) { signUp(input: $input) { ... on AuthPayload { token } } }';
-  const input = { email: `bench.${n}.${Date.now()}@example.com`, password: 'Bench-Gateway-Horse-9' };
-  const response = await fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { input } }) });
-  const { data } = (await response.json()) as { data: { signUp: { token?: string } } };
-  if (!data.signUp.token) throw new Error('sign-up failed');
-  return data.signUp.token;
-}
-
-async function measure(url: string, tokens: string[]) {
-  const run = (duration: number) => {
-    let next = 0;
-    return autocannon({
-      url,
-      connections: CONNECTIONS,
-      duration,
-      requests: [
-        {
-          method: 'POST',
-          body: ME,
-          setupRequest: (request, connection) => {
-            connection.token ??= tokens[next++ % tokens.length];
-            return { ...request, headers: { 'content-type': 'application/json', authorization: `Bearer ${String(connection.token)}` } };
-          },
-        },
-      ],
-    });
-  };
-  // A short warm-up: JIT, the gateway's query plan cache, Rekey's verified-token cache.
-  await run(2);
-  const result = await run(SECONDS);
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { perSecond: result.requests.average, mean: result.latency.average, p50: result.latency.p50, p99: result.latency.p99 };
-}
+import { CONNECTIONS, measure, SECONDS, signedUpToken, startProcess } from './me-load.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'rekey-bench-gateway-'));
 try {
