@@ -17,7 +17,7 @@ describe('the embedded data folder', () => {
   it('is created owner-only: DATA_DIR and its PGlite folder 0700, the development secret 0600', async () => {
     const dataDir = join(parent, 'nested', 'data');
     // Embedded PGlite on disk and a generated development secret, whatever the test run's DATABASE_URL.
-    const config = loadConfig(testEnv({ DATA_DIR: dataDir, JWT_SECRET: '' }));
+    const config = loadConfig(testEnv({ DATA_DIR: dataDir, SERVER_SECRET: '' }));
     const rekey = await createRekey({ ...config, databaseUrl: null });
     await rekey.close();
 

@@ -27,13 +27,13 @@ describe('embedded database and development secret', () => {
     const secret = readFileSync(secretFile, 'utf8');
     expect(Buffer.byteLength(secret.trim())).toBeGreaterThanOrEqual(32);
     expect(statSync(secretFile).mode & 0o077).toBe(0);
-    expect(warnings[0]).toMatch(/Generated a development JWT secret/);
+    expect(warnings[0]).toMatch(/Generated a development secret in .*; set SERVER_SECRET in production/);
 
     const second = await createRekey(config, { log });
     const secondUrl = `${await second.listen()}/graphql`;
     try {
       expect(readFileSync(secretFile, 'utf8')).toBe(secret);
-      expect(warnings[1]).toMatch(/Using a development JWT secret/);
+      expect(warnings[1]).toMatch(/Using a development secret in /);
       // The token from before the restart still works: same secret, same user.
       expect((await run(secondUrl, MeDocument, {}, { token: account.token })).me?.email).toBe(account.email);
       expectType(await signIn(secondUrl, account.email, PASSWORD), 'AuthPayload');
