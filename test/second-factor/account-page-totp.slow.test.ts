@@ -51,7 +51,7 @@ inBrowser('two-step verification on the account page', () => {
 
     // Enrol: the password, then the QR code (an inline SVG) and the key to type.
     await page.getByRole('button', { name: 'Two-step verification' }).click();
-    await expect(page.locator('#two-step-state').textContent()).resolves.toContain('Off');
+    await page.locator('#two-step-state').filter({ hasText: 'Off' }).waitFor();
     await awaitFreshStep();
     await page.locator('#totp-start-form').getByLabel('Current password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
@@ -71,7 +71,7 @@ inBrowser('two-step verification on the account page', () => {
     for (const code of codes) expect(saved).toContain(code);
     await page.getByRole('button', { name: 'I have saved them' }).click();
     await expect(page.locator('#recovery-codes-list li').count()).resolves.toBe(0);
-    await expect(page.locator('#two-step-state').textContent()).resolves.toContain('10 of 10 recovery codes left');
+    await page.locator('#two-step-state').filter({ hasText: '10 of 10 recovery codes left' }).waitFor();
 
     // Sign out, then the sign-in's second step.
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -79,7 +79,7 @@ inBrowser('two-step verification on the account page', () => {
     await page.getByRole('heading', { name: 'Enter your code' }).waitFor();
     await panel(page).getByLabel('Code').fill('000000');
     await page.getByRole('button', { name: 'Verify' }).click();
-    await expect(panel(page).locator('[data-error]').textContent()).resolves.toContain('incorrect');
+    await panel(page).locator('[data-error]').filter({ hasText: 'incorrect' }).waitFor();
     await panel(page).getByLabel('Code').fill(totpCode(secret));
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Change your password' }).waitFor();
@@ -95,7 +95,7 @@ inBrowser('two-step verification on the account page', () => {
 
     // Turned off with the password and a code: the state says so.
     await page.getByRole('button', { name: 'Two-step verification' }).click();
-    await expect(page.locator('#two-step-state').textContent()).resolves.toContain('9 of 10 recovery codes left');
+    await page.locator('#two-step-state').filter({ hasText: '9 of 10 recovery codes left' }).waitFor();
     const disable = page.locator('#totp-disable-form');
     await disable.getByLabel('Current password').fill('Brand-New-Secret-42');
     await disable.getByLabel('Code from your authenticator app (or a recovery code)').fill(codes[1]!);
