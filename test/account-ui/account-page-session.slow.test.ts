@@ -38,6 +38,7 @@ async function browserProfile(): Promise<{ context: BrowserContext; refreshes: (
 const panel = (page: Page) => page.locator('section[data-panel]:not([hidden])');
 const signedInAs = async (page: Page, email: string) => {
   await page.getByRole('heading', { name: 'Change your password' }).waitFor();
+  await page.locator('#viewer-email').filter({ hasText: email }).waitFor();
   await expect(page.locator('#viewer-email').textContent()).resolves.toBe(email);
 };
 

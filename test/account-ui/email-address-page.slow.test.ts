@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
+import { describeInBrowser, launchChromium } from '../support/chromium.ts';
 import { PASSWORD, signIn, uniqueEmail } from '../support/accounts.ts';
 import { waitForLink } from '../support/email-links.ts';
 import { LINKS, startMailTestServer, type MailTestServer } from '../support/mail-server.ts';
@@ -9,8 +9,7 @@ import { LINKS, startMailTestServer, type MailTestServer } from '../support/mail
 // Chromium: the verification banner and resend, a change of address through both links, and deleting
 // the account with its confirmation step. Every link comes from an email the server sent.
 
-const CHROMIUM = '/usr/bin/chromium';
-const inBrowser = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
+const inBrowser = describeInBrowser();
 
 let server: MailTestServer;
 let browser: Browser | undefined;
@@ -30,7 +29,7 @@ const landing = (template: string, token: string) => `${server.url}/account#${te
 
 inBrowser('the address on the /account page', () => {
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await launchChromium();
   });
 
   it('verifies through the banner’s fresh link, changes the address through both emails, then deletes the account after a confirmation step', async () => {
@@ -73,6 +72,7 @@ inBrowser('the address on the /account page', () => {
       await page.goto(landing(LINKS.EMAIL_CHANGE_URL, change.token));
       await page.getByRole('button', { name: 'Confirm the new address' }).click();
       await status(page, 'Your email address was changed.');
+      await page.locator('#viewer-email').filter({ hasText: newEmail }).waitFor();
       await expect(page.locator('#viewer-email').textContent()).resolves.toBe(newEmail);
 
       // Deleting takes two steps, and the first can be undone.
