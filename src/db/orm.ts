@@ -10,6 +10,9 @@ import { migrationsList } from './migration-list.ts';
 import { trimResultParsers } from './pglite-result-parsers.ts';
 import { StatementSpanLogger } from '../observability/statement-spans.ts';
 
+/** A data directory dump (a tar, or gzip'd tar by its `type`), as PGlite reads one: a Blob, or bytes kept in memory. */
+export type PgliteSeed = Pick<Blob, 'arrayBuffer' | 'type'>;
+
 /** Both drivers are SQL drivers: services get raw SQL and the query builder. */
 export type Orm = MikroORM<AbstractSqlDriver, SqlEntityManager>;
 export type Db = SqlEntityManager;
@@ -27,7 +30,7 @@ export interface DatabaseSettings {
    * starts from instead of running initdb: most of an in-memory PGlite's
    * start-up, which the tests pay for every server they start.
    */
-  pgliteSeed?: Blob;
+  pgliteSeed?: PgliteSeed;
   /** Aborts any statement running longer (PostgreSQL's statement_timeout). */
   statementTimeoutMs?: number;
   /** Connecting, or waiting for a pooled connection, fails after this long instead of hanging (PostgreSQL only). */
@@ -117,7 +120,7 @@ export async function initORM(settings: DatabaseSettings): Promise<Orm> {
  * one whose methods throw "Illegal invocation". PGlite reads a seed through
  * `arrayBuffer()` and `type` only, so own properties carry it through.
  */
-function blobThatSurvivesCloning(blob: Blob): Pick<Blob, 'arrayBuffer' | 'type'> {
+function blobThatSurvivesCloning(blob: PgliteSeed): PgliteSeed {
   return { type: blob.type, arrayBuffer: () => blob.arrayBuffer() };
 }
 

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { initORM, migrate, pgliteDirFor, type DatabaseSettings, type Orm } from '../db/orm.ts';
+import { initORM, migrate, pgliteDirFor, type DatabaseSettings, type Orm, type PgliteSeed } from '../db/orm.ts';
 import type { AppLogger } from '../observability/logging.ts';
 import { entities } from './entities.ts';
 
@@ -15,7 +15,7 @@ export interface OpenDatabaseOptions {
   /** Where embedded PGlite lives; tests pass `memory://`. Default: DATA_DIR/pglite. */
   pgliteDir?: string | undefined;
   /** A dump a new embedded database starts from (see DatabaseSettings.pgliteSeed). */
-  pgliteSeed?: Blob | undefined;
+  pgliteSeed?: PgliteSeed | undefined;
 }
 
 /** The configured database, migrated: what the server and the admin CLI both start from. */

@@ -24,8 +24,8 @@ export async function listen(app: App, config: Pick<Config, 'host' | 'port' | 'r
   return { server, url: `http://${host}:${address.port}` };
 }
 
-// How long no request must have arrived on an open connection before idle ones are closed.
-const DRAIN_QUIET_MS = 500;
+/** How long no request must have arrived on an open connection before idle ones are closed. */
+export const DRAIN_QUIET_MS = 500;
 
 /**
  * Stops taking connections without cutting open ones, then closes kept-alive
@@ -40,7 +40,7 @@ const DRAIN_QUIET_MS = 500;
  * Then idle connections are closed; whatever is open when SHUTDOWN_TIMEOUT
  * runs out is cut.
  */
-export async function drain(server: Server, app: App, timeoutMs: number): Promise<void> {
+export async function drain(server: Server, app: App, timeoutMs: number, quietMs = DRAIN_QUIET_MS): Promise<void> {
   const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   NetServer.prototype.close.call(server);
   const timeout = new AbortController();
@@ -53,8 +53,8 @@ export async function drain(server: Server, app: App, timeoutMs: number): Promis
     while (!timedOut) {
       await Promise.race([app.settled(), deadline]);
       const quiet = app.quietForMs();
-      if (quiet >= DRAIN_QUIET_MS || timedOut) break;
-      await Promise.race([delay(DRAIN_QUIET_MS - quiet), deadline]);
+      if (quiet >= quietMs || timedOut) break;
+      await Promise.race([delay(quietMs - quiet), deadline]);
     }
     if (!timedOut) {
       server.closeIdleConnections();

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/config.ts';
-import type { Orm } from '../db/orm.ts';
+import type { Orm, PgliteSeed } from '../db/orm.ts';
 import { SecurityEvents } from '../events/security-events.ts';
 import { Readiness } from '../http/readiness.ts';
 import type { AccountDeps } from '../identity/account-service.ts';
@@ -22,7 +22,7 @@ import { openTokenKeys, serverSecret } from './token-keys.ts';
 import type { KeyRing } from '../access-tokens/key-ring.ts';
 import type { Secret } from '../secrets/secret.ts';
 import { openDatabase, type DatabaseConfig, type OpenDatabaseOptions } from './database.ts';
-import { drain, listen } from './http-server.ts';
+import { DRAIN_QUIET_MS, drain, listen } from './http-server.ts';
 import { lowerPoolThreadPriority } from './pool-thread-priority.ts';
 import { connectRedis } from './redis.ts';
 
@@ -59,9 +59,15 @@ export interface RekeyOptions {
   /** Where embedded PGlite lives; tests pass `memory://`. Default: DATA_DIR/pglite. */
   pgliteDir?: string;
   /** A dump a new embedded database starts from (see DatabaseSettings.pgliteSeed); tests pass one. */
-  pgliteSeed?: Blob;
+  pgliteSeed?: PgliteSeed;
   /** Another AccountService with the same contract (the benchmark's naive reference flow). */
   createService?: AccountsForOptions['createService'];
+  /**
+   * How long the drain waits for no request to arrive before it closes idle
+   * kept-alive connections (default DRAIN_QUIET_MS, for load balancers); a
+   * test's own client, which sends nothing more, need not wait that long.
+   */
+  drainQuietMs?: number;
 }
 
 interface Stores {
@@ -134,7 +140,8 @@ export async function createRekey(config: Config, options: RekeyOptions = {}): P
   }
 }
 
-async function composeRekey(config: Config, { log = createLogger('silent'), pgliteDir, pgliteSeed, createService }: RekeyOptions): Promise<Rekey> {
+async function composeRekey(config: Config, options: RekeyOptions): Promise<Rekey> {
+  const { log = createLogger('silent'), pgliteDir, pgliteSeed, createService, drainQuietMs = DRAIN_QUIET_MS } = options;
   const secret = serverSecret(config, log);
   // Before the database: a corpus file that cannot be used stops the start at once, with nothing to undo.
   const passwords = await openPasswordServices(config, log);
@@ -168,7 +175,7 @@ async function composeRekey(config: Config, { log = createLogger('silent'), pgli
     readiness,
     keyRing: ring,
   });
-  return running(config, { app, orm, deps, jobs, metrics, readiness, log, ring });
+  return running(config, { app, orm, deps, jobs, metrics, readiness, log, ring, drainQuietMs });
 }
 
 interface Parts {
@@ -180,6 +187,7 @@ interface Parts {
   readiness: Readiness;
   log: AppLogger;
   ring: KeyRing | null;
+  drainQuietMs: number;
 }
 
 function running(config: Pick<Config, 'host' | 'port' | 'requestTimeoutMs' | 'shutdownTimeoutMs'>, parts: Parts): Rekey {
@@ -211,11 +219,11 @@ function running(config: Pick<Config, 'host' | 'port' | 'requestTimeoutMs' | 'sh
   return rekey;
 }
 
-async function shutDown({ app, orm, deps, jobs, readiness, log, ring }: Parts, server: Server | null, timeoutMs: number): Promise<void> {
+async function shutDown({ app, orm, deps, jobs, readiness, log, ring, drainQuietMs }: Parts, server: Server | null, timeoutMs: number): Promise<void> {
   jobs.stopTimers();
   ring?.close();
   readiness.startDraining();
-  if (server) await drain(server, app, timeoutMs);
+  if (server) await drain(server, app, timeoutMs, drainQuietMs);
   // Never close the database under a request that is still working.
   await app.settled();
   // The outbox worker stops claiming and releases its claims, while the database is open.

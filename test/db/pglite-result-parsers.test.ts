@@ -21,9 +21,8 @@ interface ParserTable {
 
 describeEmbedded('PGlite result parsers, trimmed', () => {
   it('parse every scalar type and the arrays of those types exactly as the full table did, from a table a sixth its size', async () => {
-    const seed = await pgliteSeed();
-    // Own properties: MikroORM clones its options, which breaks a Blob's methods.
-    const loadDataDir = { type: seed.type, arrayBuffer: () => seed.arrayBuffer() };
+    // Own properties (as pgliteSeed gives them): MikroORM clones its options, which breaks a Blob's methods.
+    const loadDataDir = await pgliteSeed();
     const orm = await MikroORM.init({ ...ormBaseOptions, entities, driver: PgliteDriver, dbName: 'memory://', driverOptions: { loadDataDir } });
     try {
       const connection = orm.em.getConnection();
