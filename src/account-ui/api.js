@@ -158,8 +158,26 @@ export function refresh(stale = accessToken) {
 }
 
 // One tab refreshes at a time; the others then find its pair in storage (body mode).
+// localStorage reaches other tabs asynchronously, and nothing orders that before the lock's next
+// grant: the refreshing tab keeps the lock a moment after its refresh (it does not wait itself),
+// as the client kit does, so a waiting tab reads the new pair instead of refreshing again.
+const LOCK_LINGER_MS = 200;
+
 function withTabLock(task) {
-  return navigator.locks ? navigator.locks.request('rekey-refresh', task) : task();
+  if (!navigator.locks) return task();
+  return new Promise((resolve, reject) => {
+    navigator.locks
+      .request('rekey-refresh', async () => {
+        try {
+          resolve(await task());
+        } catch (error) {
+          reject(error);
+          return;
+        }
+        await new Promise((settled) => setTimeout(settled, LOCK_LINGER_MS));
+      })
+      .catch(reject);
+  });
 }
 
 async function refreshUnlessDone(stale) {
