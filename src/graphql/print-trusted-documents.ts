@@ -1,17 +1,17 @@
 // Part of `npm run codegen` (after graphql-codegen): writes schema/trusted-documents.json, the
 // trusted-documents manifest (docs/api/trusted-documents.md), from
-//  - schema/operations/*.graphql, as graphql-codegen composed them into test/generated/graphql.ts (each
+//  - schema/operations/*.graphql, as graphql-codegen composed them into client/src/generated/graphql.ts (each
 //    operation with the fragments it uses, printed as a client using those documents sends them), and
 //  - the account page's documents (src/account-ui/documents.js), exactly as the page sends them.
 // Every document is validated against the schema first: a schema change that breaks one fails here.
 // `--check` (in `npm run codegen:check`, part of `npm run check`) fails on drift instead of writing.
 import { type DocumentNode, parse, print, validate } from 'graphql';
-import * as generated from '../../test/generated/graphql.ts';
+import * as generated from '../../client/src/generated/graphql.ts';
 import { writeOrCheckGeneratedFile } from '../config/generated-file.ts';
 import { documentHash } from '../trusted-documents/manifest.ts';
 import { schema } from './schema.ts';
 
-/** An operation's document (test/generated also exports each fragment alone, which no client sends). */
+/** An operation's document (the generated module also exports each fragment alone, which no client sends). */
 const isOperation = (value: unknown): value is DocumentNode =>
   typeof value === 'object' &&
   value !== null &&
