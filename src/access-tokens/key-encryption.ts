@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { deriveKey, gcmOpen, gcmSeal } from '../secrets/aes-gcm.ts';
 import type { Secret } from '../secrets/secret.ts';
 
 const VERSION = 'v1';
@@ -21,25 +21,20 @@ export class KeyEncryption {
   readonly #key: Buffer;
 
   constructor(secret: Secret) {
-    this.#key = Buffer.from(hkdfSync('sha256', secret.bytes, Buffer.alloc(0), 'rekey signing keys v1', 32));
+    this.#key = deriveKey(secret, 'rekey signing keys v1');
   }
 
   seal(kid: string, plaintext: Buffer): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
-    cipher.setAAD(Buffer.from(kid, 'utf8'));
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    return [VERSION, iv, ciphertext, cipher.getAuthTag()].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+    const { iv, ciphertext, tag } = gcmSeal(this.#key, plaintext, Buffer.from(kid, 'utf8'));
+    return [VERSION, ...[iv, ciphertext, tag].map((part) => part.toString('base64url'))].join('.');
   }
 
   open(kid: string, sealed: string): Buffer {
     const [version, iv, ciphertext, tag] = sealed.split('.');
     if (version !== VERSION || !iv || !ciphertext || !tag) throw new KeyDecryptionError(kid);
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
-      decipher.setAAD(Buffer.from(kid, 'utf8'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]);
+      const parts = { iv: Buffer.from(iv, 'base64url'), ciphertext: Buffer.from(ciphertext, 'base64url'), tag: Buffer.from(tag, 'base64url') };
+      return gcmOpen(this.#key, parts, Buffer.from(kid, 'utf8'));
     } catch {
       throw new KeyDecryptionError(kid);
     }

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { deriveKey, gcmOpen, gcmSeal } from '../secrets/aes-gcm.ts';
 import type { Secret } from '../secrets/secret.ts';
 
 const VERSION = 'v1';
@@ -16,27 +17,22 @@ export class SecretBox {
   readonly #hashKey: Buffer;
 
   constructor(key: Secret) {
-    this.#encryptionKey = Buffer.from(hkdfSync('sha256', key.bytes, Buffer.alloc(0), 'rekey totp secret encryption', 32));
-    this.#hashKey = Buffer.from(hkdfSync('sha256', key.bytes, Buffer.alloc(0), 'rekey recovery code hashing', 32));
+    this.#encryptionKey = deriveKey(key, 'rekey totp secret encryption');
+    this.#hashKey = deriveKey(key, 'rekey recovery code hashing');
   }
 
   seal(plaintext: string, userId: number): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.#encryptionKey, iv);
-    cipher.setAAD(Buffer.from(`user:${userId}`));
-    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return [VERSION, iv, cipher.getAuthTag(), ciphertext].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+    const { iv, ciphertext, tag } = gcmSeal(this.#encryptionKey, Buffer.from(plaintext, 'utf8'), Buffer.from(`user:${userId}`));
+    return [VERSION, ...[iv, tag, ciphertext].map((part) => part.toString('base64url'))].join('.');
   }
 
   /** Throws when the sealed text was altered, belongs to another account or was sealed under another key. */
   open(sealed: string, userId: number): string {
     const [version, iv, tag, ciphertext] = sealed.split('.');
     if (version !== VERSION || iv === undefined || tag === undefined || ciphertext === undefined) throw new Error('Unreadable sealed secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.#encryptionKey, Buffer.from(iv, 'base64url'));
-    decipher.setAAD(Buffer.from(`user:${userId}`));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    const parts = { iv: Buffer.from(iv, 'base64url'), ciphertext: Buffer.from(ciphertext, 'base64url'), tag: Buffer.from(tag, 'base64url') };
     try {
-      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+      return gcmOpen(this.#encryptionKey, parts, Buffer.from(`user:${userId}`)).toString('utf8');
     } catch (error) {
       // The operator's clue in the log; the client sees an unexpected error, never which key or account.
       throw new Error('A TOTP secret cannot be decrypted: TOTP_ENCRYPTION_KEY (or the SERVER_SECRET it derives from) is not the one it was sealed with', {

@@ -25,6 +25,13 @@ describe('sealing TOTP secrets (AES-256-GCM)', () => {
     expect(() => new SecretBox(Secret.fromText('another-key-that-is-32-bytes-long!!')).open(sealed, 7)).toThrow();
     expect(() => box.open('garbage', 7)).toThrow();
   });
+
+  it('refuses a truncated tag, which GCM itself would check against only its first bytes', () => {
+    const sealed = box.seal(newTotpSecret(), 7);
+    const [version, iv, tag = '', body] = sealed.split('.');
+    const short = Buffer.from(tag, 'base64url').subarray(0, 4).toString('base64url');
+    expect(() => box.open([version, iv, short, body].join('.'), 7)).toThrow(/cannot be decrypted/);
+  });
 });
 
 describe('codes', () => {
