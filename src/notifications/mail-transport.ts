@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTransport, type SendMailOptions } from 'nodemailer';
+import type { SendMailOptions, Transporter, TransportOptions } from 'nodemailer';
 import type { Secret } from '../secrets/secret.ts';
 
 /** Where a sent mail ended up: null for a mail server, the file for development mail. */
@@ -15,17 +15,26 @@ export interface MailTransport {
 // Messages are built from our templates only: never read files or URLs into them.
 const NO_OUTSIDE_CONTENT = { disableFileAccess: true, disableUrlAccess: true } as const;
 
+/** nodemailer loads with the first mail (most servers send few), its transport made once. */
+function lazyTransport(options: () => TransportOptions | Record<string, unknown>): { get(): Promise<Transporter>; close(): void } {
+  let transport: Promise<Transporter> | null = null;
+  return {
+    get: () => (transport ??= import('nodemailer').then(({ createTransport }) => createTransport(options()))),
+    close: () => void transport?.then((made) => made.close()),
+  };
+}
+
 export function smtpTransport(smtpUrl: Secret, timeoutMs: number): MailTransport {
-  const transport = createTransport({
+  const transport = lazyTransport(() => ({
     url: smtpUrl.bytes.toString('utf8'),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,
     socketTimeout: timeoutMs,
     ...NO_OUTSIDE_CONTENT,
-  });
+  }));
   return {
     async send(message) {
-      await transport.sendMail(message);
+      await (await transport.get()).sendMail(message);
       return null;
     },
     close: () => transport.close(),
@@ -38,10 +47,10 @@ export function smtpTransport(smtpUrl: Secret, timeoutMs: number): MailTransport
  * to `mailDir` as an `.eml` file any mail client opens, readable by its owner only.
  */
 export function fileTransport(mailDir: string): MailTransport {
-  const transport = createTransport({ streamTransport: true, buffer: true, newline: 'unix', ...NO_OUTSIDE_CONTENT });
+  const transport = lazyTransport(() => ({ streamTransport: true, buffer: true, newline: 'unix', ...NO_OUTSIDE_CONTENT }));
   return {
     async send(message) {
-      const info = await transport.sendMail(message);
+      const info = await (await transport.get()).sendMail(message);
       await mkdir(mailDir, { recursive: true, mode: 0o700 });
       const stamp = new Date().toISOString().replaceAll(':', '-');
       const file = join(mailDir, `${stamp}-${randomBytes(4).toString('hex')}.eml`);

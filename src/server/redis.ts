@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 
 /** Connecting to Redis, and any one command, gives up after `timeoutMs` (REDIS_TIMEOUT; then password checks fail closed). */
 const redisOptions = (timeoutMs: number): RedisOptions => ({
@@ -21,6 +21,8 @@ const redisOptions = (timeoutMs: number): RedisOptions => ({
 
 /** Connects to REDIS_URL, or fails start-up with a message that names the host but not the credentials. */
 export async function connectRedis(url: string, timeoutMs: number): Promise<Redis> {
+  // Loaded only with REDIS_URL: the embedded mode never needs the client.
+  const { Redis } = await import('ioredis');
   const redis = new Redis(url, redisOptions(timeoutMs));
   redis.on('error', () => undefined); // reported through failed commands; reconnects by itself
   try {
