@@ -3,6 +3,8 @@
 // span to an OTLP/HTTP receiver in this process; autocannon sends `me { id email }`
 // to each in turn, three interleaved rounds, and the medians give tracing on ÷ off.
 // BENCH_SECONDS (10, split over the rounds) and BENCH_CONNECTIONS (10) set the load.
+// BENCH_BASELINE_DIR=<a checkout of an earlier Rekey, with node_modules> adds its server, without
+// tracing, as a third process in the same rounds: "off" against the code before tracing existed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -22,24 +24,36 @@ const receiver = createServer((request, response) => {
 await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const endpoint = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
 
-const dirs = [mkdtempSync(join(tmpdir(), 'rekey-bench-off-')), mkdtempSync(join(tmpdir(), 'rekey-bench-on-'))];
+const baselineDir = process.env.BENCH_BASELINE_DIR;
+const dirs = ['off', 'on', 'baseline'].map((name) => mkdtempSync(join(tmpdir(), `rekey-bench-${name}-`)));
 const common = { SIGN_UP_RATE_LIMIT: '10000', PORT: '0', HOST: '127.0.0.1', NODE_ENV: 'development' };
 try {
   const off = await startProcess('src/main.ts', { ...common, DATA_DIR: dirs[0] }, /listening on (http:\/\/\S+\/graphql)/);
   const on = await startProcess('src/main.ts', { ...common, DATA_DIR: dirs[1], OTEL_EXPORTER_OTLP_ENDPOINT: endpoint }, /listening on (http:\/\/\S+\/graphql)/);
-  const tokensOf = async (url: string) => Promise.all(Array.from({ length: CONNECTIONS }, (_, n) => signedUpToken(url, n)));
-  const [offTokens, onTokens] = [await tokensOf(off), await tokensOf(on)];
-  const rounds: { off: Awaited<ReturnType<typeof measure>>[]; on: Awaited<ReturnType<typeof measure>>[] } = { off: [], on: [] };
+  const baseline = baselineDir
+    ? await startProcess(join(baselineDir, 'src/main.ts'), { ...common, DATA_DIR: dirs[2] }, /listening on (http:\/\/\S+\/graphql)/)
+    : null;
+  const servers = { off, on, ...(baseline ? { baseline } : {}) };
+  const tokens = new Map<string, string[]>();
+  for (const url of Object.values(servers)) tokens.set(url, await Promise.all(Array.from({ length: CONNECTIONS }, (_, n) => signedUpToken(url, n))));
+  const rounds = new Map<string, Awaited<ReturnType<typeof measure>>[]>(Object.keys(servers).map((name) => [name, []]));
   for (let round = 0; round < ROUNDS; round += 1) {
-    rounds.off.push(await measure(off, offTokens, SECONDS / ROUNDS));
-    rounds.on.push(await measure(on, onTokens, SECONDS / ROUNDS));
+    for (const [name, url] of Object.entries(servers)) rounds.get(name)!.push(await measure(url, tokens.get(url)!, SECONDS / ROUNDS));
   }
-  const figure = (list: typeof rounds.off) => ({ perSecond: median(list.map((m) => m.perSecond)), p99: median(list.map((m) => m.p99)) });
-  const [a, b] = [figure(rounds.off), figure(rounds.on)];
-  console.log(`\n\`me { id email }\`, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS / ROUNDS} s; medians\n`);
-  console.log('| tracing | req/s | p99 ms |\n|---|---|---|');
-  console.log(`| off | ${a.perSecond.toFixed(0)} | ${a.p99} |`);
-  console.log(`| on, every span exported | ${b.perSecond.toFixed(0)} | ${b.p99} |`);
+  const figure = (name: string) => {
+    const list = rounds.get(name)!;
+    return { perSecond: median(list.map((m) => m.perSecond)), p99: median(list.map((m) => m.p99)), range: list.map((m) => m.perSecond.toFixed(0)).join('–') };
+  };
+  const [a, b] = [figure('off'), figure('on')];
+  console.log(`\n\`me { id email }\`, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS / ROUNDS} s; medians (rounds)\n`);
+  console.log('| server | req/s | rounds | p99 ms |\n|---|---|---|---|');
+  console.log(`| tracing off | ${a.perSecond.toFixed(0)} | ${a.range} | ${a.p99} |`);
+  console.log(`| tracing on, every span exported | ${b.perSecond.toFixed(0)} | ${b.range} | ${b.p99} |`);
+  if (baseline) {
+    const c = figure('baseline');
+    console.log(`| ${baselineDir} (no tracing) | ${c.perSecond.toFixed(0)} | ${c.range} | ${c.p99} |`);
+    console.log(`\ntracing off ÷ baseline: throughput ×${(a.perSecond / c.perSecond).toFixed(2)}`);
+  }
   console.log(`\ntracing on ÷ off: throughput ×${(b.perSecond / a.perSecond).toFixed(2)}; ${exportedBytes} bytes of spans received`);
 } finally {
   receiver.close();
