@@ -22,7 +22,9 @@ export interface BetterAuthStart {
 }
 
 async function forkServer({ name, env, cookieCache, cpuProfileDir }: BetterAuthStart): Promise<{ child: ChildProcess; url: string }> {
-  const profile = cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}.cpuprofile`] : [];
+  const profile = cpuProfileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${name.replace(/\W+/g, '-')}.cpuprofile`]
+    : [];
   const child = fork(SERVER_SCRIPT, [], {
     env: { ...env, BETTER_AUTH_COOKIE_CACHE: String(cookieCache) },
     execArgv: profile,
@@ -101,7 +103,8 @@ export async function signUpAccounts(url: string, count: number, prefix: string)
         const email = `${prefix}-${process.pid}-${first + offset}@bench.test`;
         const answer = await api.client.send(api.post('/sign-up/email', { email, password: SEED_PASSWORD, name: 'Bench' }));
         const token = sessionCookie(answer.cookies);
-        if (answer.status !== 200 || token === undefined) throw new Error(`Better Auth sign-up: ${answer.status} ${answer.text.slice(0, 200)}`);
+        if (answer.status !== 200 || token === undefined)
+          throw new Error(`Better Auth sign-up: ${answer.status} ${answer.text.slice(0, 200)}`);
         const { user } = JSON.parse(answer.text) as { user: { id: string } };
         return { id: user.id, email, password: SEED_PASSWORD, cookie: `${TOKEN_COOKIE}=${token}` };
       });

@@ -74,7 +74,8 @@ async function driveFixed(path: FixedPath, settings: DriveSettings): Promise<Pat
   };
   const measured = counts(result);
   const wrong = measured.wrong + (warmup === null ? 0 : counts(warmup).wrong);
-  const samples = wrong > 0 ? [`${JSON.stringify(result.statusCodeStats)}, ${result.mismatches} bodies other than ${expected.body.slice(0, 120)}`] : [];
+  const samples =
+    wrong > 0 ? [`${JSON.stringify(result.statusCodeStats)}, ${result.mismatches} bodies other than ${expected.body.slice(0, 120)}`] : [];
   return { perSecond: Math.max(0, measured.right - result.mismatches) / result.duration, seconds: result.duration, wrong, samples };
 }
 

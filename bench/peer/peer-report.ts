@@ -43,7 +43,10 @@ function row(path: PeerRow['path'], label: string, rekey: PathRun[], other: Path
     ),
     ratio: spread(ratios, 2),
     wrong: { rekey: wrong(rekey), betterAuth: wrong(other) },
-    wrongSamples: { rekey: [...new Set(rekey.flatMap((run) => run.samples))], betterAuth: [...new Set(other.flatMap((run) => run.samples))] },
+    wrongSamples: {
+      rekey: [...new Set(rekey.flatMap((run) => run.samples))],
+      betterAuth: [...new Set(other.flatMap((run) => run.samples))],
+    },
   };
 }
 
@@ -60,9 +63,19 @@ export function buildPeerReport(m: PeerMeasurements) {
     if (rekey === undefined) continue;
     if (runs?.betterAuth) rows.push(row(name, PATH_LABELS[name], rekey, runs.betterAuth, 'betterAuth'));
     if (runs?.betterAuthCached)
-      rows.push(row('sessionCached', 'session check vs Better Auth with its 5-minute cookie cache', rekey, runs.betterAuthCached, 'betterAuthCached'));
+      rows.push(
+        row(
+          'sessionCached',
+          'session check vs Better Auth with its 5-minute cookie cache',
+          rekey,
+          runs.betterAuthCached,
+          'betterAuthCached',
+        ),
+      );
   }
-  const memory = Object.fromEntries((['rekey', 'betterAuth', 'betterAuthCached'] as ContenderKey[]).map((key) => [key, memoryFigures(m.memory[key])]));
+  const memory = Object.fromEntries(
+    (['rekey', 'betterAuth', 'betterAuthCached'] as ContenderKey[]).map((key) => [key, memoryFigures(m.memory[key])]),
+  );
   return { skipped: m.skipped, settings: m.settings, rows, memory };
 }
 

@@ -101,7 +101,9 @@ async function runRounds(contenders: Record<ContenderKey, Contender>, settings: 
   const runs: PeerMeasurements['runs'] = {};
   const keys = Object.keys(contenders) as ContenderKey[];
   for (let round = 1; round <= settings.rounds; round += 1) {
-    progress(`peer round ${round}/${settings.rounds}: ${PATH_NAMES.length} paths on Rekey and Better Auth in turn, ${settings.connections} connections`);
+    progress(
+      `peer round ${round}/${settings.rounds}: ${PATH_NAMES.length} paths on Rekey and Better Auth in turn, ${settings.connections} connections`,
+    );
     const order = round % 2 === 1 ? keys : [...keys].reverse();
     for (const name of PATH_NAMES) {
       for (const key of order) {
@@ -134,11 +136,16 @@ export async function measurePeer(env: PeerEnvironment, progress: Progress): Pro
   const problem = await unreachable(serverUrl);
   if (problem !== null) return skipped(`no PostgreSQL at ${redacted(serverUrl)} (${problem}); set BENCH_PEER_DATABASE_URL`);
 
-  const databases = await Promise.all([createServerDatabase(serverUrl, 'bench_peer'), createServerDatabase(serverUrl, 'bench_better_auth')]);
+  const databases = await Promise.all([
+    createServerDatabase(serverUrl, 'bench_peer'),
+    createServerDatabase(serverUrl, 'bench_better_auth'),
+  ]);
   const [rekeyDb, betterAuthDb] = databases;
   const started: Contender[] = [];
   try {
-    progress(`peer: starting Rekey and Better Auth (twice: without and with its cookie cache) on PostgreSQL, bcrypt cost ${settings.bcryptCost}`);
+    progress(
+      `peer: starting Rekey and Better Auth (twice: without and with its cookie cache) on PostgreSQL, bcrypt cost ${settings.bcryptCost}`,
+    );
     const base = env.rekeyEnv(settings.bcryptCost);
     const cpuProfileDir = env.options.cpuProfileDir;
     const rekey = await startRekey({ kind: 'PostgreSQL', env: { DATABASE_URL: rekeyDb.url }, drop: rekeyDb.drop }, base, {

@@ -85,10 +85,8 @@ export function rekeyPaths(serverUrl: string, accounts: RekeyAccounts, loops: nu
   const me = JSON.stringify({ data: { me: { id: String(accounts.probe.id) } } });
   return {
     session: fixed(serverUrl, { query: documents.me, headers: bearer(accounts.probe.token) }, (body) => body === me),
-    forged: fixed(
-      serverUrl,
-      { ...change(forgedToken), headers: bearer(forgedToken) },
-      (body) => body.includes('"__typename":"InvalidSessionError"'),
+    forged: fixed(serverUrl, { ...change(forgedToken), headers: bearer(forgedToken) }, (body) =>
+      body.includes('"__typename":"InvalidSessionError"'),
     ),
     changeSuccess: changeSuccess(client, accounts.change, loops, address),
     changeWrong: loop(client, 'changePassword', 'IncorrectPasswordError', (index) => change(wrongAccount(index).token)),
@@ -103,7 +101,11 @@ export async function startRekey(
   env: NodeJS.ProcessEnv,
   settings: { loops: number; forgedToken: (userId: number) => string; cpuProfileDir: string | null },
 ): Promise<Contender> {
-  const server = await BenchServer.start({ flow: 'rekey', env: { ...env, ...database.env, ...RAISED_LIMITS }, cpuProfileDir: settings.cpuProfileDir });
+  const server = await BenchServer.start({
+    flow: 'rekey',
+    env: { ...env, ...database.env, ...RAISED_LIMITS },
+    cpuProfileDir: settings.cpuProfileDir,
+  });
   try {
     const seeded = await server.request('seed', { count: 1 + 4 * settings.loops, password: SEED_PASSWORD, emailPrefix: 'peer' });
     const [probe, ...rest] = seeded;
