@@ -32,8 +32,8 @@ export const usage = `Usage: npm run bench -- [options]
   --soak [minutes]     instead of the benchmark: a mixed load at 6× the reference hour's rate
                        for 10 minutes (or as given) sampling the server's RSS; about 11 minutes
   --json <file>        also save the JSON result to <file>
-  --quick              short phases (about 40 s in all, most of it starting PGlite),
-                       only to prove that the benchmark works (CI)
+  --quick              short phases (about 40 s in all, most of it starting PGlite, and 20 s
+                       side by side with Better Auth), only to prove that the benchmark works (CI)
   --cpu-prof <dir>     write V8 CPU profiles of the servers into <dir>
   --history <n>        PASSWORD_HISTORY of the servers, 0-24 (default 0); seeded accounts
                        start with n - 1 remembered passwords, so every change pays the
