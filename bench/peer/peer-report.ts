@@ -76,7 +76,8 @@ export function buildPeerReport(m: PeerMeasurements) {
   const memory = Object.fromEntries(
     (['rekey', 'betterAuth', 'betterAuthCached'] as ContenderKey[]).map((key) => [key, memoryFigures(m.memory[key])]),
   );
-  return { skipped: m.skipped, settings: m.settings, rows, memory };
+  const otherProcessesCpuShare = m.otherProcessesCpu === null ? null : Math.round(m.otherProcessesCpu.others * 1000) / 1000;
+  return { skipped: m.skipped, settings: m.settings, rows, memory, otherProcessesCpuShare };
 }
 
 export type PeerReport = ReturnType<typeof buildPeerReport>;
@@ -114,6 +115,7 @@ export function formatPeerTable(report: PeerReport): string {
         `${r.wrong.rekey} / ${r.wrong.betterAuth}${r.wrong.rekey + r.wrong.betterAuth > 0 ? ' **wrong answers: not comparable**' : ''} |`,
     ),
     '',
-    `RSS at rest / peak: Rekey ${memory('rekey')}; Better Auth ${memory('betterAuth')}; Better Auth with its cookie cache ${memory('betterAuthCached')}.`,
+    `RSS at rest / peak: Rekey ${memory('rekey')}; Better Auth ${memory('betterAuth')}; Better Auth with its cookie cache ${memory('betterAuthCached')}. ` +
+      `CPU taken by other processes meanwhile: ${report.otherProcessesCpuShare === null ? 'n/a' : `${Math.round(report.otherProcessesCpuShare * 100)}%`} (ideally 0%).`,
   ].join('\n');
 }

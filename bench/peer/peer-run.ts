@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { createServerDatabase } from '../../test/support/server-database.ts';
+import { combineShares, CpuShareMeter, type CpuShare } from '../cpu-share.ts';
 import type { BenchOptions } from '../options.ts';
 import { seedBetterAuth, startBetterAuth } from './better-auth-contender.ts';
 import { PATH_NAMES, type Contender, type PathName } from './contender.ts';
@@ -40,6 +41,8 @@ export interface PeerMeasurements {
   /** Per path, per contender: one run per round. */
   runs: Partial<Record<PathName, Partial<Record<ContenderKey, PathRun[]>>>>;
   memory: Partial<Record<ContenderKey, ProcessMemory>>;
+  /** CPU other processes took while the rounds ran (null where /proc is missing). */
+  otherProcessesCpu: CpuShare | null;
 }
 
 type Progress = (message: string) => void;
@@ -99,6 +102,12 @@ const redacted = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
 
 async function runRounds(contenders: Record<ContenderKey, Contender>, settings: PeerSettings, progress: Progress) {
   const runs: PeerMeasurements['runs'] = {};
+  const ours = () => [
+    process.pid,
+    ...Object.values(contenders).flatMap((contender) => (contender.pid === undefined ? [] : [contender.pid])),
+  ];
+  const cpu = new CpuShareMeter(ours, true);
+  const shares: (CpuShare | null)[] = [];
   const keys = Object.keys(contenders) as ContenderKey[];
   for (let round = 1; round <= settings.rounds; round += 1) {
     progress(
@@ -110,19 +119,21 @@ async function runRounds(contenders: Record<ContenderKey, Contender>, settings: 
         const path = contenders[key].paths[name];
         if (path === undefined) continue;
         const fixed = path.kind === 'fixed';
+        const stop = cpu.start();
         const run = await drive(path, {
           connections: settings.connections,
           seconds: fixed ? settings.fixedSeconds : settings.loopSeconds,
           // The first round warms each fixed path up (V8 optimises what it runs); the loops warm up every time, to fill the pool.
           warmupSeconds: fixed ? (round === 1 ? settings.fixedSeconds : 0) : settings.loopWarmupSeconds,
         });
+        shares.push(stop());
         const byContender = runs[name] ?? {};
         byContender[key] = [...(byContender[key] ?? []), run];
         runs[name] = byContender;
       }
     }
   }
-  return runs;
+  return { runs, otherProcessesCpu: combineShares(shares) };
 }
 
 export async function measurePeer(env: PeerEnvironment, progress: Progress): Promise<PeerMeasurements> {
@@ -130,7 +141,7 @@ export async function measurePeer(env: PeerEnvironment, progress: Progress): Pro
   const serverUrl = peerServerUrl();
   const skipped = (reason: string): PeerMeasurements => {
     progress(`Better Auth peer skipped: ${reason}`);
-    return { skipped: reason, settings, runs: {}, memory: {} };
+    return { skipped: reason, settings, runs: {}, memory: {}, otherProcessesCpu: null };
   };
   if (!env.options.peer) return skipped('--no-peer');
   const problem = await unreachable(serverUrl);
@@ -170,14 +181,14 @@ export async function measurePeer(env: PeerEnvironment, progress: Progress): Pro
     const contenders = { rekey, betterAuth, betterAuthCached };
     const rest = (contender: Contender) => statusValue(contender.pid, 'VmRSS');
     const atRest = { rekey: rest(rekey), betterAuth: rest(betterAuth), betterAuthCached: rest(betterAuthCached) };
-    const runs = await runRounds(contenders, settings, progress);
+    const { runs, otherProcessesCpu } = await runRounds(contenders, settings, progress);
     const memory = Object.fromEntries(
       (Object.keys(contenders) as ContenderKey[]).map((key) => [
         key,
         { restBytes: atRest[key], peakBytes: statusValue(contenders[key].pid, 'VmHWM') },
       ]),
     ) as PeerMeasurements['memory'];
-    return { skipped: null, settings, runs, memory };
+    return { skipped: null, settings, runs, memory, otherProcessesCpu };
   } finally {
     await Promise.all(started.map((contender) => contender.stop()));
     await Promise.all(databases.map((database) => database.drop()));
