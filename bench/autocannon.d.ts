@@ -42,7 +42,7 @@ declare module 'autocannon' {
     body?: string;
   }
 
-  interface Result {
+  export interface Result {
     /** Seconds. */
     duration: number;
     requests: Histogram;
@@ -51,6 +51,8 @@ declare module 'autocannon' {
     timeouts: number;
     mismatches: number;
     non2xx: number;
+    /** Answers by HTTP status. */
+    statusCodeStats: Record<string, { count: number }>;
   }
 
   function autocannon(options: Options): Promise<Result>;

@@ -90,7 +90,7 @@ function phasesFor(options: BenchOptions) {
 
 type Timing = ReturnType<typeof phasesFor>;
 
-function serverEnv(
+export function serverEnv(
   database: BenchDatabase,
   options: BenchOptions,
   cost: number,
@@ -117,7 +117,7 @@ function serverEnv(
 }
 
 /** A token with the right shape and claims, signed with a key the server does not have. */
-function forgedToken(userId: number): string {
+export function forgedToken(userId: number): string {
   return jwt.sign({ sid: randomUUID(), gen: 0 }, randomBytes(48), {
     algorithm: 'HS256',
     subject: String(userId),

@@ -16,6 +16,8 @@ export interface BenchOptions {
   cpuProfileDir: string | null;
   /** PASSWORD_HISTORY of the servers; seeded accounts start with a full history. */
   history: number;
+  /** Run Better Auth side by side (bench/peer/); --no-peer skips it. */
+  peer: boolean;
 }
 
 export const usage = `Usage: npm run bench -- [options]
@@ -30,12 +32,15 @@ export const usage = `Usage: npm run bench -- [options]
   --soak [minutes]     instead of the benchmark: a mixed load at 6× the reference hour's rate
                        for 10 minutes (or as given) sampling the server's RSS; about 11 minutes
   --json <file>        also save the JSON result to <file>
-  --quick              short phases (about 40 s in all, most of it starting PGlite),
-                       only to prove that the benchmark works (CI)
+  --quick              short phases (about 40 s in all, most of it starting PGlite, and 20 s
+                       side by side with Better Auth), only to prove that the benchmark works (CI)
   --cpu-prof <dir>     write V8 CPU profiles of the servers into <dir>
   --history <n>        PASSWORD_HISTORY of the servers, 0-24 (default 0); seeded accounts
                        start with n - 1 remembered passwords, so every change pays the
                        steady-state n - 1 extra bcrypt compares
+  --no-peer            skip the side-by-side run with Better Auth (it needs PostgreSQL: BENCH_PEER_DATABASE_URL,
+                       else DATABASE_URL, else postgres://postgres@127.0.0.1:5432; skipped with a note when
+                       none answers)
   --help               this text`;
 
 export class UsageError extends Error {
@@ -65,6 +70,7 @@ function parseFlags(argv: string[]) {
         quick: { type: 'boolean', default: false },
         'cpu-prof': { type: 'string' },
         history: { type: 'string' },
+        'no-peer': { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
     });
@@ -91,5 +97,6 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     jsonPath: values.json ?? null,
     cpuProfileDir: values['cpu-prof'] ?? null,
     history: numberOption('history', values.history, 0, (n) => Number.isInteger(n) && n >= 0 && n <= 24),
+    peer: !values['no-peer'],
   };
 }

@@ -1,9 +1,13 @@
 // `npm run bench`: Rekey against its physical limit (bcrypt), side by side in
 // one run. `npm run bench -- --help` lists the options; bench/RESULTS.md has a run.
+import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { measure } from './measure.ts';
-import { parseOptions, usage, UsageError } from './options.ts';
+import { forgedToken, measure, serverEnv } from './measure.ts';
+import { parseOptions, usage, UsageError, type BenchOptions } from './options.ts';
+import { buildPeerReport, formatPeerTable, peerProblems } from './peer/peer-report.ts';
+import { measurePeer } from './peer/peer-run.ts';
 import { buildReport, formatTable } from './report.ts';
 import { formatSoak, soak } from './soak.ts';
 import { measureTokenVerification } from './token-verification.ts';
@@ -13,6 +17,19 @@ const elapsed = () => (performance.now() - started) / 1000;
 
 function progress(message: string): void {
   process.stderr.write(`bench ${elapsed().toFixed(1).padStart(5)}s: ${message}\n`);
+}
+
+/** The peer comparison's Rekey server is configured as the others are (measure.ts), at the peer's cost. */
+function peerEnvironment(options: BenchOptions) {
+  const threadpoolSize = Number(process.env.UV_THREADPOOL_SIZE) || availableParallelism();
+  const secret = randomBytes(48).toString('base64url');
+  // The database comes from the peer run (PostgreSQL, its own); this one is never used.
+  const noDatabase = { kind: 'PGlite' as const, env: {}, drop: async () => undefined };
+  return {
+    options,
+    rekeyEnv: (cost: number) => serverEnv(noDatabase, options, cost, secret, threadpoolSize),
+    forgedToken,
+  };
 }
 
 async function main(): Promise<void> {
@@ -33,9 +50,13 @@ async function main(): Promise<void> {
     return;
   }
   const measurements = await measure(options, progress);
-  const report = buildReport(measurements, elapsed(), measureTokenVerification(options.quick));
+  const peer = buildPeerReport(await measurePeer(peerEnvironment(options), progress));
+  const rekey = buildReport(measurements, elapsed(), measureTokenVerification(options.quick));
+  const report = { ...rekey, peer, problems: [...rekey.problems, ...peerProblems(peer)] };
   const json = JSON.stringify(report, null, 2);
   console.log(formatTable(report));
+  console.log();
+  console.log(formatPeerTable(peer));
   console.log();
   console.log(json);
   if (options.jsonPath) await writeFile(options.jsonPath, `${json}\n`);
