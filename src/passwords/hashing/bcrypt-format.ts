@@ -24,8 +24,8 @@ export interface BcryptRunner {
   compare(password: string, hash: string): Promise<boolean>;
   /** A stored hash was read: the slowest wrong password may now be slower (docs/design/timing-parity.md). */
   noteStoredHash(cost: number, hashOfNormalized: boolean): void;
-  /** After a mismatch that spent `spent` (workOfCost units): compares against decoys up to the slowest wrong password's work. */
-  padMismatch(password: string, spent: number): Promise<void>;
+  /** After a mismatch that spent `spent` (workOfCost units): compares against decoys up to the slowest wrong password's work; resolves to the work they ran. */
+  padMismatch(password: string, spent: number): Promise<number>;
 }
 
 const BCRYPT_HASH = /^\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}$/;

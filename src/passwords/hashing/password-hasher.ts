@@ -48,7 +48,7 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
   readonly #pace: BcryptPace;
   /** The run times of each kind of derivation of other formats. */
   readonly #foreignWork = new DerivationTimes();
-  /** The costliest other format's derivation seen twice, with a quarter for its spread, in bcrypt work; only ever raised. */
+  /** The costliest other format's derivation seen twice, with a quarter for its spread, in bcrypt work (padForeignMismatch). */
   #foreignPrice = 0;
 
   /** `firebase`: the Firebase project's hash parameters, when its exported hashes are to be verified. */
@@ -144,42 +144,45 @@ export class PasswordHasher implements BcryptRunner, ForeignRunner {
    * (or a costlier other format's derivation: #price), two when some hash may be of an un-normalised password and `password` is
    * not NFC. The difference from `spent` is made of decoy compares, one per
    * binary digit of it (bcrypt's work doubles with each cost), so any path
-   * adds up to the same work.
+   * adds up to the same work. Returns the work it ran.
    */
-  async padMismatch(password: string, spent: number): Promise<void> {
+  async padMismatch(password: string, spent: number): Promise<number> {
     const twice = this.#slowest.unnormalized && normalizePassword(password) !== password;
     let missing = this.#price() * (twice ? 2 : 1) - spent;
     const normalized = normalizePassword(password);
+    let padded = 0;
     for (let cost = Math.min(Math.ceil(Math.log2(this.#price())) + 5, 31); missing > 0 && cost >= 4; cost -= 1) {
       if (missing < workOfCost(cost)) continue;
       await this.compare(normalized, await this.decoyHash(cost));
       missing -= workOfCost(cost);
+      padded += workOfCost(cost);
     }
+    return padded;
   }
 
   /**
-   * A check of another format did not match. What its kind of derivation
-   * costs in bcrypt work is, for the price, its cheapest run over bcrypt's
-   * cheapest (a busy machine slows runs, so the cheapest are the honest
-   * ratio), and for the padding, recent runs over recent compares, so the
-   * total follows the load as a bcrypt mismatch does
-   * (docs/design/foreign-hashes.md). A kind costlier than the price, with a
-   * quarter for its spread, raises it once seen twice (one run may be an outlier).
+   * A check of another format did not match after `tries` derivations that
+   * took `milliseconds`. Its kind's work in bcrypt units (the median of its
+   * recent samples, DerivationTimes) counts as spent, and decoy compares pad
+   * the rest of the price, so the check adds up to the same bcrypt work as
+   * any wrong password and follows the load as it does. The padding's own
+   * pace (its last compare) then times this derivation for the next checks; a kind costlier
+   * than the price, with a margin, raises it once seen twice
+   * (docs/design/foreign-hashes.md).
    */
   async padForeignMismatch(password: string, { milliseconds, tries, work }: { milliseconds: number; tries: number; work: string }): Promise<void> {
-    let spent = 0;
-    if (!this.#pace.known) {
-      // Nothing measured yet: one compare at the configured cost measures it and counts as padding.
-      await this.compare(normalizePassword(password), await this.decoyHash());
-      spent += workOfCost(this.cost);
-    }
-    const runs = Math.max(tries, 1);
-    const times = this.#foreignWork.note(work, milliseconds / runs);
-    const pace = this.#pace.millisecondsPerUnit;
-    if (times.count >= 2) this.#foreignPrice = Math.max(this.#foreignPrice, Math.ceil((times.cheapest / pace.cheapest) * 1.25));
     // Other formats are tried in the typed and the NFC form, as an un-normalised bcrypt hash is.
     this.noteStoredHash(this.#slowest.cost, false);
-    await this.padMismatch(password, spent + (times.recent / pace.recent) * runs);
+    const runs = Math.max(tries, 1);
+    const perRun = milliseconds / runs;
+    // A never-seen kind is priced from the recent pace of compares; nothing measured yet, it spends nothing.
+    const estimate = this.#foreignWork.units(work) ?? (Number.isNaN(this.#pace.recent) ? 0 : perRun / this.#pace.recent);
+    const timedBefore = this.#pace.count;
+    await this.padMismatch(password, estimate * tries);
+    // The pace of the padding's last compare at the configured cost or above; padding without one, the recent pace.
+    const pace = this.#pace.count > timedBefore ? this.#pace.latest : this.#pace.recent;
+    if (tries > 0 && pace > 0) this.#foreignWork.note(work, perRun / pace);
+    this.#foreignPrice = this.#foreignWork.costliest();
   }
 
   /** What a wrong password costs, in bcrypt work: a compare on the slowest stored bcrypt hash, or more for a costlier other format. */
