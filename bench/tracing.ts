@@ -2,7 +2,9 @@
 // processes, one without OTEL_EXPORTER_OTLP_ENDPOINT and one exporting every
 // span to an OTLP/HTTP receiver in this process; autocannon sends `me { id email }`
 // to each in turn, three interleaved rounds, and the medians give tracing on ÷ off.
-// BENCH_SECONDS (10, split over the rounds) and BENCH_CONNECTIONS (10) set the load.
+// BENCH_SECONDS (10, split over the rounds), BENCH_ROUNDS (3) and BENCH_CONNECTIONS (10) set the load.
+// Ratios are medians of the per-round ratios: the servers share the CPU with the load generator, so
+// a round's level drifts, and servers are compared within a round.
 // BENCH_BASELINE_DIR=<a checkout of an earlier Rekey, with node_modules> adds its server, without
 // tracing, as a third process in the same rounds: "off" against the code before tracing existed.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONNECTIONS, measure, SECONDS, signedUpToken, startProcess } from './me-load.ts';
 
-const ROUNDS = 3;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 // The collector: accepts every export, counts the bytes (proof the spans went out).
@@ -44,6 +46,10 @@ try {
     const list = rounds.get(name)!;
     return { perSecond: median(list.map((m) => m.perSecond)), p99: median(list.map((m) => m.p99)), range: list.map((m) => m.perSecond.toFixed(0)).join('–') };
   };
+  const roundRatio = (top: string, bottom: string) => {
+    const ratios = rounds.get(top)!.map((m, round) => m.perSecond / rounds.get(bottom)![round]!.perSecond);
+    return `${median(ratios).toFixed(2)} (median of rounds: ${ratios.map((ratio) => ratio.toFixed(2)).join(', ')})`;
+  };
   const [a, b] = [figure('off'), figure('on')];
   console.log(`\n\`me { id email }\`, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${SECONDS / ROUNDS} s; medians (rounds)\n`);
   console.log('| server | req/s | rounds | p99 ms |\n|---|---|---|---|');
@@ -52,9 +58,9 @@ try {
   if (baseline) {
     const c = figure('baseline');
     console.log(`| ${baselineDir} (no tracing) | ${c.perSecond.toFixed(0)} | ${c.range} | ${c.p99} |`);
-    console.log(`\ntracing off ÷ baseline: throughput ×${(a.perSecond / c.perSecond).toFixed(2)}`);
+    console.log(`\ntracing off ÷ baseline: throughput ×${roundRatio('off', 'baseline')}`);
   }
-  console.log(`\ntracing on ÷ off: throughput ×${(b.perSecond / a.perSecond).toFixed(2)}; ${exportedBytes} bytes of spans received`);
+  console.log(`\ntracing on ÷ off: throughput ×${roundRatio('on', 'off')}; ${exportedBytes} bytes of spans received`);
 } finally {
   receiver.close();
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
