@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { PATH_NAMES, type PathName } from './peer/contender.ts';
 
 export interface BenchOptions {
   quick: boolean;
@@ -18,6 +19,10 @@ export interface BenchOptions {
   history: number;
   /** Run Better Auth side by side (bench/peer/); --no-peer skips it. */
   peer: boolean;
+  /** Only the side-by-side run (--peer-only): Rekey's own phases are skipped. */
+  peerOnly: boolean;
+  /** The side-by-side paths to run (--peer-paths); null: all of them. */
+  peerPaths: PathName[] | null;
 }
 
 export const usage = `Usage: npm run bench -- [options]
@@ -41,6 +46,9 @@ export const usage = `Usage: npm run bench -- [options]
   --no-peer            skip the side-by-side run with Better Auth (it needs PostgreSQL: BENCH_PEER_DATABASE_URL,
                        else DATABASE_URL, else postgres://postgres@127.0.0.1:5432; skipped with a note when
                        none answers)
+  --peer-only          only the side-by-side run with Better Auth (about 3 minutes), for working on it
+  --peer-paths <a,b>   only these side-by-side paths: session, forged, changeSuccess, changeWrong,
+                       signInWrong, signInUnknown
   --help               this text`;
 
 export class UsageError extends Error {
@@ -71,6 +79,8 @@ function parseFlags(argv: string[]) {
         'cpu-prof': { type: 'string' },
         history: { type: 'string' },
         'no-peer': { type: 'boolean', default: false },
+        'peer-only': { type: 'boolean', default: false },
+        'peer-paths': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
     });
@@ -79,10 +89,19 @@ function parseFlags(argv: string[]) {
   }
 }
 
+function peerPaths(text: string | undefined): PathName[] | null {
+  if (text === undefined) return null;
+  const names = text.split(',');
+  const unknown = names.filter((name) => !(PATH_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new UsageError(`--peer-paths: unknown path ${unknown.join(', ')} (known: ${PATH_NAMES.join(', ')})`);
+  return names as PathName[];
+}
+
 export function parseOptions(argv: string[]): BenchOptions | null {
   const { values, positionals } = parseFlags(argv);
   if (values.help) return null;
   const quick = values.quick;
+  if (values['peer-only'] && values['no-peer']) throw new UsageError('--peer-only and --no-peer exclude each other');
   const validCost = (cost: number) => Number.isInteger(cost) && cost >= 4 && cost <= 31;
   const costs =
     values.cost === undefined ? (quick ? [4] : [12, 10]) : values.cost.split(',').map((text) => numberOption('cost', text, 12, validCost));
@@ -98,5 +117,7 @@ export function parseOptions(argv: string[]): BenchOptions | null {
     cpuProfileDir: values['cpu-prof'] ?? null,
     history: numberOption('history', values.history, 0, (n) => Number.isInteger(n) && n >= 0 && n <= 24),
     peer: !values['no-peer'],
+    peerOnly: values['peer-only'],
+    peerPaths: peerPaths(values['peer-paths']),
   };
 }

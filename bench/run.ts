@@ -49,6 +49,16 @@ async function main(): Promise<void> {
     if (unexpected > 0) process.exitCode = 1;
     return;
   }
+  if (options.peerOnly) {
+    const peer = buildPeerReport(await measurePeer(peerEnvironment(options), progress));
+    console.log(formatPeerTable(peer));
+    console.log();
+    console.log(JSON.stringify(peer, null, 2));
+    if (options.jsonPath) await writeFile(options.jsonPath, `${JSON.stringify(peer, null, 2)}\n`);
+    for (const problem of peerProblems(peer)) progress(`problem: ${problem}`);
+    if (peerProblems(peer).length > 0) process.exitCode = 1;
+    return;
+  }
   const measurements = await measure(options, progress);
   const peer = buildPeerReport(await measurePeer(peerEnvironment(options), progress));
   const rekey = buildReport(measurements, elapsed(), measureTokenVerification(options.quick));

@@ -100,7 +100,12 @@ export function peerServerUrl(): string {
 
 const redacted = (url: string) => url.replace(/\/\/[^@/]*@/, '//…@');
 
-async function runRounds(contenders: Record<ContenderKey, Contender>, settings: PeerSettings, progress: Progress) {
+async function runRounds(
+  contenders: Record<ContenderKey, Contender>,
+  settings: PeerSettings,
+  paths: readonly PathName[],
+  progress: Progress,
+) {
   const runs: PeerMeasurements['runs'] = {};
   const ours = () => [
     process.pid,
@@ -111,10 +116,10 @@ async function runRounds(contenders: Record<ContenderKey, Contender>, settings: 
   const keys = Object.keys(contenders) as ContenderKey[];
   for (let round = 1; round <= settings.rounds; round += 1) {
     progress(
-      `peer round ${round}/${settings.rounds}: ${PATH_NAMES.length} paths on Rekey and Better Auth in turn, ${settings.connections} connections`,
+      `peer round ${round}/${settings.rounds}: ${paths.length} paths on Rekey and Better Auth in turn, ${settings.connections} connections`,
     );
     const order = round % 2 === 1 ? keys : [...keys].reverse();
-    for (const name of PATH_NAMES) {
+    for (const name of paths) {
       for (const key of order) {
         const path = contenders[key].paths[name];
         if (path === undefined) continue;
@@ -181,7 +186,7 @@ export async function measurePeer(env: PeerEnvironment, progress: Progress): Pro
     const contenders = { rekey, betterAuth, betterAuthCached };
     const rest = (contender: Contender) => statusValue(contender.pid, 'VmRSS');
     const atRest = { rekey: rest(rekey), betterAuth: rest(betterAuth), betterAuthCached: rest(betterAuthCached) };
-    const { runs, otherProcessesCpu } = await runRounds(contenders, settings, progress);
+    const { runs, otherProcessesCpu } = await runRounds(contenders, settings, env.options.peerPaths ?? PATH_NAMES, progress);
     const memory = Object.fromEntries(
       (Object.keys(contenders) as ContenderKey[]).map((key) => [
         key,
