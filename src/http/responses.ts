@@ -9,6 +9,16 @@ export class PayloadTooLargeError extends Error {
   override name = 'PayloadTooLargeError';
 }
 
+/**
+ * True when the request declares a Content-Length within `maxBytes` and no
+ * other framing: Node's HTTP parser then delivers exactly that many bytes.
+ */
+export function withinDeclaredLength(request: Request, maxBytes: number): boolean {
+  if (request.headers.has('transfer-encoding')) return false;
+  const declared = request.headers.get('content-length');
+  return declared !== null && /^\d{1,15}$/.test(declared) && Number(declared) <= maxBytes;
+}
+
 /** Reads a body up to `maxBytes`, refusing early on Content-Length and while streaming. */
 export async function readBodyLimited(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(request.headers.get('content-length') ?? Number.NaN);

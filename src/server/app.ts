@@ -13,7 +13,7 @@ import { readyRoute } from '../http/ready-route.ts';
 import { jwksRoute, type PublishedKeys } from '../http/jwks-route.ts';
 import { REST_CHANGE_PASSWORD_ROUTE, restChangePasswordRoute } from '../http/rest-change-password.ts';
 import { graphqlServiceUnavailable, restServiceUnavailable } from '../http/service-unavailable.ts';
-import { json, PayloadTooLargeError, readBodyLimited } from '../http/responses.ts';
+import { json, PayloadTooLargeError, readBodyLimited, withinDeclaredLength } from '../http/responses.ts';
 import type { ServerContext } from '../http/server-context.ts';
 import { metricsRoute } from '../http/metrics-route.ts';
 import type { Readiness } from '../http/readiness.ts';
@@ -67,10 +67,16 @@ function appRoutes(deps: AppDeps) {
   ];
 }
 
-/** Reads a request's body up to MAX_BODY_BYTES before `next` sees it; a larger one is answered 413. */
+/**
+ * Bounds a request's body by MAX_BODY_BYTES before `next` sees it; a larger
+ * one is answered 413. A body with a Content-Length within the bound goes on
+ * unread: Node's parser never delivers more than that length, so `next` reads
+ * it once. Any other body (chunked) is read here, up to the bound.
+ */
 function bodyLimited(next: Handler, maxBodyBytes: number): Handler {
   return async (request, server) => {
     if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') return next(request, server);
+    if (withinDeclaredLength(request, maxBodyBytes)) return next(request, server);
     let body: Uint8Array<ArrayBuffer>;
     try {
       body = await readBodyLimited(request, maxBodyBytes);
