@@ -83,6 +83,9 @@ export function createGraphQLServer(deps: GraphQLServerDeps): YogaServerInstance
     healthCheckEndpoint: '/health',
     landingPage: false,
     batching: false,
+    // The app bounds every body by MAX_BODY_BYTES before Yoga sees it (app.ts); Yoga's own bound would
+    // re-stream each body through a TransformStream into a third Request.
+    maxRequestBodySize: false,
     // TRUSTED_DOCUMENTS: the GraphQL-over-HTTP name of a persisted document's id.
     ...(config.trustedDocuments ? { extraParamNames: ['documentId'] } : {}),
     // Everything Yoga logs (unexpected errors included) goes through the redacting logger.
