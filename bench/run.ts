@@ -62,7 +62,8 @@ async function main(): Promise<void> {
   const measurements = await measure(options, progress);
   const peer = buildPeerReport(await measurePeer(peerEnvironment(options), progress));
   const rekey = buildReport(measurements, elapsed(), measureTokenVerification(options.quick));
-  const report = { ...rekey, peer, problems: [...rekey.problems, ...peerProblems(peer)] };
+  const targets = [...rekey.targets, ...peer.targets];
+  const report = { ...rekey, targets, allTargetsMet: targets.every((t) => t.met), peer, problems: [...rekey.problems, ...peerProblems(peer)] };
   const json = JSON.stringify(report, null, 2);
   console.log(formatTable(report));
   console.log();

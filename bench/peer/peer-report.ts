@@ -1,6 +1,7 @@
 // The side-by-side figures: per path each contender's rate (median and range
 // over the rounds), the per-round ratio Rekey ÷ Better Auth (median and
 // range), wrong answers on each side, and memory.
+import type { Target } from '../report.ts';
 import { spread } from '../stats.ts';
 import { PATH_LABELS, PATH_NAMES, type PathName } from './contender.ts';
 import type { PathRun } from './loads.ts';
@@ -55,6 +56,40 @@ function memoryFigures(memory: ProcessMemory | undefined) {
   return { restMB: mb(memory?.restBytes), peakMB: mb(memory?.peakBytes) };
 }
 
+/**
+ * Issue 35's targets: Rekey ÷ Better Auth, the median of the rounds' ratios,
+ * at least this on each path; RSS at rest and at peak at most 1.2 × Better
+ * Auth's (without its cookie cache).
+ */
+const RATIO_TARGETS: Record<PeerRow['path'], number> = {
+  session: 1.2,
+  forged: 1.2,
+  sessionCached: 1,
+  changeSuccess: 1,
+  changeWrong: 1,
+  signInWrong: 1,
+  signInUnknown: 1,
+};
+const MEMORY_TARGET = 1.2;
+
+function peerTargets(rows: PeerRow[], memory: Record<string, ReturnType<typeof memoryFigures>>): Target[] {
+  const ratios = rows.map(({ path, label, ratio }) => {
+    const limit = RATIO_TARGETS[path];
+    return { figure: `Rekey ÷ Better Auth, ${label} (median of rounds)`, value: ratio.median, target: `>= ${limit}`, met: ratio.median >= limit };
+  });
+  const rekey = memory.rekey;
+  const betterAuth = memory.betterAuth;
+  const memoryTargets = (['restMB', 'peakMB'] as const).flatMap((key) => {
+    const ours = rekey?.[key];
+    const theirs = betterAuth?.[key];
+    if (ours == null || theirs == null || theirs === 0) return [];
+    const value = Math.round((ours / theirs) * 1000) / 1000;
+    const figure = `Rekey ÷ Better Auth, RSS ${key === 'restMB' ? 'at rest' : 'at peak'}`;
+    return [{ figure, value, target: `<= ${MEMORY_TARGET}`, met: value <= MEMORY_TARGET }];
+  });
+  return [...ratios, ...memoryTargets];
+}
+
 export function buildPeerReport(m: PeerMeasurements) {
   const rows: PeerRow[] = [];
   for (const name of PATH_NAMES) {
@@ -77,7 +112,7 @@ export function buildPeerReport(m: PeerMeasurements) {
     (['rekey', 'betterAuth', 'betterAuthCached'] as ContenderKey[]).map((key) => [key, memoryFigures(m.memory[key])]),
   );
   const otherProcessesCpuShare = m.otherProcessesCpu === null ? null : Math.round(m.otherProcessesCpu.others * 1000) / 1000;
-  return { skipped: m.skipped, settings: m.settings, rows, memory, otherProcessesCpuShare };
+  return { skipped: m.skipped, settings: m.settings, rows, memory, otherProcessesCpuShare, targets: peerTargets(rows, memory) };
 }
 
 export type PeerReport = ReturnType<typeof buildPeerReport>;
@@ -107,15 +142,20 @@ export function formatPeerTable(report: PeerReport): string {
     `Rekey and Better Auth side by side on PostgreSQL: bcrypt cost ${s.bcryptCost}, ${s.connections} connections, ${s.rounds} interleaved rounds ` +
       `(${s.fixedSeconds} s per cheap path, ${s.loopSeconds} s per bcrypt path after ${s.loopWarmupSeconds} s warm-up); medians, ranges min–max.`,
     '',
-    '| path | Rekey /s | Better Auth /s | Rekey ÷ Better Auth | wrong answers (Rekey / BA) |',
-    '|---|---|---|---|---|',
+    '| path | Rekey /s | Better Auth /s | Rekey ÷ Better Auth | target | wrong answers (Rekey / BA) |',
+    '|---|---|---|---|---|---|',
     ...report.rows.map(
       (r) =>
         `| ${r.label} | ${ranged(r.rekeyPerSecond)} | ${ranged(r.betterAuthPerSecond)} | ${ranged(r.ratio)} | ` +
+        `≥ ${RATIO_TARGETS[r.path]} ${r.ratio.median >= RATIO_TARGETS[r.path] ? 'met' : '**missed**'} | ` +
         `${r.wrong.rekey} / ${r.wrong.betterAuth}${r.wrong.rekey + r.wrong.betterAuth > 0 ? ' **wrong answers: not comparable**' : ''} |`,
     ),
     '',
     `RSS at rest / peak: Rekey ${memory('rekey')}; Better Auth ${memory('betterAuth')}; Better Auth with its cookie cache ${memory('betterAuthCached')}. ` +
+      `${report.targets
+        .filter((t) => t.figure.includes('RSS'))
+        .map((t) => `${t.figure}: ${t.value} (target ${t.target}: ${t.met ? 'met' : '**missed**'}). `)
+        .join('')}` +
       `CPU taken by other processes meanwhile: ${report.otherProcessesCpuShare === null ? 'n/a' : `${Math.round(report.otherProcessesCpuShare * 100)}%`} (ideally 0%).`,
   ].join('\n');
 }
