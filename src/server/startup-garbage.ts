@@ -7,20 +7,21 @@
  * rate from statistics that only a collection refreshes. The inspector's
  * `collectGarbage` is V8's low-memory notification, reachable without
  * `--expose-gc`; it takes about 0.1 s, once.
+ *
+ * Best effort: where the inspector is missing (a Node built without it) or
+ * refused (`--permission`), V8 releases the memory on its own schedule.
  */
 export async function releaseStartupGarbage(): Promise<void> {
-  let inspector: typeof import('node:inspector/promises');
   try {
-    inspector = await import('node:inspector/promises');
+    const { Session } = await import('node:inspector/promises');
+    const session = new Session();
+    session.connect();
+    try {
+      await session.post('HeapProfiler.collectGarbage');
+    } finally {
+      session.disconnect();
+    }
   } catch {
-    // A Node built without the inspector: the memory is released later, by V8's own schedule.
-    return;
-  }
-  const session = new inspector.Session();
-  session.connect();
-  try {
-    await session.post('HeapProfiler.collectGarbage');
-  } finally {
-    session.disconnect();
+    // Nothing is lost but the early release.
   }
 }
