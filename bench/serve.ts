@@ -4,6 +4,7 @@ import bcrypt from 'bcrypt';
 import { loadConfig, type Config } from '../src/config/config.ts';
 import { createLogger } from '../src/observability/logging.ts';
 import { createRekey, type Rekey, type RekeyOptions } from '../src/server/runtime.ts';
+import { releaseStartupGarbage } from '../src/server/startup-garbage.ts';
 import { Authentication } from '../src/sessions/authentication.ts';
 import { newRefreshToken } from '../src/sessions/refresh-token-secret.ts';
 import { SessionCache } from '../src/sessions/session-cache.ts';
@@ -262,6 +263,7 @@ export async function serveBench({ flow, createService }: { flow: Flow; createSe
   const config = loadConfig(process.env);
   // Warnings and errors only, forwarded to the benchmark's stderr by the parent.
   const rekey = await createRekey(config, { log: createLogger('warn'), ...(createService ? { createService } : {}) });
+  await releaseStartupGarbage();
   const url = await rekey.listen();
   const commands = new BenchCommands(rekey, config);
 

@@ -46,6 +46,9 @@ export class BenchServer {
   static async start({ flow, env, cpuProfileDir }: ServerStart): Promise<BenchServer> {
     const execArgv = [
       '--expose-gc',
+      // As `npm start` runs Rekey (docs/operations/production.md, "Memory").
+      '--max-semi-space-size=16',
+      '--heap-growing-percent=100',
       ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${flow}-server.cpuprofile`] : []),
     ];
     const child = fork(SERVER_SCRIPT, [], { env: { ...env, REKEY_BENCH_FLOW: flow }, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });

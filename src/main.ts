@@ -2,6 +2,7 @@
 import { ConfigError, loadConfig, loadDotEnv } from './config/config.ts';
 import { createLogger } from './observability/logging.ts';
 import { createRekey } from './server/runtime.ts';
+import { releaseStartupGarbage } from './server/startup-garbage.ts';
 import { startupWarnings } from './server/startup-warnings.ts';
 
 async function main(): Promise<void> {
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     log.warn('UV_THREADPOOL_SIZE is unset; `npm start` sets it to the core count so bcrypt cannot starve other work.');
   }
   const rekey = await createRekey(config, { log });
+  await releaseStartupGarbage();
   const url = await rekey.listen();
   log.info(`Rekey listening on ${url}/graphql (${config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}/`})`);
 

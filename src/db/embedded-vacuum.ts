@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { PgliteDriver } from '@mikro-orm/pglite';
+import { isEmbedded } from './embedded-driver.ts';
 import type { Orm } from './orm.ts';
 
 /**
@@ -14,7 +14,7 @@ import type { Orm } from './orm.ts';
  * PostgreSQL, where autovacuum does this.
  */
 export async function vacuumEmbedded(orm: Orm): Promise<string[]> {
-  if (!(orm.driver instanceof PgliteDriver)) return [];
+  if (!isEmbedded(orm.driver)) return [];
   const db = orm.em.fork();
   const tables = await db.execute<{ name: string }[]>(
     `select c."relname" as "name" from "pg_class" c join "pg_namespace" n on n."oid" = c."relnamespace"

@@ -1,9 +1,8 @@
 import { dirname, join } from 'node:path';
 import { MikroORM, type Options } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
-import { PgliteDriver } from '@mikro-orm/pglite';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { AbstractSqlDriver, SqlEntityManager } from '@mikro-orm/sql';
+import { markEmbedded, isEmbedded } from './embedded-driver.ts';
 import { createPrivateDir, ensurePrivateDir } from './private-dir.ts';
 import { requireExistingDatabase } from './missing-database.ts';
 import { migrationsList } from './migration-list.ts';
@@ -76,10 +75,14 @@ function sharedOptions(settings: DatabaseSettings) {
   };
 }
 
-/** Opens the ORM on PostgreSQL or embedded PGlite; both speak PostgreSQL. */
+/**
+ * Opens the ORM on PostgreSQL or embedded PGlite; both speak PostgreSQL. Each
+ * driver is loaded only when chosen: a process uses one of them.
+ */
 export async function initORM(settings: DatabaseSettings): Promise<Orm> {
   const options = sharedOptions(settings);
   if (settings.databaseUrl !== null) {
+    const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     const timeout = settings.statementTimeoutMs;
     const orm = await MikroORM.init({
       ...options,
@@ -105,12 +108,14 @@ export async function initORM(settings: DatabaseSettings): Promise<Orm> {
     createPrivateDir(dirname(settings.pgliteDir));
     ensurePrivateDir(settings.pgliteDir);
   }
+  const { PgliteDriver } = await import('@mikro-orm/pglite');
   const orm = await MikroORM.init({
     ...options,
     driver: PgliteDriver,
     dbName: settings.pgliteDir,
     ...(settings.pgliteSeed ? { driverOptions: { loadDataDir: blobThatSurvivesCloning(settings.pgliteSeed) } } : {}),
   });
+  markEmbedded(orm.driver);
   await trimResultParsers(orm.em.getConnection());
   return orm;
 }
@@ -126,7 +131,7 @@ function blobThatSurvivesCloning(blob: PgliteSeed): PgliteSeed {
 
 /** Applies pending migrations; returns the names applied. */
 export async function migrate(orm: Orm): Promise<string[]> {
-  if (orm.driver instanceof PgliteDriver) return names(await orm.migrator.up());
+  if (isEmbedded(orm.driver)) return names(await orm.migrator.up());
   // Instances starting together on one PostgreSQL (a deploy) would run the same migrations at once and
   // collide in the catalog ("duplicate key … pg_type_typname_nsp_index"). One transaction-scoped advisory
   // lock makes them take turns: the first migrates, the others find nothing pending.

@@ -1,5 +1,5 @@
 import type { AnyEntity, EntityData } from '@mikro-orm/core';
-import { PgliteDriver } from '@mikro-orm/pglite';
+import { isEmbedded } from './embedded-driver.ts';
 import type { Db } from './orm.ts';
 import { executeNamed, numberedPlaceholders, statementName, type ExecuteMethod, type ExecuteResult } from './named-statement.ts';
 import { perConnection } from './per-connection.ts';
@@ -48,7 +48,7 @@ const preparedByConnection = new WeakMap<object, Map<string, Prepared>>();
  * the very transaction they would be waiting for.
  */
 export async function executePrepared<T extends ExecuteResult = EntityData<AnyEntity>[]>(db: Db, sql: string, params: unknown[] = [], method: ExecuteMethod = 'all'): Promise<T> {
-  if (!(db.getDriver() instanceof PgliteDriver)) return executeNamed<T>(db, sql, params, method, MAX_PREPARED_STATEMENTS);
+  if (!isEmbedded(db.getDriver())) return executeNamed<T>(db, sql, params, method, MAX_PREPARED_STATEMENTS);
   const statements = perConnection(preparedByConnection, db, () => new Map<string, Prepared>());
   let prepared = statements.get(sql);
   if (prepared?.state === 'preparing') return db.execute<T>(sql, params, method);

@@ -1,4 +1,4 @@
-import { PgliteDriver } from '@mikro-orm/pglite';
+import { isEmbedded } from './embedded-driver.ts';
 import type { Db } from './orm.ts';
 import { perConnection } from './per-connection.ts';
 
@@ -95,7 +95,7 @@ const batchesByConnection = new WeakMap<object, Map<string, StatementBatch<never
  * them side by side) and inside a transaction (a batch runs outside it).
  */
 export function statementBatch<I, O>(db: Db, name: string, create: () => StatementBatch<I, O>): StatementBatch<I, O> | null {
-  if (!(db.getDriver() instanceof PgliteDriver) || db.isInTransaction()) return null;
+  if (!isEmbedded(db.getDriver()) || db.isInTransaction()) return null;
   const batches = perConnection(batchesByConnection, db, () => new Map());
   let batch = batches.get(name) as StatementBatch<I, O> | undefined;
   if (batch === undefined) {

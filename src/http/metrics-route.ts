@@ -26,7 +26,9 @@ export function metricsRoute(metrics: Metrics, token: Secret): Plugin<object, Se
         endResponse(json({ error: 'A valid metrics token is required.' }, 401, { 'www-authenticate': 'Bearer realm="metrics"' }));
         return;
       }
-      const { text, contentType } = await metrics.exposition();
+      const exposition = await metrics.exposition();
+      if (exposition === null) return;
+      const { text, contentType } = exposition;
       endResponse(new Response(text, { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' } }));
     },
   };

@@ -7,7 +7,8 @@ import { Readiness } from '../http/readiness.ts';
 import type { AccountDeps } from '../identity/account-service.ts';
 import type { AttemptLimiter } from '../limits/attempt-limiter.ts';
 import { createLogger, type AppLogger } from '../observability/logging.ts';
-import { Metrics } from '../observability/metrics.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { openMetrics } from '../observability/open-metrics.ts';
 import type { RunningTracing } from '../observability/start-tracing.ts';
 import { recordFinishedSpan } from '../observability/tracing.ts';
 import type { OutboxWorker } from '../outbox/outbox-worker.ts';
@@ -145,7 +146,7 @@ async function composeRekey(config: Config, options: RekeyOptions): Promise<Reke
   const secret = serverSecret(config, log);
   // Before the database: a corpus file that cannot be used stops the start at once, with nothing to undo.
   const passwords = await openPasswordServices(config, log);
-  const metrics = new Metrics();
+  const metrics = await openMetrics({ scraped: config.metricsToken !== null });
   const { breached } = passwords;
   const breachedSource = config.breachedPasswords.source.kind;
   if (breached.enabled) metrics.setBreachedLookupFailures(() => ({ source: breachedSource, byReason: breached.counters.errors }));

@@ -3,7 +3,7 @@ import { accountsFor } from '../../src/http/accounts-for.ts';
 import { createApp } from '../../src/server/app.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { createLogger } from '../../src/observability/logging.ts';
-import { Metrics } from '../../src/observability/metrics.ts';
+import { PrometheusMetrics } from '../../src/observability/prometheus-metrics.ts';
 import { MeDocument, PasswordPolicyDocument } from '../generated/graphql.ts';
 import { PASSWORD, changePassword, signIn, signUp, uniqueEmail } from '../support/accounts.ts';
 import { graphql } from '../support/graphql.ts';
@@ -152,7 +152,7 @@ describe('/metrics', () => {
       accountsFor: accountsFor({ orm: server.rekey.orm, deps: server.rekey.deps, trustProxyHops: 0 }),
       policy: server.rekey.deps.policy,
       logger: createLogger('silent'),
-      metrics: new Metrics(),
+      metrics: new PrometheusMetrics(),
       readiness: server.rekey.readiness,
       keyRing: null,
     });

@@ -1,4 +1,3 @@
-import argon2 from 'argon2';
 import { checkForeign, type ForeignRunner } from './foreign-check.ts';
 import type { HashFormat, PasswordMatch } from './hash-format.ts';
 import { HASH_LIMITS } from './hash-limits.ts';
@@ -32,7 +31,10 @@ export class Argon2Format implements HashFormat {
     return null;
   }
 
-  verify(password: string, stored: string, _hashOfNormalized: boolean, { priced } = { priced: true }): Promise<PasswordMatch> {
+  async verify(password: string, stored: string, _hashOfNormalized: boolean, { priced } = { priced: true }): Promise<PasswordMatch> {
+    // The native bindings load with the first argon2 hash met, not with every server: most never meet one.
+    // Outside `derives`, whose failures read as "no match": bindings that cannot load must fail loudly.
+    const { default: argon2 } = await import('argon2');
     return checkForeign({
       runner: this.#runner,
       password,
