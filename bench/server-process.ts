@@ -48,7 +48,6 @@ export class BenchServer {
       '--expose-gc',
       // As `npm start` runs Rekey (docs/operations/production.md, "Memory").
       '--max-semi-space-size=16',
-      '--heap-growing-percent=100',
       ...(cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfileDir}`, `--cpu-prof-name=${flow}-server.cpuprofile`] : []),
     ];
     const child = fork(SERVER_SCRIPT, [], { env: { ...env, REKEY_BENCH_FLOW: flow }, execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
