@@ -16,10 +16,8 @@ async function main(): Promise<void> {
   }
   const rekey = await createRekey(config, { log });
   await releaseStartupGarbage();
-  const url = await rekey.listen();
-  log.info(`Rekey listening on ${url}/graphql (${config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}/`})`);
-
   let stopping = false;
+  let listening: Promise<string> | undefined;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
@@ -30,13 +28,19 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs + 10_000);
     force.unref();
+    // A signal that arrives while the port opens waits for it, so that the drain closes it too.
+    await listening?.catch(() => undefined);
     await rekey.close();
     log.info('Stopped.');
   };
-  // `on`, not `once`: a repeated signal (npm forwards each one) must not fall back to the default
-  // action and kill the process mid-drain; `stopping` makes it a no-op.
+  // Installed before the port opens: whoever reads "listening" may signal at once, and a signal
+  // without a handler kills the process mid-request. `on`, not `once`: a repeated signal (npm
+  // forwards each one) must not fall back to the default action mid-drain; `stopping` makes it a no-op.
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+  listening = rekey.listen();
+  const url = await listening;
+  log.info(`Rekey listening on ${url}/graphql (${config.databaseUrl ? 'PostgreSQL' : `embedded database in ${config.dataDir}/`})`);
 }
 
 main().catch((error: unknown) => {

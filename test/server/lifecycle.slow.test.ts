@@ -7,6 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from '@jest/globals';
 import { PASSWORD, changePassword, signUp } from '../support/accounts.ts';
 import { createTestDatabase } from '../support/database.ts';
+import { startServerProcess } from '../support/server-process.ts';
 import { startTestServer, TEST_SECRET } from '../support/server.ts';
 
 describe('request timeout', () => {
@@ -75,6 +76,37 @@ describe('graceful shutdown', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await database.drop();
+    }
+  });
+});
+
+describe('a signal the moment the server says it listens', () => {
+  // Whoever reads "listening" (a supervisor, npm, a test) may signal at once: the handlers must already
+  // be there, or the default action kills the process (exit by SIGTERM, not 0). Three at once, on
+  // embedded databases, so that start-ups compete for the CPU as they do under a loaded host.
+  it('drains and exits 0, three processes out of three', async () => {
+    const servers = await Promise.all(
+      [1, 2, 3].map(() =>
+        startServerProcess({
+          NODE_ENV: 'production',
+          JWT_SECRET: TEST_SECRET,
+          DATA_DIR: mkdtempSync(join(tmpdir(), 'rekey-early-signal-')),
+          PORT: '0',
+          BCRYPT_COST: '4',
+        }).then((server) => {
+          server.child.kill('SIGTERM');
+          return server;
+        }),
+      ),
+    );
+    try {
+      for (const server of servers) {
+        expect(await server.exited).toEqual([0, null]);
+        expect(server.output()).toMatch(/SIGTERM received: draining/);
+        expect(server.output()).toMatch(/Stopped\./);
+      }
+    } finally {
+      for (const { child } of servers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
   });
 });
