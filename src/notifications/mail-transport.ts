@@ -15,12 +15,29 @@ export interface MailTransport {
 // Messages are built from our templates only: never read files or URLs into them.
 const NO_OUTSIDE_CONTENT = { disableFileAccess: true, disableUrlAccess: true } as const;
 
-/** nodemailer loads with the first mail (most servers send few), its transport made once. */
+/**
+ * nodemailer loads with the first mail (most servers send few), its transport made once. A load or
+ * creation that fails fails that mail (its delivery is retried) and is tried again with the next one;
+ * closing then has nothing to close, and must not leave a rejection nobody handles.
+ */
 function lazyTransport(options: () => TransportOptions | Record<string, unknown>): { get(): Promise<Transporter>; close(): void } {
   let transport: Promise<Transporter> | null = null;
+  const make = async () => {
+    try {
+      const { createTransport } = await import('nodemailer');
+      return createTransport(options());
+    } catch (error) {
+      transport = null;
+      throw error;
+    }
+  };
   return {
-    get: () => (transport ??= import('nodemailer').then(({ createTransport }) => createTransport(options()))),
-    close: () => void transport?.then((made) => made.close()),
+    get: () => (transport ??= make()),
+    close: () =>
+      void transport?.then(
+        (made) => made.close(),
+        () => undefined,
+      ),
   };
 }
 
