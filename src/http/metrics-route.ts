@@ -26,9 +26,7 @@ export function metricsRoute(metrics: Metrics, token: Secret): Plugin<object, Se
         endResponse(json({ error: 'A valid metrics token is required.' }, 401, { 'www-authenticate': 'Bearer realm="metrics"' }));
         return;
       }
-      const exposition = await metrics.exposition();
-      if (exposition === null) return;
-      const { text, contentType } = exposition;
+      const { text, contentType } = await metrics.exposition();
       endResponse(new Response(text, { status: 200, headers: { 'content-type': contentType, 'cache-control': 'no-store' } }));
     },
   };

@@ -26,6 +26,6 @@ export interface Metrics {
   setOutboxCounts(provider: OutboxCountsProvider): void;
   /** The breached-password check registers its counters when one is configured. */
   setBreachedLookupFailures(provider: BreachedLookupFailuresProvider): void;
-  /** Null where no series are kept. */
-  exposition(): Promise<MetricsExposition | null>;
+  /** Empty where no series are kept. */
+  exposition(): Promise<MetricsExposition>;
 }

@@ -12,7 +12,7 @@ const unscrapedMetrics: Metrics = {
   countRateLimitDecision: () => undefined,
   setOutboxCounts: () => undefined,
   setBreachedLookupFailures: () => undefined,
-  exposition: async () => null,
+  exposition: async () => ({ text: '', contentType: 'text/plain; version=0.0.4; charset=utf-8' }),
 };
 
 /** Prometheus series when `/metrics` can be scraped (METRICS_TOKEN is set); otherwise none. */
