@@ -1,8 +1,9 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import bcrypt from 'bcrypt';
 import { signIn, uniqueEmail } from '../support/accounts.ts';
@@ -33,8 +34,15 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Runs the CLI under /usr/bin/time for its peak memory. */
-async function admin(args: string[]): Promise<Outcome> {
+interface Running {
+  /** What the CLI has printed so far. */
+  stdout(): string;
+  finished: Promise<Outcome>;
+  kill(): void;
+}
+
+/** Starts the CLI under /usr/bin/time for its peak memory. */
+function startAdmin(args: string[]): Running {
   const env: Record<string, string> = { PATH: process.env.PATH ?? '', DATA_DIR: dataDir, BCRYPT_COST: '4', NODE_ENV: 'test' };
   if (database.databaseUrl) env.DATABASE_URL = database.databaseUrl;
   const rssFile = join(dataDir, 'rss');
@@ -44,9 +52,19 @@ async function admin(args: string[]): Promise<Outcome> {
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'close')) as [number | null];
-  const maxRssKiB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop());
-  return { code, stdout: Buffer.concat(chunks).toString(), stderr, seconds: (performance.now() - started) / 1000, maxRssMiB: maxRssKiB / 1024 };
+  const stdout = () => Buffer.concat(chunks).toString();
+  const finished = (async () => {
+    const [code] = (await once(child, 'close')) as [number | null];
+    // /usr/bin/time writes nothing when it is killed (a test that failed stops the CLI).
+    const maxRssKiB = existsSync(rssFile) ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : Number.NaN;
+    rmSync(rssFile, { force: true });
+    return { code, stdout: stdout(), stderr, seconds: (performance.now() - started) / 1000, maxRssMiB: maxRssKiB / 1024 };
+  })();
+  return { stdout, finished, kill: () => child.kill() };
+}
+
+async function admin(args: string[]): Promise<Outcome> {
+  return await startAdmin(args).finished;
 }
 
 /** The real server on the CLI's database, only while `check` runs (embedded PGlite allows one process at a time). */
@@ -102,10 +120,41 @@ describe('npm run admin -- import', () => {
 });
 
 describe('a large import', () => {
-  // 100k on PostgreSQL, as the issue asks; 10k on embedded PGlite, which CI runs too.
+  it('streams: a batch is written and reported while the rest of the export does not exist yet', async () => {
+    // A named pipe is a file that cannot be read whole: an importer that waited for the end would report nothing here.
+    const pipe = join(dataDir, 'streamed.csv');
+    execFileSync('mkfifo', [pipe]);
+    const hash = await bcrypt.hash('Brought-Along-8', 4);
+    const running = startAdmin(['import', pipe, '--format', 'csv']);
+    // Read-write, so opening never blocks on a reader that failed to start.
+    const out = createWriteStream(pipe, { flags: 'r+' });
+    const rows = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => `streamed-${from + index}@example.com,${hash}\n`).join('');
+    try {
+      out.write(`email,password_hash\n${rows(0, 1500)}`);
+
+      // The first batch (1,000 rows) is committed and reported while the pipe is still open.
+      const deadline = Date.now() + 30_000;
+      while (!running.stdout().includes('row 1000\timported\t') && Date.now() < deadline) await delay(50);
+      expect(running.stdout()).toContain('row 1000\timported\tstreamed-999@example.com');
+      expect(running.stdout()).not.toContain('row 1001\t');
+
+      out.end(rows(1500, 2500));
+      const outcome = await running.finished;
+      expect(outcome.code).toBe(0);
+      expect(outcome.stdout).toContain('row 2500\timported\tstreamed-2499@example.com');
+      expect(outcome.stdout).toContain('2500 rows: 2500 imported, 0 skipped (an account exists), 0 refused.');
+    } finally {
+      out.destroy();
+      running.kill();
+      await running.finished;
+    }
+  }, 120_000);
+
+  // 100k on PostgreSQL, as the issue asks; 10k on embedded PGlite, which CI runs too. Time and
+  // peak memory are figures to report, not assertions (with PGlite the RSS is mostly the embedded database's).
   const rows = process.env.DATABASE_URL ? 100_000 : 10_000;
 
-  it(`streams ${rows} rows in bounded memory, and a second run imports none of them`, async () => {
+  it(`imports ${rows} rows, and a second run imports none of them`, async () => {
     const file = join(dataDir, 'large.csv');
     const hash = await bcrypt.hash('Brought-Along-8', 4);
     const out = createWriteStream(file);
@@ -128,9 +177,6 @@ describe('a large import', () => {
     );
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`${rows} rows: ${rows} imported, 0 skipped`);
-    if (process.env.DATABASE_URL) expect(first.seconds).toBeLessThan(60);
-    // The file is never held whole: the rows add the addresses seen (for collisions), one batch, and garbage not yet collected.
-    expect(first.maxRssMiB - baseline.maxRssMiB).toBeLessThan(250);
 
     const second = await admin(['import', file, '--format', 'csv']);
     console.log(`re-run: ${second.seconds.toFixed(1)} s, peak RSS ${second.maxRssMiB.toFixed(0)} MiB`);
