@@ -29,7 +29,11 @@ export const UserSchema = defineEntity({
     lockedUntil: p.datetime().nullable(),
     /** When the current streak of failed checks began; failures older than LOCKOUT_WINDOW no longer count. */
     failuresSince: p.datetime().nullable(),
-    /** Tokens from the original login (LEGACY_JWT_SECRET) issued at or before this are void; null: never revoked. */
+    /**
+     * Tokens from the original login (LEGACY_JWT_SECRET) issued at or before this are void: set by every
+     * revocation, and just before its creation on a row Rekey inserts (user.repository.ts). Null: an
+     * adopted row that never revoked anything.
+     */
     legacyTokensValidAfter: p.datetime().nullable(),
     /**
      * Whether the owner proved control of `email` (a verification link, a

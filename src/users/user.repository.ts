@@ -124,9 +124,10 @@ export class UserRepository {
   async importMany(accounts: readonly { email: string; hash: string }[]): Promise<{ id: number; email: string }[]> {
     if (accounts.length === 0) return [];
     const rows = await this.#db.execute<{ id: number; email: string }[]>(
-      `insert into "users" ("email", "password", "password_normalized") values ${accounts.map(() => '(?, ?, false)').join(', ')}
+      `insert into "users" ("email", "password", "password_normalized", "legacy_tokens_valid_after")
+       values ${accounts.map(() => '(?, ?, false, ?)').join(', ')}
        on conflict ("email") do nothing returning "id", "email"`,
-      accounts.flatMap((account) => [account.email, account.hash]),
+      accounts.flatMap((account) => [account.email, account.hash, bornAt()]),
     );
     return rows.map((row) => ({ id: Number(row.id), email: row.email }));
   }
@@ -148,7 +149,7 @@ export class UserRepository {
   /** Inserts an account; EmailTakenError when the email is taken (the unique index decides between concurrent sign-ups). */
   async add(email: string, passwordHash: string): Promise<User> {
     // Nobody has proved the address yet (docs/api/email-address.md).
-    const user = this.#db.create(User, { email, password: passwordHash, passwordNormalized: true, emailVerified: false });
+    const user = this.#db.create(User, { email, password: passwordHash, passwordNormalized: true, emailVerified: false, legacyTokensValidAfter: bornAt() });
     try {
       await this.#db.flush();
     } catch (error) {
@@ -371,4 +372,15 @@ export class UserRepository {
     );
     return rows.length > 0;
   }
+}
+
+/**
+ * `legacy_tokens_valid_after` of a row Rekey inserts. A token of the original
+ * login names an address, not an account: one issued before this row existed
+ * was issued to an earlier account with the address (deleted since), never to
+ * this one, so it is void. Just before the second of creation, since `iat` has
+ * whole seconds: a token the original login issues in that second still works.
+ */
+function bornAt(): Date {
+  return new Date(Math.floor(Date.now() / 1000) * 1000 - 1);
 }

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import jwt from 'jsonwebtoken';
 import {
@@ -40,6 +41,9 @@ const count = async (sql: string, params: unknown[]) => Number((await rows<{ n: 
 const deleteAccount = async (token: string, currentPassword: string) =>
   (await run(url, DeleteAccountDocument, { input: { currentPassword } }, { token })).deleteAccount;
 
+/** Waits into the next whole second (a legacy token's iat has whole seconds). */
+const nextSecond = () => delay(1005 - (Date.now() % 1000));
+
 /** An account with something in every table: two sessions, a device, history, emailed links, events, pending mail. */
 async function busyAccount() {
   const account = await signUp(url);
@@ -57,7 +61,10 @@ describe('deleteAccount', () => {
     const account = await busyAccount();
     const userId = Number(account.user.id);
     const verification = [...seenTokens][0] as string;
-    const legacy = jwt.sign({ sub: account.email, iat: Math.floor(Date.now() / 1000) - 5, exp: Math.floor(Date.now() / 1000) + 3600 }, LEGACY_JWT_SECRET);
+    // A token of the original login that works until the deletion: issued in a later second than the account's last change.
+    await nextSecond();
+    const legacy = jwt.sign({ sub: account.email, exp: Math.floor(Date.now() / 1000) + 3600 }, LEGACY_JWT_SECRET);
+    expect((await run(url, MeDocument, {}, { token: legacy })).me?.email).toBe(account.email);
     const sessionIds = (await rows<{ id: string }>(`select "id" from "sessions" where "user_id" = ?`, [userId])).map((row) => row.id);
     expect(sessionIds.length).toBeGreaterThanOrEqual(2);
     expect(await count(`select count(*) as "n" from "outbox" where "state" = 'pending' and "payload"->>'to' = ?`, [account.email])).toBe(1);
@@ -120,9 +127,11 @@ describe('deleteAccount', () => {
     expect(goodbye.parsed.text).toContain(account.email);
     expect(mailsTo(server.smtp, account.email, 'Reset your password')).toHaveLength(0);
 
-    // The address signs up afresh: a new account that inherits nothing (the old device stays dead).
+    // The address signs up afresh: a new account that inherits nothing (the old device and the old login's token stay dead).
+    await nextSecond();
     const again = await signUp(url, account.email);
     expect(Number(again.user.id)).not.toBe(userId);
+    expect(await sessions.me(legacy)).toBeNull();
     const withOldDevice = (await run(url, SignInDocument, { input: { email: account.email, password: PASSWORD, deviceToken: account.laptop.deviceToken } })).signIn;
     expect(withOldDevice.__typename).toBe('AuthPayload');
     if (withOldDevice.__typename === 'AuthPayload') expect(withOldDevice.deviceToken).not.toBe(account.laptop.deviceToken);

@@ -3,20 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import bcrypt from 'bcrypt';
+import jwt from 'jsonwebtoken';
+import { MeDocument } from '../generated/graphql.ts';
 import { AccountImport, type RowOutcome } from '../../src/import/account-import.ts';
 import { SOURCE_FORMATS, type SourceFormatName } from '../../src/import/source-formats.ts';
 import { PasswordHasher } from '../../src/passwords/hashing/password-hasher.ts';
 import { signIn, uniqueEmail } from '../support/accounts.ts';
 import { FIREBASE_VECTOR, FOREIGN_HASHES } from '../support/foreign-hashes.ts';
-import { expectType } from '../support/graphql.ts';
+import { expectType, run } from '../support/graphql.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const PASSWORD = 'Brought-Along-8';
+const LEGACY_JWT_SECRET = 'the-original-login-workflows-secret-32+';
 
 let server: TestServer;
 let dir: string;
 beforeAll(async () => {
-  server = await startTestServer({ BCRYPT_COST: '4', ...FIREBASE_VECTOR.env });
+  server = await startTestServer({ BCRYPT_COST: '4', LEGACY_JWT_SECRET, ...FIREBASE_VECTOR.env });
   dir = mkdtempSync(join(tmpdir(), 'rekey-import-'));
 });
 afterAll(async () => {
@@ -50,6 +53,17 @@ async function expectSignsInAndRehashes(email: string, password: string): Promis
 const csvLine = (...cells: string[]) => cells.map((cell) => `"${cell.replaceAll('"', '""')}"`).join(',');
 
 describe('importing each source system’s export', () => {
+  it('an imported account refuses tokens the original login issued before it existed (to an earlier account with the address)', async () => {
+    const email = uniqueEmail('legacy');
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const earlier = jwt.sign({ sub: email, iat: nowSeconds - 5, exp: nowSeconds + 3600 }, LEGACY_JWT_SECRET);
+    const path = exportFile('legacy.csv', `email,password_hash\n${csvLine(email, await bcrypt.hash(PASSWORD, 4))}\n`);
+    expect((await importFile('csv', path)).outcomes).toEqual([{ row: 1, email, outcome: 'imported', format: 'bcrypt' }]);
+    const me = async (token: string) => (await run(server.graphqlUrl, MeDocument, {}, { token })).me;
+    expect(await me(earlier)).toBeNull();
+    expect((await me(jwt.sign({ sub: email, exp: nowSeconds + 3600 }, LEGACY_JWT_SECRET)))?.email).toBe(email);
+  });
+
   it('Auth0: the bulk export’s NDJSON with passwordHash', async () => {
     const email = uniqueEmail('auth0');
     const hash = await bcrypt.hash(PASSWORD, 6);

@@ -51,6 +51,17 @@ async function validAfter(email: string): Promise<Date> {
   return new Date(row.legacy_tokens_valid_after);
 }
 
+/**
+ * An account as the original login knows it: a row of the adopted table, which Rekey did not insert
+ * (its tokens may predate anything Rekey did). Made by sign-up, then cleared of the void Rekey sets on
+ * the rows it inserts.
+ */
+async function adoptedAccount() {
+  const account = await signUp(server.graphqlUrl);
+  await server.rekey.orm.em.fork().execute(`update "users" set "legacy_tokens_valid_after" = null where "email" = ?`, [account.email]);
+  return account;
+}
+
 describe('tokens from the original login', () => {
   it('are accepted by GraphQL (me) and the REST route, with the email in sub or email', async () => {
     const account = await signUp(server.graphqlUrl);
@@ -95,13 +106,13 @@ describe('tokens from the original login', () => {
   });
 
   it('are accepted with an iat a little ahead (clock skew) or up to LEGACY_JWT_MAX_AGE ago', async () => {
-    const account = await signUp(server.graphqlUrl);
+    const account = await adoptedAccount();
     expect((await me(legacyToken({ sub: account.email, iat: nowSeconds() + 30 })))?.email).toBe(account.email);
     expect((await me(legacyToken({ sub: account.email, iat: nowSeconds() - 23 * 3600, exp: nowSeconds() + FIFTY_YEARS })))?.email).toBe(account.email);
   });
 
   it("are void from the account's password change, also one issued in the same second", async () => {
-    const account = await signUp(server.graphqlUrl);
+    const account = await adoptedAccount();
     const before = legacyToken({ sub: account.email, iat: nowSeconds() - 5 });
     expect((await me(before))?.email).toBe(account.email);
     const changed = await changePassword(server.graphqlUrl, account.token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
@@ -118,17 +129,29 @@ describe('tokens from the original login', () => {
   });
 
   it('are void after a change over the REST route and after "sign out everywhere"', async () => {
-    const account = await signUp(server.graphqlUrl);
+    const account = await adoptedAccount();
     const token = legacyToken({ sub: account.email, iat: nowSeconds() - 5 });
     expect(await restChange(token)).toEqual({ status: 200, body: { success: true, message: 'Password changed successfully.' } });
     expect(await me(token)).toBeNull();
 
-    const other = await signUp(server.graphqlUrl);
+    const other = await adoptedAccount();
     const otherToken = legacyToken({ email: other.email, iat: nowSeconds() - 5 });
     expect((await me(otherToken))?.email).toBe(other.email);
     const { signOut } = await run(server.graphqlUrl, SignOutDocument, { input: { everywhere: true } }, { token: other.token });
     expect(signOut).toEqual({ __typename: 'SignOutSuccess', success: true, revokedSessions: 1 });
     expect(await me(otherToken)).toBeNull();
+  });
+
+  it('are void for an account Rekey created after they were issued (an earlier account with the address), not after', async () => {
+    // Sign-up, an admin or an import inserts the row: nothing the original login issued before it was for this account.
+    const account = await signUp(server.graphqlUrl);
+    const createdAtSecond = Math.floor((await validAfter(account.email)).getTime() / 1000) + 1;
+    const earlier = legacyToken({ sub: account.email, iat: createdAtSecond - 1 });
+    expect(await me(earlier)).toBeNull();
+    expect(await restChange(earlier)).toEqual(INVALID);
+    // Issued in the second of creation or later: the original login signed this account in.
+    expect((await me(legacyToken({ sub: account.email, iat: createdAtSecond })))?.email).toBe(account.email);
+    expect((await me(legacyToken({ sub: account.email })))?.email).toBe(account.email);
   });
 
   it('belong to no session: not listed, cannot refresh, sign out or revoke', async () => {
@@ -150,7 +173,7 @@ describe('tokens from the original login', () => {
   });
 
   it("GraphQL changePassword starts a fresh session for the caller (it proved the password), ends the others and voids the legacy token", async () => {
-    const account = await signUp(server.graphqlUrl);
+    const account = await adoptedAccount();
     const token = legacyToken({ sub: account.email, iat: nowSeconds() - 5 });
     const changed = await changePassword(server.graphqlUrl, token, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
     if (changed.__typename !== 'ChangePasswordSuccess') throw new Error(`Expected ChangePasswordSuccess, got ${JSON.stringify(changed)}`);
