@@ -1,4 +1,5 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 
 /**
  * The rate-limit subject of a client address (`address:<key>`). Sessions and
@@ -10,25 +11,22 @@ export function addressLimitKey(address: string): `address:${string}` {
 
 /**
  * What per-address limits count: an IPv4 address as it is (also when written
- * IPv4-mapped, `::ffff:192.0.2.1`), an IPv6 address by its /64 — one host
- * usually holds a whole /64, so counting single addresses would not limit it.
+ * IPv4-mapped, `::ffff:192.0.2.1` or `::ffff:c000:201`), an IPv6 address by its
+ * /64 — one host usually holds a whole /64, so counting single addresses would
+ * not limit it. Node's `net` decides what is an address (ipaddr.js also reads
+ * classful forms such as `127.1`); ipaddr.js reads an IPv6 address's groups.
  */
 function limitIdentity(address: string): string {
   const mapped = unmappedIPv4(address);
   if (mapped !== null) return mapped;
-  if (isIPv4(address) || !isIPv6(address)) return address;
-  const [head = '', tail = ''] = address.toLowerCase().split('::');
-  const headGroups = head ? head.split(':') : [];
-  const tailGroups = tail ? tail.split(':') : [];
-  const missing = address.includes('::') ? 8 - headGroups.length - tailGroups.length : 0;
-  const groups = [...headGroups, ...Array<string>(missing).fill('0'), ...tailGroups];
-  return `${groups
-    .slice(0, 4)
-    .map((group) => group.replace(/^0+(?=.)/, ''))
-    .join(':')}::/64`;
+  if (!isIPv6(address)) return address;
+  const groups = ipaddr.IPv6.parse(address).parts.slice(0, 4);
+  return `${groups.map((group) => group.toString(16)).join(':')}::/64`;
 }
 
-/** `192.0.2.1` for `::ffff:192.0.2.1` (how a dual-stack socket reports an IPv4 client); null otherwise. */
+/** `192.0.2.1` for an IPv4-mapped IPv6 address (how a dual-stack socket reports an IPv4 client); null otherwise. */
 export function unmappedIPv4(address: string): string | null {
-  return /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address)?.[1] ?? null;
+  if (!isIPv6(address)) return null;
+  const parsed = ipaddr.IPv6.parse(address);
+  return parsed.isIPv4MappedAddress() ? parsed.toIPv4Address().toString() : null;
 }

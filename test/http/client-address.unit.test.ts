@@ -50,4 +50,14 @@ describe("the address kept is the client's own; limits count an IPv6 client by i
     expect(addressLimitKey('203.0.113.7')).toBe('address:203.0.113.7');
     expect(addressLimitKey('::ffff:203.0.113.7')).toBe('address:203.0.113.7');
   });
+
+  it('reads every way of writing an IPv6 address: mapped IPv4 in hex, an embedded IPv4 tail, a zone', () => {
+    // An IPv4 client written in hex groups is still that client, not the /64 of every mapped address.
+    expect(behindOneProxy('::ffff:cb00:7107')).toBe('203.0.113.7');
+    expect(addressLimitKey('::ffff:cb00:7107')).toBe('address:203.0.113.7');
+    expect(addressLimitKey('::FFFF:203.0.113.7')).toBe('address:203.0.113.7');
+    expect(addressLimitKey('64:ff9b::203.0.113.7')).toBe('address:64:ff9b:0:0::/64');
+    expect(addressLimitKey('fe80::1%eth0')).toBe('address:fe80:0:0:0::/64');
+    expect(addressLimitKey('::1')).toBe('address:0:0:0:0::/64');
+  });
 });
