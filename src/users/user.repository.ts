@@ -123,11 +123,12 @@ export class UserRepository {
    */
   async importMany(accounts: readonly { email: string; hash: string }[]): Promise<{ id: number; email: string }[]> {
     if (accounts.length === 0) return [];
+    const now = new Date();
     const rows = await this.#db.execute<{ id: number; email: string }[]>(
-      `insert into "users" ("email", "password", "password_normalized", "legacy_tokens_valid_after")
-       values ${accounts.map(() => '(?, ?, false, ?)').join(', ')}
+      `insert into "users" ("email", "password", "password_normalized", "created_at", "legacy_tokens_valid_after")
+       values ${accounts.map(() => '(?, ?, false, ?, ?)').join(', ')}
        on conflict ("email") do nothing returning "id", "email"`,
-      accounts.flatMap((account) => [account.email, account.hash, bornAt()]),
+      accounts.flatMap((account) => [account.email, account.hash, now, legacyTokensValidAfterCreation(now)]),
     );
     return rows.map((row) => ({ id: Number(row.id), email: row.email }));
   }
@@ -149,7 +150,15 @@ export class UserRepository {
   /** Inserts an account; EmailTakenError when the email is taken (the unique index decides between concurrent sign-ups). */
   async add(email: string, passwordHash: string): Promise<User> {
     // Nobody has proved the address yet (docs/api/email-address.md).
-    const user = this.#db.create(User, { email, password: passwordHash, passwordNormalized: true, emailVerified: false, legacyTokensValidAfter: bornAt() });
+    const createdAt = new Date();
+    const user = this.#db.create(User, {
+      email,
+      password: passwordHash,
+      passwordNormalized: true,
+      emailVerified: false,
+      createdAt,
+      legacyTokensValidAfter: legacyTokensValidAfterCreation(createdAt),
+    });
     try {
       await this.#db.flush();
     } catch (error) {
@@ -375,12 +384,13 @@ export class UserRepository {
 }
 
 /**
- * `legacy_tokens_valid_after` of a row Rekey inserts. A token of the original
- * login names an address, not an account: one issued before this row existed
- * was issued to an earlier account with the address (deleted since), never to
- * this one, so it is void. Just before the second of creation, since `iat` has
- * whole seconds: a token the original login issues in that second still works.
+ * `legacy_tokens_valid_after` of a row Rekey inserts at `createdAt`. A token
+ * of the original login names an address, not an account: one issued before
+ * this row existed was issued to an earlier account with the address (deleted
+ * since), never to this one, so it is void. Just before the second of
+ * creation, since `iat` has whole seconds: a token the original login issues
+ * in that second still works.
  */
-function bornAt(): Date {
-  return new Date(Math.floor(Date.now() / 1000) * 1000 - 1);
+function legacyTokensValidAfterCreation(createdAt: Date): Date {
+  return new Date(Math.floor(createdAt.getTime() / 1000) * 1000 - 1);
 }

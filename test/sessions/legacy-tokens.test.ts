@@ -145,7 +145,10 @@ describe('tokens from the original login', () => {
   it('are void for an account Rekey created after they were issued (an earlier account with the address), not after', async () => {
     // Sign-up, an admin or an import inserts the row: nothing the original login issued before it was for this account.
     const account = await signUp(server.graphqlUrl);
-    const createdAtSecond = Math.floor((await validAfter(account.email)).getTime() / 1000) + 1;
+    const [row] = await server.rekey.orm.em.fork().execute<{ created_at: Date | string }[]>(`select "created_at" from "users" where "email" = ?`, [account.email]);
+    const createdAtSecond = Math.floor(new Date(row?.created_at ?? Number.NaN).getTime() / 1000);
+    // Just before the second of creation, so that the second itself is after it.
+    expect((await validAfter(account.email)).getTime()).toBe(createdAtSecond * 1000 - 1);
     const earlier = legacyToken({ sub: account.email, iat: createdAtSecond - 1 });
     expect(await me(earlier)).toBeNull();
     expect(await restChange(earlier)).toEqual(INVALID);
