@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/orm.ts';
 
 type Row = Record<string, unknown>;
@@ -24,7 +25,6 @@ export const DEFAULT_SESSION_CACHE: SessionCacheSettings = { capacity: 10_000, m
 interface Entry {
   userId: number;
   rows: SessionRows;
-  readAtMs: number;
 }
 
 /** One cache per database (the driver is shared by every EntityManager fork and transaction of one ORM). */
@@ -47,15 +47,23 @@ const caches = new WeakMap<object, SessionCache>();
  * process's clock, which in embedded mode is the database's clock.
  */
 export class SessionCache {
-  readonly #settings: SessionCacheSettings;
-  /** Keyed by session id, in least-recently-used order. */
-  readonly #entries = new Map<string, Entry>();
+  /**
+   * Keyed by session id (lru-cache: capacity, least recently used first out,
+   * and the maximum age counted from when the read began, on Date.now).
+   */
+  readonly #entries: LRUCache<string, Entry>;
   readonly #sessionsOfUser = new Map<number, Set<string>>();
   /** Bumped by every eviction: a fill that started before the latest one is dropped. */
   #evictions = 0;
 
   constructor(settings: SessionCacheSettings = DEFAULT_SESSION_CACHE) {
-    this.#settings = settings;
+    this.#entries = new LRUCache<string, Entry>({
+      max: settings.capacity,
+      ttl: settings.maxAgeMs,
+      perf: { now: () => Date.now() },
+      // However an entry goes (pushed out, replaced, expired, forgotten), its account's index loses it.
+      dispose: (entry, sessionId) => this.#unindex(entry.userId, sessionId),
+    });
   }
 
   /** Turns the cache on for every EntityManager of this database (embedded mode only). */
@@ -77,10 +85,7 @@ export class SessionCache {
   /** The cached answer for this token's account and session, or `read()`'s (kept unless a write overlapped it). */
   async lookup(userId: number, sessionId: string, read: () => Promise<SessionRows | null>): Promise<SessionRows | null> {
     const entry = this.#entries.get(sessionId);
-    if (entry !== undefined && entry.userId === userId && Date.now() - entry.readAtMs < this.#settings.maxAgeMs) {
-      // Most recently used goes last.
-      this.#entries.delete(sessionId);
-      this.#entries.set(sessionId, entry);
+    if (entry !== undefined && entry.userId === userId) {
       // The database's rule, on the database's clock: in embedded mode that is this process's clock.
       const { activeUntilMs } = entry.rows;
       return { ...entry.rows, active: activeUntilMs !== null && Date.now() < activeUntilMs };
@@ -89,35 +94,30 @@ export class SessionCache {
     const readAtMs = Date.now();
     const rows = await read();
     // An unknown account is not kept: it is rare, and nothing would evict it when the id is reused.
-    if (rows !== null && this.#evictions === evictionsBefore) this.#keep(sessionId, { userId, rows, readAtMs });
+    if (rows !== null && this.#evictions === evictionsBefore) this.#keep(sessionId, { userId, rows }, readAtMs);
     return rows;
   }
 
   /** After any write to the account's row or to one of its sessions (committed, or about to be). */
   forgetUser(userId: number): void {
     this.#evictions += 1;
-    for (const sessionId of this.#sessionsOfUser.get(userId) ?? []) this.#entries.delete(sessionId);
+    for (const sessionId of [...(this.#sessionsOfUser.get(userId) ?? [])]) this.#entries.delete(sessionId);
     this.#sessionsOfUser.delete(userId);
   }
 
-  #keep(sessionId: string, entry: Entry): void {
-    this.#entries.delete(sessionId);
-    this.#entries.set(sessionId, entry);
+  #keep(sessionId: string, entry: Entry, readAtMs: number): void {
+    this.#entries.set(sessionId, entry, { start: readAtMs });
     let sessions = this.#sessionsOfUser.get(entry.userId);
     if (sessions === undefined) {
       sessions = new Set();
       this.#sessionsOfUser.set(entry.userId, sessions);
     }
     sessions.add(sessionId);
-    while (this.#entries.size > this.#settings.capacity) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done === true) break;
-      const dropped = this.#entries.get(oldest.value);
-      this.#entries.delete(oldest.value);
-      if (dropped === undefined) continue;
-      const ofUser = this.#sessionsOfUser.get(dropped.userId);
-      ofUser?.delete(oldest.value);
-      if (ofUser?.size === 0) this.#sessionsOfUser.delete(dropped.userId);
-    }
+  }
+
+  #unindex(userId: number, sessionId: string): void {
+    const sessions = this.#sessionsOfUser.get(userId);
+    sessions?.delete(sessionId);
+    if (sessions?.size === 0) this.#sessionsOfUser.delete(userId);
   }
 }
