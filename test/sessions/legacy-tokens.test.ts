@@ -43,13 +43,16 @@ async function restChange(token: string, currentPassword = PASSWORD, newPassword
 
 const INVALID = { status: 401, body: { success: false, error: 'Invalid or expired session.' } };
 
-async function validAfter(email: string): Promise<Date> {
+/** A timestamp column of the account's row; it must be set. */
+async function accountTime(email: string, column: 'legacy_tokens_valid_after' | 'created_at'): Promise<Date> {
   const [row] = await server.rekey.orm.em
     .fork()
-    .execute<{ legacy_tokens_valid_after: Date | string | null }[]>(`select "legacy_tokens_valid_after" from "users" where "email" = ?`, [email]);
-  if (row?.legacy_tokens_valid_after == null) throw new Error('legacy_tokens_valid_after is not set');
-  return new Date(row.legacy_tokens_valid_after);
+    .execute<Record<string, Date | string | null>[]>(`select "${column}" as "value" from "users" where "email" = ?`, [email]);
+  if (row?.value == null) throw new Error(`${column} is not set`);
+  return new Date(row.value);
 }
+
+const validAfter = (email: string) => accountTime(email, 'legacy_tokens_valid_after');
 
 /**
  * An account as the original login knows it: a row of the adopted table, which Rekey did not insert
@@ -145,8 +148,7 @@ describe('tokens from the original login', () => {
   it('are void for an account Rekey created after they were issued (an earlier account with the address), not after', async () => {
     // Sign-up, an admin or an import inserts the row: nothing the original login issued before it was for this account.
     const account = await signUp(server.graphqlUrl);
-    const [row] = await server.rekey.orm.em.fork().execute<{ created_at: Date | string }[]>(`select "created_at" from "users" where "email" = ?`, [account.email]);
-    const createdAtSecond = Math.floor(new Date(row?.created_at ?? Number.NaN).getTime() / 1000);
+    const createdAtSecond = Math.floor((await accountTime(account.email, 'created_at')).getTime() / 1000);
     // Just before the second of creation, so that the second itself is after it.
     expect((await validAfter(account.email)).getTime()).toBe(createdAtSecond * 1000 - 1);
     const earlier = legacyToken({ sub: account.email, iat: createdAtSecond - 1 });
